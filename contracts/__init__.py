@@ -1,0 +1,8 @@
+"""okroute-suite contracts: the one model of the OKRoute SMS HTTP(S) API, and the suite that checks it.
+
+- `contracts.model`: rules, limits, statuses, errors, schemas, MAY points, wire encoding (pure data)
+- `contracts.checks`: the registry of named checks, each judging one rule
+- `contracts.strategies`: Hypothesis strategies of valid and labelled invalid requests
+- `contracts.client`: sends one logical request through every variant and transport
+- `contracts.suite`: the pytest contract suite (`pytest contracts`)
+"""

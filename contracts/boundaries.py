@@ -1,0 +1,98 @@
+"""Deterministic boundary cases: every documented limit, just inside and just outside.
+
+They run before the random examples, so a platform that is off by one fails on the first run,
+whatever the seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from contracts.cases import Case
+from contracts.model.params import (
+    DNIS_SEPARATOR,
+    MAX_DNIS_CHARS,
+    MAX_DNIS_COUNT,
+    MAX_NUMBER_DIGITS,
+    Command,
+    LongMessageMode,
+)
+from contracts.model.segments import GSM7_SEGMENT, GSM7_SINGLE, UCS2_SEGMENT, UCS2_SINGLE
+from contracts.model.wire import ApiRequest
+from contracts.strategies import Config
+
+SPLIT = LongMessageMode.SPLIT
+
+
+def number(cfg: Config, i: int, digits: int = 11) -> str:
+    digits = max(digits, len(cfg.dnis_prefix) + 3)
+    tail = str(i).rjust(digits - len(cfg.dnis_prefix), "0")
+    return cfg.dnis_prefix + tail
+
+
+def _submit(cfg: Config, note: str, dnis: str, message: str, defect: str | None = None,
+            **extra: str) -> Case:
+    params = {"dnis": dnis, "message": message, "serviceType": "", **extra}
+    if cfg.ani:
+        params["ani"] = cfg.ani
+    c = cfg.credentials
+    request = ApiRequest(Command.SUBMIT, c.username, c.password, tuple(params.items()))
+    return Case(request, defect=defect, note=note)
+
+
+def _split(cfg: Config, note: str, message: str, **extra: str) -> Case:
+    return _submit(cfg, note, number(cfg, 1), message, longMessageMode=extra.pop("mode", SPLIT),
+                   **extra)
+
+
+def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
+    limit = cfg.knobs.service_type_max_bytes
+    straddle = "a" * (GSM7_SEGMENT - 1) + "€" + "a" * (GSM7_SEGMENT - 1)
+    hundred = DNIS_SEPARATOR.join(number(cfg, i) for i in range(MAX_DNIS_COUNT))
+    many = DNIS_SEPARATOR.join(number(cfg, i) for i in range(MAX_DNIS_COUNT + 1))
+    width = 30
+    count = MAX_DNIS_CHARS // (width + 1) + 1
+    too_long = DNIS_SEPARATOR.join(number(cfg, i, digits=width) for i in range(count))
+    builders: list[Callable[[], Case]] = [
+        lambda: _submit(cfg, "one number, short text: an object", number(cfg, 1), "hello"),
+        lambda: _split(cfg, f"GSM-7 {GSM7_SINGLE} septets: one message", "a" * GSM7_SINGLE),
+        lambda: _split(cfg, f"GSM-7 {GSM7_SINGLE + 1} septets: two", "a" * (GSM7_SINGLE + 1)),
+        lambda: _split(cfg, f"GSM-7 {2 * GSM7_SEGMENT} septets: two", "a" * (2 * GSM7_SEGMENT)),
+        lambda: _split(cfg, f"GSM-7 {2 * GSM7_SEGMENT + 1}: three", "a" * (2 * GSM7_SEGMENT + 1)),
+        lambda: _split(cfg, "80 extension characters = 160 septets: one", "€" * 80),
+        lambda: _split(cfg, "81 extension characters = 162 septets: two", "€" * 81),
+        lambda: _split(cfg, "an extension character never splits: three", straddle),
+        lambda: _split(cfg, f"UCS-2 {UCS2_SINGLE} characters: one", "ж" * UCS2_SINGLE),
+        lambda: _split(cfg, f"UCS-2 {UCS2_SINGLE + 1} characters: two", "ж" * (UCS2_SINGLE + 1)),
+        lambda: _split(cfg, f"UCS-2 {2 * UCS2_SEGMENT} characters: two", "ж" * (2 * UCS2_SEGMENT)),
+        lambda: _split(cfg, f"UCS-2 {2 * UCS2_SEGMENT + 1}: three", "ж" * (2 * UCS2_SEGMENT + 1)),
+        lambda: _split(cfg, "35 non-BMP characters = 70 code units", "😀" * 35),
+        lambda: _split(cfg, "36 non-BMP characters = 72 code units", "😀" * 36),
+        lambda: _split(cfg, "dataCoding=8 makes GSM text UCS-2", "a" * 71, dataCoding="8"),
+        lambda: _split(cfg, "split_sar like split", "a" * (GSM7_SINGLE + 1), mode="split_sar"),
+        lambda: _split(cfg, "cut keeps one message", "a" * 500, mode="cut"),
+        lambda: _submit(cfg, "no mode is cut", number(cfg, 1), "b" * 400),
+        lambda: _split(cfg, "payload is one message", "c" * 500, mode="payload"),
+        lambda: _split(cfg, "single_id_split shares one ID", "d" * 400, mode="single_id_split"),
+        lambda: _submit(cfg, "duplicates get entries", DNIS_SEPARATOR.join(
+            [number(cfg, 1), number(cfg, 1), number(cfg, 2)]), "dup"),
+        lambda: _submit(cfg, f"a number of {MAX_NUMBER_DIGITS} digits",
+                        number(cfg, 7, MAX_NUMBER_DIGITS), "max digits"),
+        lambda: _submit(cfg, f"a number of {MAX_NUMBER_DIGITS + 1} digits",
+                        number(cfg, 7, MAX_NUMBER_DIGITS + 1), "x", "dnis-too-many-digits"),
+        lambda: _submit(cfg, f"serviceType of {limit} bytes", number(cfg, 1), "st",
+                        serviceType="S" * limit),
+        lambda: _submit(cfg, f"serviceType of {limit + 1} bytes", number(cfg, 1), "st",
+                        "service-type-too-long", serviceType="S" * (limit + 1)),
+        lambda: _submit(cfg, "split_or_payload with two numbers",
+                        DNIS_SEPARATOR.join([number(cfg, 1), number(cfg, 2)]), "sp",
+                        "split-or-payload-multi", longMessageMode="split_or_payload"),
+        lambda: _submit(cfg, f"exactly {MAX_DNIS_COUNT} numbers", hundred, "hundred"),
+        lambda: _submit(cfg, f"{MAX_DNIS_COUNT + 1} numbers", many, "x", "dnis-too-many"),
+        lambda: _submit(cfg, f"{len(too_long)} characters of dnis", too_long, "x",
+                        "dnis-too-long"),
+    ]
+    cases = [build() for build in builders]
+    if no_route_dnis:
+        cases.append(_submit(cfg, "a number without a route", no_route_dnis, "x", "no-route"))
+    return cases

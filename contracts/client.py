@@ -1,0 +1,134 @@
+"""Sends one case through one variant with httpx, politely and within the message budget."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+from contracts.cases import Case
+from contracts.exchange import Exchange, Response
+from contracts.inspect_requests import EXTENSION
+from contracts.model.params import DNIS_SEPARATOR, Command
+from contracts.model.wire import Method, Transport, Variant, encode
+from contracts.target import Target
+
+THROTTLE_STATUSES = frozenset({429, 503})
+MAX_THROTTLE_RETRIES = 3
+MAX_RETRY_AFTER = 30.0
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+class BudgetExhausted(Exception):
+    """Sending this would pass the run's cap on submitted destination numbers."""
+
+
+def numbers_in(case: Case) -> int:
+    """Destination numbers a request could send to, counted the way the budget counts them."""
+    if case.command not in (Command.SUBMIT, Command.MO):
+        return 0
+    dnis = case.request.get("dnis")
+    if isinstance(dnis, list):
+        return len(dnis)
+    return len(str(dnis).split(DNIS_SEPARATOR)) if dnis else 0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    if response.status_code not in THROTTLE_STATUSES:
+        return None
+    raw = response.headers.get("retry-after", "")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= MAX_RETRY_AFTER else None
+
+
+class ContractClient:
+    def __init__(
+        self, target: Target, on_throttle: Callable[[Exchange, float], None] | None = None
+    ) -> None:
+        self.target = target
+        self.on_throttle = on_throttle
+        self.sent_numbers = 0
+        self._next_send = 0.0
+        verify: object = target.ca_bundle or True
+        self._http = {
+            transport: httpx.Client(
+                base_url=url,
+                verify=verify,  # type: ignore[arg-type]
+                timeout=TIMEOUT,
+                transport=target.fake.transport() if target.fake is not None else None,  # type: ignore[attr-defined]
+                follow_redirects=False,
+            )
+            for transport, url in target.urls.items()
+        }
+
+    def close(self) -> None:
+        for client in self._http.values():
+            client.close()
+
+    def variants(self, case: Case, methods: tuple[Method, ...] | None = None) -> list[Variant]:
+        methods = methods or case.methods
+        return [Variant(m, t) for m in methods if m in case.methods for t in self.target.transports]
+
+    def _charge(self, case: Case) -> None:
+        n = numbers_in(case)
+        if self.sent_numbers + n > self.target.max_messages:
+            raise BudgetExhausted(
+                f"sending {n} more number(s) would pass the budget of {self.target.max_messages} "
+                f"({self.sent_numbers} sent); raise OKROUTE_MAX_MESSAGES to run it"
+            )
+        self.sent_numbers += n
+
+    def _pace(self) -> None:
+        if self.target.rate <= 0:
+            return
+        now = time.monotonic()
+        if now < self._next_send:
+            time.sleep(self._next_send - now)
+        self._next_send = max(now, self._next_send) + 1.0 / self.target.rate
+
+    def send(self, case: Case, variant: Variant) -> Exchange:
+        """One request; throttling answers with a short Retry-After are waited out and retried."""
+        self._charge(case)
+        wire = encode(case.request, variant.method)
+        client = self._http[variant.transport]
+        exchange = Exchange(case, variant, self.target.urls[variant.transport], wire, None,
+                            ca_bundle=self.target.ca_bundle)
+        for attempt in range(1, MAX_THROTTLE_RETRIES + 2):
+            self._pace()
+            started = time.perf_counter()
+            try:
+                response = client.request(
+                    wire.method,
+                    wire.target,
+                    content=wire.body or None,
+                    headers=dict(wire.headers),
+                    extensions={EXTENSION: (case, variant)},
+                )
+            except httpx.TransportError as exc:
+                exchange.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                exchange.elapsed = time.perf_counter() - started
+                return exchange
+            exchange.elapsed = time.perf_counter() - started
+            exchange.attempts = attempt
+            exchange.response = Response(
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.content,
+            )
+            wait = _retry_after(response)
+            if wait is None or attempt > MAX_THROTTLE_RETRIES:
+                return exchange
+            if self.on_throttle is not None:
+                self.on_throttle(exchange, wait)
+            time.sleep(wait)
+        return exchange
+
+    def transport_of(self, url: str) -> Transport:
+        for transport, base in self.target.urls.items():
+            if base == url:
+                return transport
+        raise KeyError(url)

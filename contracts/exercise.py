@@ -1,0 +1,178 @@
+"""Sending cases through every variant and judging what comes back: what each contract test calls.
+
+`all_variants` sends one case through every variant and transport the target has, runs every
+applicable check on each answer and the equivalence checks across them, then raises the first
+violation. A successful submit's IDs are queried at once and remembered, with the last status
+seen, for the tests that follow them over time.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import pytest
+
+from contracts.cases import Case, IdKind
+from contracts.checks import CheckContext, verify, verify_group
+from contracts.client import BudgetExhausted, ContractClient
+from contracts.exchange import Exchange
+from contracts.failures import ContractViolation
+from contracts.model.params import Command
+from contracts.model.statuses import FINAL_STATUSES, Status
+from contracts.model.wire import Method, Transport, Variant
+from contracts.recorder import RunRecorder
+from contracts.strategies import Config, query_case
+from contracts.target import Credentials, Target
+
+# How many IDs of one answer are queried at once: the first and last few are enough to see
+# an answer whose IDs are not real, and keep a 100-number submit from costing 100 queries.
+QUERY_SAMPLE = 6
+
+
+@dataclass
+class Issued:
+    """An ID this run was given, where it came from, and the last status seen for it."""
+
+    message_id: str
+    transport: Transport
+    owner: Credentials
+    last_status: str | None = None
+    history: list[str] = field(default_factory=list)
+
+
+class Exerciser:
+    def __init__(
+        self, target: Target, client: ContractClient, ctx: CheckContext, recorder: RunRecorder,
+        cfg: Config,
+    ) -> None:
+        self.target = target
+        self.client = client
+        self.ctx = ctx
+        self.recorder = recorder
+        self.cfg = cfg
+        self.issued: dict[str, Issued] = {}
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def send(self, case: Case, variant: Variant) -> Exchange:
+        try:
+            return self.client.send(case, variant)
+        except BudgetExhausted as exc:
+            self.recorder.skips.append(f"{self.recorder.current_test}: {exc}")
+            pytest.skip(str(exc))
+
+    def all_variants(self, case: Case, methods: tuple[Method, ...] | None = None,
+                     follow_ids: bool = True) -> list[Exchange]:
+        """`case` through every variant; every answer checked, then the variants compared."""
+        exchanges = [self.send(case, v) for v in self.client.variants(case, methods)]
+        errors: list[ContractViolation] = []
+        for ex in exchanges:
+            self._observe(ex)
+            try:
+                verify(ex, self.ctx)
+            except ContractViolation as violation:
+                errors.append(violation)
+        try:
+            verify_group(exchanges, self.ctx)
+        except ContractViolation as violation:
+            errors.append(violation)
+        if errors:
+            raise errors[0]
+        if follow_ids and case.command == Command.SUBMIT and case.defect is None:
+            for ex in exchanges:
+                self.query_fresh_ids(ex)
+        return exchanges
+
+    def one(self, case: Case, variant: Variant) -> Exchange:
+        ex = self.send(case, variant)
+        self._observe(ex)
+        verify(ex, self.ctx)
+        return ex
+
+    # -- following IDs -----------------------------------------------------------------------
+
+    def ids_of(self, ex: Exchange) -> list[str]:
+        if ex.status != 200 or ex.response is None or not ex.response.is_json:
+            return []
+        value = ex.response.json
+        entries = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
+        ids = [e.get("message_id") for e in entries if isinstance(e, dict)]
+        return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
+
+    def query_fresh_ids(self, ex: Exchange) -> None:
+        """Query the IDs of a successful submit at once (they must be known)."""
+        ids = self.ids_of(ex)
+        sample = ids if len(ids) <= QUERY_SAMPLE else ids[:3] + ids[-3:]
+        owner = Credentials(ex.case.request.username or "", ex.case.request.password or "")
+        for message_id in sample:
+            self.issued[message_id] = Issued(message_id, ex.variant.transport, owner)
+            self.query(message_id)
+
+    def query(self, message_id: str, variant: Variant | None = None) -> Exchange:
+        """Query one of this run's IDs, judged against the last status seen for it."""
+        issued = self.issued[message_id]
+        case = query_case(self.cfg, message_id, IdKind.OWN, issued.last_status, issued.owner)
+        ex = self.one(case, variant or Variant(Method.GET, issued.transport))
+        status = self.status_in(ex)
+        if status is not None:
+            issued.last_status = status
+            issued.history.append(status)
+        return ex
+
+    @staticmethod
+    def status_in(ex: Exchange) -> str | None:
+        if ex.status == 200 and ex.response.is_json and isinstance(ex.response.json, dict):
+            status = ex.response.json.get("status")
+            return status if isinstance(status, str) else None
+        return None
+
+    def wait_for_final(self, message_id: str, timeout: float, step: float = 0.25) -> str | None:
+        """Poll until a final status (checking every answer); None when the time runs out."""
+        waited = 0.0
+        while waited <= timeout:
+            self.query(message_id)
+            status = self.issued[message_id].last_status
+            if status in FINAL_STATUSES:
+                return status
+            self.target.wait(step)
+            waited += step
+        return None
+
+    def random_own_id(self, rng: random.Random) -> str | None:
+        known = [i for i, s in self.issued.items() if s.owner == self.target.primary]
+        return rng.choice(known) if known else None
+
+    # -- MAY points --------------------------------------------------------------------------
+
+    def _observe(self, ex: Exchange) -> None:
+        if ex.response is None:
+            return
+        command, method = ex.case.command, ex.variant.method
+        summary = f"{ex.status}"
+        if ex.status == 200:
+            summary += " JSON" if ex.response.is_json else " text"
+        if command == Command.QUERY and method is not Method.GET and ex.case.defect is None:
+            self.recorder.observe("query-via-post", f"{method}: {summary}")
+        if command == Command.MO and ex.case.defect is None:
+            self.recorder.observe("mo-response", f"{summary} {ex.response.text[:40]!r}")
+        if ex.case.id_kind is IdKind.NEVER_ISSUED and method is Method.GET:
+            self.recorder.observe("unknown-id-answer", self._status_or_code(ex))
+        if ex.case.id_kind is IdKind.FOREIGN and method is Method.GET:
+            self.recorder.observe("cross-account-answer", self._status_or_code(ex))
+        if ex.case.defect and ex.case.defect_spec.answer is None and 400 <= ex.status < 500:
+            self.recorder.observe("undocumented-error-texts",
+                                  f"{ex.case.defect}: {ex.status} {ex.response.text[:60]!r}")
+        kind = "error" if ex.status >= 400 else f"{command} answer"
+        self.recorder.observe("content-types", f"{kind}: {ex.response.headers.get('content-type')}")
+        if command == Command.SUBMIT and ex.case.defect is None and ex.status == 200:
+            value = ex.response.json if ex.response.is_json else None
+            if isinstance(value, dict):
+                self.recorder.observe("single-object-dnis", f"dnis {'present' if 'dnis' in value else 'absent'}")
+
+    def _status_or_code(self, ex: Exchange) -> str:
+        status = self.status_in(ex)
+        return status if status == Status.UNKNOWN else f"{ex.status} {ex.response.text[:40]!r}"
+
+    def observe_throttle(self, ex: Exchange, wait: float) -> None:
+        self.recorder.observe("throttling", f"{ex.status} Retry-After {wait:g}")

@@ -1,0 +1,1 @@
+"""The contract model: every limit, status, error text, schema and rule, written once."""

@@ -1,0 +1,173 @@
+"""What is wrong with the parameters a platform received, in the order a platform judges it.
+
+`classify` returns defect labels (`contracts.model.defects`) and MAY labels
+(`contracts.model.may`), first the one that decides the answer. It also returns the submit fields
+it parsed on the way, so that a platform does not parse them twice.
+Credentials are not judged here: only a platform knows its accounts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.model.params import (
+    DATA_CODINGS,
+    DNIS_SEPARATOR,
+    ESM_CLASS_RANGE,
+    FLAG_PARAMS,
+    INTEGER_PARAMS,
+    KNOWN_PARAMS,
+    MAX_ANI_CHARS,
+    MAX_DNIS_CHARS,
+    MAX_DNIS_COUNT,
+    MAX_INC_MSG_ID_CHARS,
+    MAX_NUMBER_DIGITS,
+    QUERY_ID_PARAM,
+    VALIDITY_PERIOD_CHARS,
+    COMMANDS,
+    LONG_MESSAGE_MODES,
+    Command,
+    LongMessageMode,
+)
+from contracts.model.profile import PlatformKnobs
+
+# Relative ("000002000000000R") or absolute ("241222080910000-") SMPP time.
+VALIDITY_PERIOD = re.compile(rf"^\d{{{VALIDITY_PERIOD_CHARS - 1}}}[R+-]$")
+_INT_LIMITS: dict[str, tuple[int, int] | frozenset[int]] = {
+    "dataCoding": frozenset(DATA_CODINGS),
+    "esmClass": ESM_CLASS_RANGE,
+    **{name: frozenset({0, 1}) for name in FLAG_PARAMS},
+}
+
+
+@dataclass
+class Classified:
+    findings: list[str] = field(default_factory=list)
+    command: str | None = None  # the command as understood (lower-cased if it was not)
+    params: dict[str, str] = field(default_factory=dict)  # values as text
+    numbers: list[str] = field(default_factory=list)  # submit: dnis items, as digits
+
+
+def _as_text(name: str, value: Any, findings: list[str]) -> str | None:
+    """A JSON value as the text a query string would carry; None for a wrong type."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        findings.append("json-types")
+        return str(value)
+    if name == "dnis" and isinstance(value, list) and value:
+        items = [_as_text(name, v, findings) for v in value]
+        if all(isinstance(v, str) for v in items):
+            findings.append("dnis-json-array")
+            return DNIS_SEPARATOR.join(items)  # type: ignore[arg-type]
+    return None
+
+
+def _int(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.lstrip("-").isdigit() and value.isascii() else None
+
+
+def _in_limits(name: str, value: int) -> bool:
+    limits = _INT_LIMITS.get(name)
+    if limits is None:
+        return True
+    if isinstance(limits, frozenset):
+        return value in limits
+    return limits[0] <= value <= limits[1]
+
+
+def _numbers(dnis: str, knobs: PlatformKnobs, findings: list[str]) -> list[str]:
+    items = dnis.split(DNIS_SEPARATOR)
+    if len(items) > MAX_DNIS_COUNT:
+        findings.append("dnis-too-many")
+    elif len(dnis) > MAX_DNIS_CHARS:
+        findings.append("dnis-too-long")
+    numbers = []
+    for item in items:
+        number = item.strip()
+        if number != item or not number:
+            findings.append("dnis-list-spaces")
+            if not number:
+                continue
+        if number.startswith("+"):
+            number = number[1:]
+            if not knobs.plus_prefix:
+                findings.append("plus-prefix")
+        if not (number.isascii() and number.isdigit()):
+            findings.append("dnis-not-digits")
+        elif len(number) > MAX_NUMBER_DIGITS:
+            findings.append("dnis-too-many-digits")
+        numbers.append(number)
+    if not numbers:
+        findings.append("dnis-empty")
+    return numbers
+
+
+def _submit(out: Classified, knobs: PlatformKnobs) -> None:
+    p, findings = out.params, out.findings
+    for name in ("dnis", "message"):
+        if not p.get(name):
+            findings.append(f"missing-{name}")
+    if "dnis" in p and p["dnis"]:
+        out.numbers = _numbers(p["dnis"], knobs, findings)
+    if len(p.get("serviceType", "").encode()) > knobs.service_type_max_bytes:
+        findings.append("service-type-too-long")
+    mode = p.get("longMessageMode")
+    if mode is not None and mode not in LONG_MESSAGE_MODES:
+        findings.append("unknown-long-message-mode")
+    if mode == LongMessageMode.SPLIT_OR_PAYLOAD and len(out.numbers) > 1:
+        findings.append("split-or-payload-multi")
+    for name in INTEGER_PARAMS:
+        if name in p:
+            value = _int(p[name])
+            if value is None or not _in_limits(name, value):
+                findings.append("out-of-range-ints")
+                break
+    ani = p.get("ani")
+    if ani is not None and (len(ani) > MAX_ANI_CHARS or not ani.isalnum()) and ani:
+        findings.append("ani-format")
+    if len(p.get("incMsgId", "")) > MAX_INC_MSG_ID_CHARS or (
+        "validityPeriod" in p and not VALIDITY_PERIOD.match(p["validityPeriod"])
+    ):
+        findings.append("optional-param-limits")
+
+
+def _query(out: Classified, knobs: PlatformKnobs) -> None:
+    if not out.params.get(QUERY_ID_PARAM):
+        out.findings.append("query-missing-id")
+
+
+_BY_COMMAND = {Command.SUBMIT: _submit, Command.QUERY: _query, Command.MO: lambda out, k: None}
+
+
+def classify(params: Mapping[str, Any], knobs: PlatformKnobs) -> Classified:
+    """Defects and MAY points of a request's parameters (credentials aside), deciding one first."""
+    out = Classified()
+    findings = out.findings
+    command = params.get("command")
+    if command is None or command == "":
+        findings.append("missing-command")
+        return out
+    if not isinstance(command, str):
+        findings.append("wrong-type")
+        return out
+    if command not in COMMANDS:
+        if command.lower() not in COMMANDS:
+            findings.append("unknown-command")
+            return out
+        findings.append("command-case")
+    out.command = command.lower()
+    for name, value in params.items():
+        text = _as_text(name, value, findings)
+        if text is None:
+            findings.insert(0, "wrong-type")
+            return out
+        out.params[name] = text
+    _BY_COMMAND[Command(out.command)](out, knobs)
+    if not KNOWN_PARAMS[Command(out.command)].issuperset(params):
+        findings.append("unknown-params")
+    return out

@@ -1,0 +1,224 @@
+"""pytest plugin of the contract suite: options, fixtures, masking, seeds and reports.
+
+Loaded by the repository's `conftest.py`. Offline by default; live when a URL is given:
+
+    pytest contracts --okroute-url http://HOST:8001 --okroute-https-url https://HOST:8002
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from contracts.checks import CheckContext
+from contracts.client import ContractClient
+from contracts.exercise import Exerciser
+from contracts.model.profile import ProfileError, load_profile
+from contracts.recorder import RunRecorder
+from contracts.secrets import MASKER, install_log_masking
+from contracts.strategies import Config
+from contracts.target import TargetError, live_target, offline_target, wants_live
+
+OFFLINE_PROFILE, LIVE_PROFILE = "okroute-offline", "live"
+
+settings.register_profile(
+    OFFLINE_PROFILE,
+    max_examples=30,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+# Every live example may be a real SMS: few, the same ones every run, no shrinking (which would
+# send more), and nothing replayed from a database of earlier runs.
+settings.register_profile(
+    LIVE_PROFILE,
+    max_examples=5,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=list(HealthCheck),
+)
+
+_RECORDER = pytest.StashKey[RunRecorder]()
+_SEED = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("okroute", "OKRoute contract suite")
+    group.addoption("--okroute-url", help="live HTTP endpoint, e.g. http://10.0.0.5:8001 "
+                    "(env OKROUTE_URL)")
+    group.addoption("--okroute-https-url", help="live HTTPS endpoint (env OKROUTE_HTTPS_URL)")
+    group.addoption("--okroute-profile", help="deployment profile (TOML) over the defaults")
+    group.addoption("--okroute-reports", default="reports",
+                    help="where results, coverage and JUnit XML go (default: reports)")
+    group.addoption("--okroute-warn", action="append", default=[], metavar="RULE",
+                    help="lower one SHOULD rule to a warning (repeatable)")
+    group.addoption("--okroute-break", action="append", default=[], metavar="FAULT",
+                    help="offline only: break the fake with a catalogue fault (repeatable)")
+    group.addoption("--okroute-may-flip", action="append", default=[], metavar="POINT",
+                    help="offline only: flip the fake's answer at a MAY point ('all' for every one)")
+
+
+def _options(config: pytest.Config) -> dict[str, object]:
+    return {
+        "http_url": config.getoption("okroute_url"),
+        "https_url": config.getoption("okroute_https_url"),
+    }
+
+
+def _profile(config: pytest.Config):
+    try:
+        return load_profile(config.getoption("okroute_profile"))
+    except ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _live(config: pytest.Config) -> bool:
+    return wants_live(_options(config), os.environ, _profile(config))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_RECORDER] = RunRecorder()
+    reports = Path(config.getoption("okroute_reports"))
+    if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
+        config.option.xmlpath = str(reports / "junit.xml")
+    live = _live(config)
+    if live:
+        seed = "derandomized (the live profile sends the same examples every run)"
+    else:
+        if config.getoption("hypothesis_seed", None) is None:
+            config.option.hypothesis_seed = str(random.randrange(2**32))
+        seed = str(config.option.hypothesis_seed)
+    config.stash[_SEED] = seed
+    install_log_masking()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile(LIVE_PROFILE if _live(config) else OFFLINE_PROFILE)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    mode = "live" if _live(config) else "offline (respx fake)"
+    return [
+        f"okroute: {mode}; hypothesis profile {settings.get_current_profile_name()!r}",
+        f"okroute: hypothesis seed {config.stash[_SEED]}",
+    ]
+
+
+def _check_reachable(target) -> None:
+    for transport, url in target.urls.items():
+        try:
+            with httpx.Client(verify=target.ca_bundle or True, timeout=5.0) as client:
+                client.get(f"{url}/api?")
+        except httpx.TransportError as exc:
+            pytest.exit(f"okroute: cannot reach the {transport} endpoint {url}: {exc}", returncode=4)
+
+
+@pytest.fixture(scope="session")
+def okroute_target(pytestconfig: pytest.Config):
+    profile = _profile(pytestconfig)
+    breaks, flips = pytestconfig.getoption("okroute_break"), pytestconfig.getoption("okroute_may_flip")
+    try:
+        if _live(pytestconfig):
+            if breaks or flips:
+                raise TargetError("--okroute-break and --okroute-may-flip act on the offline fake")
+            target = live_target(_options(pytestconfig), profile)
+            _check_reachable(target)
+        else:
+            from okroute_mock.breaks import parse_breaks
+            from okroute_mock.quirks import parse_flips
+
+            target = offline_target(profile, parse_breaks(breaks), parse_flips(flips))
+    except (TargetError, ValueError) as exc:
+        pytest.exit(f"okroute: {exc}", returncode=4)
+    return target
+
+
+@pytest.fixture(scope="session")
+def okroute_cfg(okroute_target) -> Config:
+    t = okroute_target
+    return Config(t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=t.live)
+
+
+@pytest.fixture(scope="session")
+def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
+    recorder = pytestconfig.stash[_RECORDER]
+    profile = _profile(pytestconfig)
+    warn = frozenset(profile.checks.warn) | frozenset(pytestconfig.getoption("okroute_warn"))
+    try:
+        ctx = CheckContext(okroute_target.knobs, warn=warn, recorder=recorder)
+    except ValueError as exc:
+        pytest.exit(f"okroute: {exc}", returncode=4)
+    exerciser: Exerciser | None = None
+    client = ContractClient(okroute_target, on_throttle=lambda ex, s: exerciser.observe_throttle(ex, s))
+    exerciser = Exerciser(okroute_target, client, ctx, recorder, okroute_cfg)
+    yield exerciser
+    client.close()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.config.stash[_RECORDER].current_test = item.nodeid
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None and report.when == "call":
+        seed = item.config.stash[_SEED]
+        hint = (f"pytest {item.nodeid} --hypothesis-seed={seed}" if seed.isdigit()
+                else f"pytest {item.nodeid} ({seed})")
+        report.sections.append(("okroute reproduce", hint))
+    _mask_report(report)
+
+
+def _mask_report(report: pytest.TestReport) -> None:
+    """No secret leaves through a report: terminal, JUnit XML or any other plugin."""
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        if text in MASKER:
+            report.longrepr = MASKER.mask(text)
+    report.sections = [(title, MASKER.mask(content)) for title, content in report.sections]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    recorder = config.stash[_RECORDER]
+    if not recorder.coverage:
+        return
+    reports = Path(config.getoption("okroute_reports"))
+    extra = {
+        "mode": "live" if _live(config) else "offline",
+        "seed": config.stash[_SEED],
+        "hypothesis_profile": settings.get_current_profile_name(),
+    }
+    recorder.write(reports, extra)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    recorder = config.stash[_RECORDER]
+    if not recorder.coverage:
+        return
+    tr = terminalreporter
+    tr.section("okroute contract")
+    rules = {recorder.check_rules[c] for c in recorder.coverage}
+    tr.write_line(f"{len(rules)} rules checked by {len(recorder.coverage)} checks; "
+                  f"hypothesis seed {config.stash[_SEED]}")
+    for rule in recorder.failed_rules():
+        tr.write_line(f"FAILED rule {rule}", red=True)
+    warned = {v["rule"] for v in recorder.violations if v["warning"]}
+    for rule in sorted(warned):
+        tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)
+    reports = Path(config.getoption("okroute_reports"))
+    tr.write_line(f"reports: {reports / 'contract-results.json'}, "
+                  f"{reports / 'contract-coverage.md'}")

@@ -1,0 +1,129 @@
+"""What one contract run checked, through which variants, what failed, and what it observed.
+
+Written at the end of the run to `reports/`: `contract-results.json` for machines (the fault
+meta-test and okroute-verify read it) and `contract-coverage.md`, the table of which rules were
+checked through which variants.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from contracts.failures import ContractViolation
+from contracts.model.may import MAY_POINTS
+from contracts.model.rules import RULES, Rule
+from contracts.model.wire import ALL_VARIANTS, Variant
+from contracts.secrets import MASKER
+
+KEPT_PER_CHECK = 3  # detailed violations kept per check; all of them are counted
+
+
+class RunRecorder:
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.current_test = ""
+        # check -> variant -> outcome -> count
+        self.coverage: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self.check_rules: dict[str, str] = {}
+        self.violations: list[dict[str, Any]] = []
+        self.violation_counts: Counter[str] = Counter()
+        self.first_failure: dict[str, float] = {}  # rule -> seconds into the run
+        self.observations: dict[str, Counter[str]] = defaultdict(Counter)
+        self.skips: list[str] = []
+
+    def checked(self, check: str, rule: Rule, variants: list[Variant], outcome: str) -> None:
+        self.check_rules[check] = rule.name
+        for variant in variants:
+            self.coverage[check][variant.name][outcome] += 1
+
+    def violated(self, violation: ContractViolation, warned: bool) -> None:
+        key = violation.check
+        self.violation_counts[key] += 1
+        if not warned:
+            self.first_failure.setdefault(violation.rule.name, time.monotonic() - self.started)
+        if self.violation_counts[key] <= KEPT_PER_CHECK:
+            ex = violation.exchanges[0]
+            self.violations.append(
+                {
+                    "rule": violation.rule.name,
+                    "level": str(violation.rule.level),
+                    "check": key,
+                    "warning": warned,
+                    "test": self.current_test,
+                    "problem": MASKER.mask(violation.message),
+                    "variant": ex.variant.name,
+                    "case": MASKER.mask(ex.case.label()),
+                    "received": ex.received(),
+                    "reproduce": ex.curl(),
+                    "seconds": round(time.monotonic() - self.started, 3),
+                }
+            )
+
+    def observe(self, point: str, answer: str) -> None:
+        if point not in MAY_POINTS:
+            raise KeyError(f"unknown MAY point {point!r}")
+        self.observations[point][MASKER.mask(answer)] += 1
+
+    def failed_rules(self) -> list[str]:
+        return sorted({v["rule"] for v in self.violations if not v["warning"]})
+
+    def results(self, extra: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **extra,
+            "duration_s": round(time.monotonic() - self.started, 3),
+            "failed_rules": self.failed_rules(),
+            "first_failure_s": {k: round(v, 3) for k, v in sorted(self.first_failure.items())},
+            "warned_rules": sorted({v["rule"] for v in self.violations if v["warning"]}),
+            "violation_counts": dict(self.violation_counts),
+            "violations": self.violations,
+            "checks": {
+                check: {
+                    "rule": self.check_rules[check],
+                    "variants": {v: dict(c) for v, c in sorted(per_variant.items())},
+                }
+                for check, per_variant in sorted(self.coverage.items())
+            },
+            "observations": {p: dict(c) for p, c in sorted(self.observations.items())},
+            "skips": self.skips,
+        }
+
+    def coverage_table(self) -> str:
+        names = [v.name for v in ALL_VARIANTS]
+        lines = [
+            "# Contract coverage",
+            "",
+            "Each cell: exchanges checked through that variant (failed ones after the slash).",
+            "",
+            "| rule | level | check | " + " | ".join(names) + " |",
+            "|---|---|---|" + "---|" * len(names),
+        ]
+        for check, per_variant in sorted(self.coverage.items(), key=lambda kv: self.check_rules[kv[0]]):
+            rule = RULES[self.check_rules[check]]
+            cells = []
+            for name in names:
+                counts = per_variant.get(name, Counter())
+                total = sum(counts.values())
+                failed = counts["failed"]
+                cells.append("-" if not total else f"{total}" + (f" / {failed}" if failed else ""))
+            lines.append(f"| {rule.name} | {rule.level} | {check} | " + " | ".join(cells) + " |")
+        unchecked = sorted(set(RULES) - set(self.check_rules.values()))
+        if unchecked:
+            lines += ["", "Rules not checked in this run: " + ", ".join(unchecked)]
+        if self.observations:
+            lines += ["", "## MAY points observed", ""]
+            for point, answers in sorted(self.observations.items()):
+                seen = "; ".join(f"{a} (x{n})" for a, n in answers.most_common(5))
+                lines.append(f"- **{point}**: {seen}")
+        return "\n".join(lines) + "\n"
+
+    def write(self, directory: Path, extra: dict[str, Any]) -> list[Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        results = directory / "contract-results.json"
+        results.write_text(MASKER.mask(json.dumps(self.results(extra), indent=2)) + "\n")
+        table = directory / "contract-coverage.md"
+        table.write_text(MASKER.mask(self.coverage_table()))
+        return [results, table]

@@ -1,0 +1,115 @@
+"""Keeping the platform password out of every byte the suite writes.
+
+Two layers: values are masked by name wherever the suite renders a request (`mask_wire`), and
+every text the suite or its plugins write passes `MASKER.mask`, which replaces each registered
+secret in the forms it can take on the wire (raw, percent-encoded, form-encoded, JSON-escaped).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, quote, quote_plus
+
+from contracts.model.wire import WireRequest, encode_query
+
+MASK = "***"
+SECRET_FIELDS = frozenset({"password"})
+# Short strings would mask half the output; a password this short is no secret anyway.
+MIN_SECRET_LENGTH = 4
+
+
+def _forms(secret: str) -> set[str]:
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+        quote(secret, safe="").lower(),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
+
+
+class Masker:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._forms: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= MIN_SECRET_LENGTH:
+            self._forms |= _forms(secret)
+            longest_first = sorted(self._forms, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(f) for f in longest_first))
+
+    def mask(self, text: str) -> str:
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(MASK, text)
+
+    def mask_bytes(self, data: bytes) -> bytes:
+        return self.mask(data.decode("utf-8", "replace")).encode()
+
+    def __contains__(self, text: str) -> bool:
+        return self._pattern is not None and self._pattern.search(text) is not None
+
+
+MASKER = Masker()
+
+
+def mask_query(query: str) -> str:
+    """A query string with every secret field's value replaced, whatever the value is."""
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True)
+    except ValueError:
+        return MASKER.mask(query)
+    if not any(k in SECRET_FIELDS for k, _ in pairs):
+        return MASKER.mask(query)
+    masked = [(k, MASK if k in SECRET_FIELDS else v) for k, v in pairs]
+    return MASKER.mask(encode_query(masked).replace(quote(MASK, safe=""), MASK))
+
+
+def mask_body(body: bytes) -> str:
+    text = body.decode("utf-8", "replace")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return MASKER.mask(text)
+    if isinstance(value, dict) and SECRET_FIELDS & value.keys():
+        value = {k: MASK if k in SECRET_FIELDS else v for k, v in value.items()}
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return MASKER.mask(text)
+
+
+def mask_wire(wire: WireRequest) -> tuple[str, str]:
+    """The target (path and query) and the body of `wire`, masked."""
+    return f"{wire.path}?{mask_query(wire.query)}", mask_body(wire.body)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks secrets in log records (httpx logs full URLs at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        masked = MASKER.mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking(names: Iterable[str] = ("", "httpx", "httpcore")) -> None:
+    """Attach the masking filter to these loggers and to every handler they have."""
+    mask = MaskingFilter()
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskingFilter) for f in logger.filters):
+            logger.addFilter(mask)
+        for handler in logger.handlers:
+            if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+                handler.addFilter(mask)

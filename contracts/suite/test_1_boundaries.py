@@ -1,0 +1,28 @@
+"""Every documented limit, just inside and just outside, before any random example."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.boundaries import boundary_cases
+from contracts.model.profile import load_profile
+from contracts.strategies import Config
+from contracts.target import Credentials
+
+_NO_ROUTE_PLACEHOLDER = "0"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "boundary" in metafunc.fixturenames:
+        knobs = load_profile(metafunc.config.getoption("okroute_profile")).platform
+        sketch = Config(Credentials("u", "p"), knobs, "1")
+        notes = [c.note for c in boundary_cases(sketch, _NO_ROUTE_PLACEHOLDER)]
+        metafunc.parametrize("boundary", range(len(notes)), ids=notes)
+
+
+def test_boundary(okroute, okroute_cfg, okroute_target, boundary: int) -> None:
+    cases = boundary_cases(okroute_cfg, okroute_target.no_route_dnis)
+    if boundary >= len(cases):
+        pytest.skip("no number without a route is configured (OKROUTE_NOROUTE_DNIS)")
+    exchanges = okroute.all_variants(cases[boundary])
+    assert len(exchanges) == 3 * len(okroute_target.transports)

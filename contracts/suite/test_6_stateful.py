@@ -1,0 +1,69 @@
+"""A state machine of submit, query and waiting: statuses only move forward, IDs stay known."""
+
+from __future__ import annotations
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+
+from contracts.cases import Case
+from contracts.checks import verify
+from contracts.model.params import Command
+from contracts.model.statuses import RANK, Status
+from contracts.model.wire import ALL_VARIANTS, ApiRequest, Variant
+from contracts.strategies import Config, valid_submit_params
+
+OFFLINE_MAX_WAIT = 3.0  # seconds of fake platform time one step may let pass
+LIVE_MAX_WAIT = 0.3  # real seconds
+
+
+def machine(okroute, cfg: Config) -> type[RuleBasedStateMachine]:
+    transports = okroute.target.transports
+    max_wait = LIVE_MAX_WAIT if okroute.target.live else OFFLINE_MAX_WAIT
+
+    class DeliveryMachine(RuleBasedStateMachine):
+        ids = Bundle("ids")
+
+        @rule(target=ids, params=valid_submit_params(cfg, max_numbers=2),
+              variant=st.sampled_from(ALL_VARIANTS))
+        def submit(self, params: dict[str, str], variant: Variant):
+            if variant.transport not in transports:
+                variant = Variant(variant.method, transports[0])
+            c = cfg.credentials
+            case = Case(ApiRequest(Command.SUBMIT, c.username, c.password, tuple(params.items())))
+            ex = okroute.send(case, variant)
+            verify(ex, okroute.ctx)
+            okroute.query_fresh_ids(ex)
+            return multiple(*[i for i in okroute.ids_of(ex) if i in okroute.issued])
+
+        @rule(message_id=ids)
+        def query(self, message_id: str):
+            okroute.query(message_id)
+
+        @rule(seconds=st.floats(0.0, max_wait))
+        def wait(self, seconds: float):
+            okroute.target.wait(seconds)
+
+        @invariant()
+        def statuses_only_move_forward(self):
+            for issued in okroute.issued.values():
+                ranks = [RANK[Status(s)] for s in issued.history if s in RANK]
+                assert ranks == sorted(ranks), f"{issued.message_id}: {issued.history}"
+
+    return DeliveryMachine
+
+
+def test_delivery_state_machine(okroute, okroute_cfg) -> None:
+    live = okroute.target.live
+    run_state_machine_as_test(
+        machine(okroute, okroute_cfg),
+        settings=settings(settings.default, stateful_step_count=8 if live else 25,
+                          max_examples=3 if live else 15),
+    )

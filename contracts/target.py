@@ -1,0 +1,216 @@
+"""Which platform the suite talks to: the offline respx fake, or a live endpoint.
+
+Live settings come from command-line options, then the environment, then the profile; credentials
+only ever from the environment. A live run refuses to start without a number prefix: it must never
+send to numbers nobody configured.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from contracts.model.profile import PlatformKnobs, Profile
+from contracts.model.wire import Transport
+from contracts.secrets import MASKER
+
+ENV = {
+    "http_url": "OKROUTE_URL",
+    "https_url": "OKROUTE_HTTPS_URL",
+    "username": "OKROUTE_USERNAME",
+    "password": "OKROUTE_PASSWORD",
+    "username_2": "OKROUTE_USERNAME_2",
+    "password_2": "OKROUTE_PASSWORD_2",
+    "ca_bundle": "OKROUTE_CA_BUNDLE",
+    "dnis_prefix": "OKROUTE_DNIS_PREFIX",
+    "max_messages": "OKROUTE_MAX_MESSAGES",
+    "no_route_dnis": "OKROUTE_NOROUTE_DNIS",
+    "ani": "OKROUTE_ANI",
+    "rate": "OKROUTE_RATE",
+}
+OFFLINE_DNIS_PREFIX = "447700"
+OFFLINE_NO_ROUTE_PREFIX = "999"
+
+
+class TargetError(ValueError):
+    """A target that cannot be used; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, password='***')"
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        printer.text(repr(self))  # type: ignore[attr-defined]
+
+
+@dataclass
+class Target:
+    live: bool
+    urls: dict[Transport, str]
+    primary: Credentials
+    secondary: Credentials | None
+    knobs: PlatformKnobs
+    dnis_prefix: str
+    no_route_dnis: str | None
+    ani: str | None
+    max_messages: int
+    rate: float
+    final_status_timeout: float
+    ca_bundle: str | None = None
+    fake: object | None = None  # okroute_mock.fake.RespxFake when offline
+    clock: object | None = None  # okroute_mock.fake.ManualClock when offline
+
+    @property
+    def transports(self) -> list[Transport]:
+        return [t for t in Transport if t in self.urls]
+
+    def wait(self, seconds: float) -> None:
+        """Let platform time pass: the fake's clock moves, a live platform is waited for."""
+        if self.clock is not None:
+            self.clock.advance(seconds)  # type: ignore[attr-defined]
+        else:
+            import time
+
+            time.sleep(seconds)
+
+    def describe(self) -> str:
+        where = ", ".join(f"{t}: {u}" for t, u in self.urls.items())
+        kind = "live" if self.live else "offline (respx fake)"
+        return f"{kind} — {where}; account {self.primary.username}; budget {self.max_messages}"
+
+
+def _pick(options: Mapping[str, object], env: Mapping[str, str], key: str, default: object) -> object:
+    value = options.get(key)
+    if value not in (None, ""):
+        return value
+    if env.get(ENV[key], "") != "":
+        return env[ENV[key]]
+    return default
+
+
+def _number(raw: object, name: str, kind: type) -> float | int:
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError):
+        raise TargetError(f"{name} must be a number, not {raw!r}") from None
+    if value < 0:
+        raise TargetError(f"{name} must not be negative")
+    return value
+
+
+def _url(raw: str, transport: Transport, source: str) -> str:
+    url = raw.rstrip("/")
+    if url.endswith("/api"):
+        url = url[: -len("/api")]
+    if not url.startswith(f"{transport}://"):
+        raise TargetError(f"{source} must start with {transport}://, not {raw!r}")
+    return url
+
+
+def wants_live(options: Mapping[str, object], env: Mapping[str, str], profile: Profile) -> bool:
+    return bool(
+        _pick(options, env, "http_url", profile.target.http_url)
+        or _pick(options, env, "https_url", profile.target.https_url)
+    )
+
+
+def live_target(
+    options: Mapping[str, object], profile: Profile, env: Mapping[str, str] | None = None
+) -> Target:
+    env = os.environ if env is None else env
+    t = profile.target
+    urls = {}
+    for transport, key, flag in (
+        (Transport.HTTP, "http_url", "--okroute-url"),
+        (Transport.HTTPS, "https_url", "--okroute-https-url"),
+    ):
+        raw = str(_pick(options, env, key, getattr(t, key)))
+        if raw:
+            urls[transport] = _url(raw, transport, f"{flag} / {ENV[key]}")
+    username, password = env.get(ENV["username"], ""), env.get(ENV["password"], "")
+    if not username or not password:
+        raise TargetError(
+            f"a live run needs credentials: set {ENV['username']} and {ENV['password']}"
+        )
+    MASKER.add(password)
+    secondary = None
+    username_2, password_2 = env.get(ENV["username_2"], ""), env.get(ENV["password_2"], "")
+    if username_2 and password_2:
+        MASKER.add(password_2)
+        secondary = Credentials(username_2, password_2)
+    prefix = str(_pick(options, env, "dnis_prefix", t.dnis_prefix))
+    if not prefix.isdigit() or len(prefix) >= 15:
+        raise TargetError(
+            f"a live run sends real SMS: set {ENV['dnis_prefix']} (or [target] dnis_prefix) to the "
+            "digits every test number starts with (1 to 14 digits)"
+        )
+    ca = str(_pick(options, env, "ca_bundle", t.ca_bundle)) or None
+    if ca and not os.path.isfile(ca):
+        raise TargetError(f"the CA bundle {ca} does not exist")
+    no_route = str(_pick(options, env, "no_route_dnis", t.no_route_dnis)) or None
+    return Target(
+        live=True,
+        urls=urls,
+        primary=Credentials(username, password),
+        secondary=secondary,
+        knobs=profile.platform,
+        dnis_prefix=prefix,
+        no_route_dnis=no_route,
+        ani=str(_pick(options, env, "ani", t.ani)) or None,
+        max_messages=int(_number(_pick(options, env, "max_messages", t.max_messages),
+                                 ENV["max_messages"], int)),
+        rate=float(_number(_pick(options, env, "rate", t.rate), ENV["rate"], float)),
+        final_status_timeout=t.final_status_timeout,
+        ca_bundle=ca,
+    )
+
+
+def offline_target(
+    profile: Profile,
+    breaks: frozenset[str] = frozenset(),
+    flips: frozenset[str] = frozenset(),
+    seed: int = 0,
+) -> Target:
+    """The respx fake: two accounts, a manual clock, numbers under `OFFLINE_NO_ROUTE_PREFIX` unrouted."""
+    from contracts.inspect_requests import suite_inspector
+    from okroute_mock.delivery import DeliverySim
+    from okroute_mock.fake import OFFLINE_URLS, ManualClock, RespxFake
+    from okroute_mock.platform import Account, Platform, PlatformConfig
+
+    primary = Credentials("qa-offline", "offline-Pa55word-1")
+    secondary = Credentials("qa-offline-2", "offline-Pa55word-2")
+    for c in (primary, secondary):
+        MASKER.add(c.password)
+    clock = ManualClock()
+    platform = Platform(
+        PlatformConfig(
+            accounts=tuple(Account(c.username, c.password) for c in (primary, secondary)),
+            knobs=profile.platform,
+            sim=DeliverySim(seed, accept_delay=(1.0, 3.0), final_delay=(2.0, 20.0)),
+            no_route_prefix=OFFLINE_NO_ROUTE_PREFIX,
+            breaks=breaks,
+            flips=flips,
+        ),
+        clock=clock,
+    )
+    return Target(
+        live=False,
+        urls=dict(OFFLINE_URLS),
+        primary=primary,
+        secondary=secondary,
+        knobs=profile.platform,
+        dnis_prefix=OFFLINE_DNIS_PREFIX,
+        no_route_dnis=OFFLINE_NO_ROUTE_PREFIX + "12345678",
+        ani=None,
+        max_messages=10**9,
+        rate=0.0,
+        final_status_timeout=120.0,
+        fake=RespxFake(platform, inspect=suite_inspector(platform.diagnose)),
+        clock=clock,
+    )

@@ -1,0 +1,101 @@
+"""Delivery simulation: ENROUTE, then ACCEPTD, then a final status, seeded.
+
+The story of each message (when it is accepted, when it ends, how it ends) is drawn once, at
+submit, from one seeded generator: the same seed and the same requests tell the same story.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from bisect import bisect
+from dataclasses import dataclass
+from itertools import accumulate
+
+from contracts.model.statuses import FINAL_STATUSES, Status
+
+DEFAULT_MIX = "DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2"
+# error_code per final status: three digits, "000" for success.
+ERROR_CODES = {
+    Status.DELIVRD: "000",
+    Status.UNDELIV: "001",
+    Status.EXPIRED: "002",
+    Status.DELETED: "003",
+    Status.REJECTD: "004",
+    Status.IM_EXPD: "005",
+}
+
+
+def parse_mix(spec: str) -> dict[Status, float]:
+    """`"DELIVRD=90,UNDELIV=10"` into weights; only final statuses, at least one positive."""
+    mix: dict[Status, float] = {}
+    for part in spec.split(","):
+        name, sep, weight = part.partition("=")
+        name = name.strip().upper()
+        if not sep or name not in FINAL_STATUSES:
+            finals = ", ".join(sorted(FINAL_STATUSES))
+            raise ValueError(f"outcome {part!r}: write STATUS=WEIGHT with a final status ({finals})")
+        try:
+            mix[Status(name)] = float(weight)
+        except ValueError:
+            raise ValueError(f"outcome {part!r}: the weight must be a number") from None
+        if mix[Status(name)] < 0:
+            raise ValueError(f"outcome {part!r}: the weight must not be negative")
+    if sum(mix.values()) <= 0:
+        raise ValueError(f"outcome mix {spec!r} has no positive weight")
+    return mix
+
+
+@dataclass(frozen=True)
+class Story:
+    accept_at: float
+    final_at: float
+    final: str
+
+
+class DeliverySim:
+    def __init__(
+        self,
+        seed: int = 0,
+        mix: dict[Status, float] | None = None,
+        accept_delay: tuple[float, float] = (0.5, 2.0),
+        final_delay: tuple[float, float] = (2.0, 10.0),
+    ) -> None:
+        mix = mix or parse_mix(DEFAULT_MIX)
+        for low, high in (accept_delay, final_delay):
+            if not 0 <= low <= high:
+                raise ValueError(f"a delay range needs 0 <= low <= high, not {low}..{high}")
+        self._statuses = [s.value for s in mix]
+        self._cumulative = list(accumulate(mix.values()))
+        self._rng = random.Random(seed)
+        self.accept_delay = accept_delay
+        self.final_delay = final_delay
+
+    def story(self, now: float) -> Story:
+        rng = self._rng
+        accept = now + rng.uniform(*self.accept_delay)
+        final = accept + rng.uniform(*self.final_delay)
+        pick = bisect(self._cumulative, rng.random() * self._cumulative[-1])
+        return Story(accept, final, self._statuses[min(pick, len(self._statuses) - 1)])
+
+    def message_id(self) -> str:
+        h = f"{self._rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def mccmnc(number: str) -> str:
+    """A plausible, stable MCC+MNC for a number: five or six digits."""
+    digits = number[-6:].rjust(6, "0")
+    mcc = 200 + int(digits[:3]) % 700
+    mnc = int(digits[3:]) % 100
+    return f"{mcc}{mnc:02d}" if mnc % 3 else f"{mcc}{mnc:03d}"
+
+
+def vendor_time(seconds: float) -> str:
+    """delivery_time: YYYYMMDDHHMMSS (UTC)."""
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(seconds))
+
+
+def system_time(seconds: float) -> str:
+    """system_delivery_time: YYMMDDHHMMSS (UTC)."""
+    return time.strftime("%y%m%d%H%M%S", time.gmtime(seconds))

@@ -1,0 +1,493 @@
+"""The one implementation of platform behaviour: a wire request in, a reply out.
+
+Pure and synchronous: no sockets, no event loop, time from an injected clock. The real server
+(`okroute_mock.server`) and the offline respx fake (`okroute_mock.fake`) are two ways to reach it.
+Everything it knows about the API comes from `contracts.model`; what it adds is a platform's state
+(accounts, issued IDs, delivery stories), its answers at MAY points (`quirks`) and deliberate
+faults (`breaks`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from math import ceil
+
+from contracts.model.classify import Classified, classify
+from contracts.model.defects import DEFECTS
+from contracts.model.errors import ERROR_CONTENT_TYPE, NO_ROUTES, NOT_AUTHORIZED, DocumentedError
+from contracts.model.params import (
+    COMMANDS,
+    LONG_MESSAGE_MODES,
+    MAX_DNIS_COUNT,
+    PATH,
+    QUERY_ID_PARAM,
+    Command,
+    LongMessageMode,
+)
+from contracts.model.profile import PlatformKnobs
+from contracts.model.segments import (
+    GSM7_EXTENSION,
+    GSM7_SEGMENT,
+    GSM7_SINGLE,
+    Encoding,
+    count_segments,
+    encoding_of,
+)
+from contracts.model.statuses import FINAL_STATUSES, Status
+from contracts.model.wire import Method, Transport, WireRequest, decode, method_of
+from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
+from okroute_mock.store import MessageStore, Record
+
+JSON_TYPE = "application/json"
+# MAY points where the mock's default answer is to reject; flipping a point toggles it.
+_REJECTED_BY_DEFAULT = frozenset(
+    {"unknown-long-message-mode", "command-case", "dnis-json-array", "query-missing-id",
+     "plus-prefix"}
+)
+_UNDOCUMENTED_TEXTS = {
+    "missing-command": "command is missing",
+    "unknown-command": "unknown command",
+    "command-case": "unknown command",
+    "wrong-type": "invalid parameter type",
+    "json-types": "invalid parameter type",
+    "dnis-json-array": "invalid parameter type",
+    "malformed-json": "invalid JSON body",
+    "json-not-object": "JSON body must be an object",
+    "invalid-utf8": "request is not valid UTF-8",
+    "form-post": "unsupported content type",
+    "missing-dnis": "dnis is missing",
+    "missing-message": "message is missing",
+    "dnis-empty": "dnis has no number",
+    "dnis-not-digits": "Invalid destination number",
+    "dnis-too-many-digits": "Invalid destination number",
+    "dnis-list-spaces": "Invalid destination number",
+    "plus-prefix": "Invalid destination number",
+    "split-or-payload-multi": "split_or_payload is not supported for several numbers",
+    "unknown-long-message-mode": "invalid longMessageMode",
+    "out-of-range-ints": "invalid optional parameter",
+    "optional-param-limits": "invalid optional parameter",
+    "ani-format": "invalid ani",
+    "unknown-params": "unknown parameter",
+    "query-missing-id": "messageId is missing",
+    "query-via-post": "command=query supports GET only",
+}
+_VALIDATION_BREAKS = {
+    "dnis-16-digits": "dnis-too-many-digits",
+    "dnis-non-digit": "dnis-not-digits",
+    "dnis-length-unchecked": "dnis-too-long",
+    "service-type-unchecked": "service-type-too-long",
+    "split-or-payload-multi-accepted": "split-or-payload-multi",
+    "missing-message-accepted": "missing-message",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass
+class PlatformStats:
+    requests: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    by_command: dict[str, int] = field(default_factory=dict)
+    submitted_numbers: int = 0
+    issued_ids: int = 0
+
+    def count(self, status: int, command: str) -> None:
+        self.requests += 1
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+        self.by_command[command] = self.by_command.get(command, 0) + 1
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    accounts: tuple[Account, ...]
+    knobs: PlatformKnobs
+    sim: DeliverySim
+    max_stored: int = 100_000
+    no_route_prefix: str = ""
+    breaks: frozenset[str] = frozenset()
+    flips: frozenset[str] = frozenset()
+
+
+def credential_defect(params: dict, accounts: dict[str, Account]) -> str | None:
+    """What is wrong with the credentials of a request, if anything."""
+    username, password = params.get("username"), params.get("password")
+    if not username and not password:
+        return "missing-credentials"
+    if not username:
+        return "missing-username"
+    if not password:
+        return "missing-password"
+    account = accounts.get(username) if isinstance(username, str) else None
+    if account is None:
+        return "wrong-username"
+    if not isinstance(password, str) or not hmac.compare_digest(
+        account.password.encode(), password.encode()
+    ):
+        return "wrong-password"
+    return None
+
+
+def _text(status: int, text: str, content_type: str = ERROR_CONTENT_TYPE) -> Reply:
+    return Reply(status, text.encode(), content_type)
+
+
+class Platform:
+    def __init__(self, config: PlatformConfig, clock: Callable[[], float] = time.time) -> None:
+        if not config.accounts:
+            raise ValueError("the platform needs at least one account")
+        self.config = config
+        self.clock = clock
+        self.knobs = config.knobs
+        self.sim = config.sim
+        self.breaks = config.breaks
+        self.flips = config.flips
+        self.accounts = {a.username: a for a in config.accounts}
+        self.store = MessageStore(config.knobs.retention_seconds, config.max_stored)
+        self.stats = PlatformStats()
+        self._query_counts: dict[str, int] = {}  # only for faults that depend on repetition
+        error_type = "text/plain; charset=UTF-8" if "content-types" in self.flips else None
+        self._error_type = error_type or ERROR_CONTENT_TYPE
+        flipped_types = "content-types" in self.flips
+        self._submit_type = ERROR_CONTENT_TYPE if flipped_types else JSON_TYPE
+        self._query_type = JSON_TYPE if flipped_types else ERROR_CONTENT_TYPE
+
+    # -- entry point -------------------------------------------------------------------------
+
+    def diagnose(self, wire: WireRequest) -> list[str]:
+        """What a correct platform finds wrong with `wire`, the deciding finding first.
+
+        The contract's view, without faults or MAY choices: the offline fake uses it to check
+        that every request the suite sends carries exactly the defect it claims to.
+        """
+        decoded = decode(wire)
+        if decoded.error:
+            return [decoded.error]
+        credentials = credential_defect(decoded.params, self.accounts)
+        classified = classify(decoded.params, self.knobs)
+        findings = ([credentials] if credentials else []) + classified.findings
+        prefix = self.config.no_route_prefix
+        if (
+            not findings
+            and classified.command == Command.SUBMIT
+            and prefix
+            and all(n.startswith(prefix) for n in classified.numbers)
+        ):
+            findings.append("no-route")
+        return findings
+
+    def handle(self, wire: WireRequest, transport: Transport = Transport.HTTP) -> Reply:
+        reply, command = self._handle(wire, transport)
+        self.stats.count(reply.status, command)
+        return reply
+
+    def _handle(self, wire: WireRequest, transport: Transport) -> tuple[Reply, str]:
+        if wire.path != PATH:
+            return _text(404, f"not found: use {PATH}"), "-"
+        if wire.method not in ("GET", "POST"):
+            reply = _text(405, "method not allowed: use GET or POST")
+            return Reply(reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)), "-"
+        decoded = decode(
+            wire,
+            form_accepted="form-post" not in self.flips,
+            body_wins="query-body-precedence" in self.flips,
+        )
+        method = method_of(wire, decoded)
+        context = _Context(self, decoded.params, method, transport)
+        if decoded.error:
+            if decoded.error == "malformed-json" and "malformed-json-500" in self.breaks:
+                return _text(500, "internal error"), "-"
+            return context.undocumented(decoded.error), "-"
+        command = decoded.params.get("command")
+        command_name = command if isinstance(command, str) and command in COMMANDS else "-"
+        account, refusal = context.authenticate(decoded, command)
+        if refusal is not None:
+            return refusal, command_name
+        assert account is not None
+        classified = classify(decoded.params, self.knobs)
+        context.apply_validation_breaks(classified)
+        for label in classified.findings:
+            reply = context.judge(label)
+            if reply is not None:
+                return reply, command_name
+        if context.leak_on_success:
+            reply = self._submit(account, classified)
+            return Reply(401, reply.body, reply.content_type), command_name
+        command = Command(classified.command)
+        if command is Command.SUBMIT:
+            return self._submit(account, classified), command
+        if command is Command.QUERY:
+            if method is not Method.GET and "query-via-post" in self.flips:
+                return context.undocumented("query-via-post"), command
+            return self._query(account, classified), command
+        return self._mo(), command
+
+    # -- submit ------------------------------------------------------------------------------
+
+    def _segments(self, text: str, data_coding: int | None, mode: str) -> int:
+        broken = self.breaks
+        if mode in (LongMessageMode.CUT, LongMessageMode.PAYLOAD) and "cut-splits" not in broken:
+            return 1
+        if mode == LongMessageMode.SPLIT_OR_PAYLOAD and "split-or-payload-single" in self.flips:
+            return 1
+        encoding = encoding_of(text, data_coding)
+        if encoding is Encoding.OTHER:  # undocumented sizes: count as the text itself needs
+            encoding = encoding_of(text, None)
+        if encoding is Encoding.UCS2 and "ucs2-as-gsm7" in broken:
+            return 1 if len(text) <= GSM7_SINGLE else ceil(len(text) / GSM7_SEGMENT)
+        if encoding is Encoding.GSM7:
+            if "gsm7-extension-as-one" in broken:
+                return 1 if len(text) <= GSM7_SINGLE else ceil(len(text) / GSM7_SEGMENT)
+            septets = len(text) + sum(1 for ch in text if ch in GSM7_EXTENSION)
+            if "gsm7-single-159" in broken and septets == GSM7_SINGLE:
+                return 2
+        return count_segments(text, encoding) or 1
+
+    def _submit(self, account: Account, c: Classified) -> Reply:
+        broken, p, now = self.breaks, c.params, self.clock()
+        numbers = c.numbers
+        prefix = self.config.no_route_prefix
+        if prefix and "no-routes-accepted" not in broken:
+            numbers = [n for n in numbers if not n.startswith(prefix)]
+            if not numbers:
+                return _text(NO_ROUTES.status, NO_ROUTES.text, self._error_type)
+        if "duplicates-collapsed" in broken:
+            numbers = list(dict.fromkeys(numbers))
+        mode = p.get("longMessageMode", LongMessageMode.CUT)
+        if mode not in LONG_MESSAGE_MODES:
+            mode = LongMessageMode.CUT
+        coding = p.get("dataCoding")
+        data_coding = int(coding) if coding is not None and coding.strip().isdigit() else None
+        segments = self._segments(p["message"], data_coding, mode)
+        shared = mode == LongMessageMode.SINGLE_ID_SPLIT and "single-id-split-distinct" not in broken
+        if shared and "single-id-split-entries" in self.flips:
+            segments = 1
+        entries = []
+        reused = self._issue(account, numbers[0], now) if "ids-reused" in broken else None
+        for number in numbers:
+            message_id = reused
+            for segment in range(1, segments + 1):
+                if message_id is None or not (shared or reused):
+                    message_id = self._issue(account, number, now)
+                entries.append((number, message_id, segment))
+        self.stats.submitted_numbers += len(c.numbers)
+        return self._submit_reply(entries, segments)
+
+    def _issue(self, account: Account, number: str, now: float) -> str:
+        story = self.sim.story(now)
+        message_id = self.sim.message_id()
+        record = Record(account.username, now, story.accept_at, story.final_at, story.final, number)
+        self.store.put(message_id, record)
+        self.stats.issued_ids += 1
+        return message_id
+
+    def _submit_reply(self, entries: list[tuple[str, str, int]], segments: int) -> Reply:
+        broken = self.breaks
+        if "non-json-success" in broken:
+            ids = " ".join(m for _, m, _ in entries)
+            return _text(200, f"OK {ids}", "text/plain; charset=UTF-8")
+        if "empty-message-id" in broken:
+            entries = [(n, "", s) for n, _, s in entries]
+        if "dnis-rewritten" in broken:
+            entries = [("00" + n, m, s) for n, m, s in entries]
+        if len(entries) == 1 and "single-as-array" not in broken:
+            number, message_id, _ = entries[0]
+            value: object = {"message_id": message_id}
+            if "single-object-dnis" in self.flips:
+                value = {"dnis": number, "message_id": message_id}
+        else:
+            with_segment = segments > 1 or "segment-num-multi" not in self.flips
+            as_int = "segment-num-integer" in broken
+            value = [
+                {"dnis": n, "message_id": m}
+                | ({"segment_num": s if as_int else str(s)} if with_segment else {})
+                for n, m, s in entries
+            ]
+        return Reply(200, json.dumps(value, separators=(",", ":")).encode(), self._submit_type)
+
+    # -- query -------------------------------------------------------------------------------
+
+    def _status(self, record: Record, message_id: str, now: float) -> str:
+        broken = self.breaks
+        if now < record.accept_at:
+            status = Status.ENROUTE
+        elif now < record.final_at:
+            status = Status.ACCEPTD
+        else:
+            status = record.final
+        if "status-flaps" in broken and status == Status.ACCEPTD:
+            seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
+            return Status.ENROUTE if seen % 2 == 0 else status
+        if "final-status-changes" in broken and status in FINAL_STATUSES:
+            seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
+            if seen > 1:
+                return Status.EXPIRED if status != Status.EXPIRED else Status.DELIVRD
+        return status
+
+    def _status_reply(self, status: str, record: Record | None) -> Reply:
+        broken = self.breaks
+        if "query-non-json" in broken:
+            return _text(200, status, "text/plain; charset=UTF-8")
+        final = record is not None and status in FINAL_STATUSES
+        done = record.final_at if final and record else 0.0
+        body: dict[str, object] = {
+            "status": status.lower() if "status-lowercase" in broken else status,
+            "delivery_time": "",
+            "mccmnc": mccmnc(record.number) if record and status != Status.ENROUTE else "",
+            "error_code": ERROR_CODES.get(Status(status), "") if final else "",
+            "system_delivery_time": system_time(done + 1) if final else "",
+        }
+        if final:
+            body["delivery_time"] = (
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(done))
+                if "delivery-time-iso" in broken
+                else vendor_time(done)
+            )
+        if "error-code-integer" in broken:
+            body["error_code"] = int(body["error_code"] or 0)  # type: ignore[call-overload]
+        return Reply(200, json.dumps(body, separators=(",", ":")).encode(), self._query_type)
+
+    def _query(self, account: Account, c: Classified) -> Reply:
+        broken, now = self.breaks, self.clock()
+        message_id = c.params.get(QUERY_ID_PARAM, "")
+        record = self.store.get(message_id, now)
+        if record is not None and "retention-short" in broken and now - record.created > 1.0:
+            record = None
+        if record is None:
+            if "unknown-id-500" in broken:
+                return _text(500, "internal error")
+            if "unknown-id-delivered" in broken:
+                return self._status_reply(Status.DELIVRD, None)
+            if "unknown-id-answer" in self.flips:
+                return _text(404, "message not found", self._error_type)
+            return self._status_reply(Status.UNKNOWN, None)
+        if record.account != account.username and "cross-account-read" not in broken:
+            if "cross-account-answer" in self.flips:
+                return _text(404, "message not found", self._error_type)
+            return self._status_reply(Status.UNKNOWN, None)
+        if "unknown-at-first" in broken and now - record.created < 5.0:
+            return self._status_reply(Status.UNKNOWN, None)
+        return self._status_reply(self._status(record, message_id, now), record)
+
+    # -- mo ----------------------------------------------------------------------------------
+
+    def _mo(self) -> Reply:
+        if "mo-response" in self.flips:
+            return _text(200, "OK", self._error_type)
+        body = json.dumps({"message_id": self.sim.message_id()}).encode()
+        return Reply(200, body, self._submit_type)
+
+
+class _Context:
+    """What one request needs to be judged: its parameters, variant and transport."""
+
+    def __init__(
+        self, platform: Platform, params: dict, method: Method | None, transport: Transport
+    ) -> None:
+        self.platform = platform
+        self.params = params
+        self.method = method
+        self.transport = transport
+        self.leak_on_success = False
+
+    @property
+    def breaks(self) -> frozenset[str]:
+        return self.platform.breaks
+
+    def documented(self, error: DocumentedError) -> Reply:
+        return _text(error.status, error.text, self.platform._error_type)
+
+    def undocumented(self, label: str) -> Reply:
+        """A 400 for an error the contract gives no text for (a MAY point)."""
+        broken = self.breaks
+        status = 400
+        if "post-body-status-differs" in broken and self.method is Method.POST_BODY:
+            status = 422
+        if "https-status-differs" in broken and self.transport is Transport.HTTPS:
+            status = 422
+        if "empty-error-body" in broken:
+            return _text(status, "", self.platform._error_type)
+        text = _UNDOCUMENTED_TEXTS.get(label, "invalid request")
+        if "undocumented-error-texts" in self.platform.flips:
+            text = f"ERROR: {label}"
+        if "echo-credentials" in broken:
+            text += f" (username={self.params.get('username')}, password={self.params.get('password')})"
+        return _text(status, text, self.platform._error_type)
+
+    def authenticate(self, decoded, command: object) -> tuple[Account | None, Reply | None]:
+        platform, broken, params = self.platform, self.breaks, self.params
+        if "post-url-credentials-ignored" in broken and self.method is Method.POST_URL:
+            params = {k: v for k, v in params.items() if k not in ("username", "password")}
+        defect = credential_defect(params, platform.accounts)
+        if defect is None:
+            return platform.accounts[params["username"]], None
+        if defect.startswith("missing-"):
+            if "auth-missing-400" in broken:
+                return None, _text(400, "username and password are required")
+            return None, self.documented(NOT_AUTHORIZED)
+        username = params.get("username")
+        account = platform.accounts.get(username) if isinstance(username, str) else None
+        unchecked = (
+            "auth-ignored" in broken
+            or ("auth-query-unchecked" in broken and command == Command.QUERY)
+            or ("auth-mo-unchecked" in broken and command == Command.MO)
+            or ("auth-post-body-unchecked" in broken and decoded.sources.get("password") == "body")
+        )
+        fallback = account or next(iter(platform.accounts.values()))
+        if unchecked:
+            return fallback, None
+        if "auth-leaks-ids" in broken and command == Command.SUBMIT:
+            self.leak_on_success = True
+            return fallback, None
+        if "auth-wrong-status" in broken:
+            return None, _text(403, NOT_AUTHORIZED.text, platform._error_type)
+        if "auth-wrong-text" in broken:
+            return None, _text(401, "Unauthorized", platform._error_type)
+        return None, self.documented(NOT_AUTHORIZED)
+
+    def apply_validation_breaks(self, c: Classified) -> None:
+        findings = c.findings
+        for fault, label in _VALIDATION_BREAKS.items():
+            if fault in self.breaks:
+                findings[:] = [f for f in findings if f != label]
+        count = len(c.numbers)
+        if "dnis-101-accepted" in self.breaks and count == MAX_DNIS_COUNT + 1:
+            findings[:] = [f for f in findings if f != "dnis-too-many"]
+        if "dnis-100-rejected" in self.breaks and count == MAX_DNIS_COUNT:
+            findings.insert(0, "dnis-too-many")
+        limit = self.platform.knobs.service_type_max_bytes
+        service_type = c.params.get("serviceType", "")
+        if "service-type-at-limit-rejected" in self.breaks and len(service_type.encode()) == limit:
+            findings.insert(0, "service-type-too-long")
+        if "missing-message-accepted" in self.breaks:
+            c.params.setdefault("message", "")
+
+    def judge(self, label: str) -> Reply | None:
+        """The answer a finding gets; None when the platform lets it through."""
+        defect = DEFECTS.get(label)
+        if defect is None:
+            rejected = (label in _REJECTED_BY_DEFAULT) != (label in self.platform.flips)
+            return self.undocumented(label) if rejected else None
+        answer = defect.answer
+        if isinstance(answer, DocumentedError):
+            if label == "dnis-too-many" and "dnis-limit-wrong-text" in self.breaks:
+                return _text(answer.status, "Too many destination numbers")
+            return self.documented(answer)
+        if isinstance(answer, int):
+            return _text(answer, NOT_AUTHORIZED.text, self.platform._error_type)
+        return self.undocumented(label)
