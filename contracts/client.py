@@ -12,7 +12,7 @@ from contracts.exchange import Exchange, Response
 from contracts.inspect_requests import EXTENSION
 from contracts.model.params import DNIS_SEPARATOR, Command
 from contracts.model.wire import Method, Transport, Variant, encode
-from contracts.target import Target
+from contracts.target import Target, tls_verification
 
 THROTTLE_STATUSES = frozenset({429, 503})
 MAX_THROTTLE_RETRIES = 3
@@ -53,11 +53,10 @@ class ContractClient:
         self.on_throttle = on_throttle
         self.sent_numbers = 0
         self._next_send = 0.0
-        verify: object = target.ca_bundle or True
         self._http = {
             transport: httpx.Client(
                 base_url=url,
-                verify=verify,  # type: ignore[arg-type]
+                verify=tls_verification(target.ca_bundle),
                 timeout=TIMEOUT,
                 transport=target.fake.transport() if target.fake is not None else None,  # type: ignore[attr-defined]
                 follow_redirects=False,

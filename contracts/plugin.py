@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
 from contracts.checks import CheckContext
 from contracts.client import ContractClient
@@ -22,7 +22,13 @@ from contracts.model.profile import ProfileError, load_profile
 from contracts.recorder import RunRecorder
 from contracts.secrets import MASKER, install_log_masking
 from contracts.strategies import Config
-from contracts.target import TargetError, live_target, offline_target, wants_live
+from contracts.target import (
+    TargetError,
+    live_target,
+    offline_target,
+    tls_verification,
+    wants_live,
+)
 
 OFFLINE_PROFILE, LIVE_PROFILE = "okroute-offline", "live"
 
@@ -118,7 +124,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def _check_reachable(target) -> None:
     for transport, url in target.urls.items():
         try:
-            with httpx.Client(verify=target.ca_bundle or True, timeout=5.0) as client:
+            with httpx.Client(verify=tls_verification(target.ca_bundle), timeout=5.0) as client:
                 client.get(f"{url}/api?")
         except httpx.TransportError as exc:
             pytest.exit(f"okroute: cannot reach the {transport} endpoint {url}: {exc}", returncode=4)
@@ -174,7 +180,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
-    if report.failed and call.excinfo is not None and report.when == "call":
+    if (
+        report.failed
+        and report.when == "call"
+        and is_hypothesis_test(getattr(item, "obj", None))
+    ):
         seed = item.config.stash[_SEED]
         hint = (f"pytest {item.nodeid} --hypothesis-seed={seed}" if seed.isdigit()
                 else f"pytest {item.nodeid} ({seed})")

@@ -8,6 +8,7 @@ send to numbers nobody configured.
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -31,6 +32,11 @@ ENV = {
 }
 OFFLINE_DNIS_PREFIX = "447700"
 OFFLINE_NO_ROUTE_PREFIX = "999"
+
+
+def tls_verification(ca_bundle: str | None) -> ssl.SSLContext:
+    """Verification always on: the system trust store, or a private CA's bundle."""
+    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
 
 
 class TargetError(ValueError):

@@ -170,4 +170,5 @@ def classify(params: Mapping[str, Any], knobs: PlatformKnobs) -> Classified:
     _BY_COMMAND[Command(out.command)](out, knobs)
     if not KNOWN_PARAMS[Command(out.command)].issuperset(params):
         findings.append("unknown-params")
+    out.findings = list(dict.fromkeys(findings))  # one number or many: the same finding
     return out

@@ -209,7 +209,7 @@ def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = F
             kind = "json"
             try:
                 value = json.loads(wire.body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting recurses
                 return Decoded(query, error="malformed-json", body_kind=kind)
             if not isinstance(value, dict):
                 return Decoded(query, error="json-not-object", body_kind=kind)

@@ -1,0 +1,281 @@
+"""`okroute-mock`: an OKRoute platform on HTTP and HTTPS, for tests, rehearsals and load campaigns."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import tomllib
+from pathlib import Path
+
+from contracts.model.profile import ProfileError, load_profile
+from contracts.model.rules import RULES
+from okroute_mock.breaks import BREAKS, parse_breaks
+from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
+from okroute_mock.faults import FaultConfig, Faults, Latency, parse_duration
+from okroute_mock.platform import Account, Platform, PlatformConfig
+from okroute_mock.quirks import CHOICES, parse_flips
+from okroute_mock.server import start
+from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificates
+
+DEFAULT_ACCOUNTS = ("demo:demo-password", "demo2:demo2-password")
+
+
+class UsageError(Exception):
+    """A mistake in the command line or config file, told in one line."""
+
+
+def _range(text: str) -> tuple[float, float]:
+    low, sep, high = text.partition("..")
+    try:
+        values = (parse_duration(low), parse_duration(high if sep else low))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if values[0] > values[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: the low end is above the high end")
+    return values
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a probability is between 0 and 1")
+    return value
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _latency(text: str) -> Latency:
+    try:
+        return Latency.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(text: str) -> int | None:
+    if text == "off":
+        return None
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 picks a free one)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number")
+    return port
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="okroute-mock",
+        description="An OKRoute SMS platform on HTTP and HTTPS, built from the contract model.",
+        epilog=f"Without accounts it serves {', '.join(a.split(':')[0] for a in DEFAULT_ACCOUNTS)} "
+        "(passwords in the README).",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--http-port", type=_port, default=-1,
+                   help="HTTP port; 0 picks a free one; 'off' (default: the profile's, 8001)")
+    p.add_argument("--https-port", type=_port, default=-1,
+                   help="HTTPS port; 0 picks a free one; 'off' (default: the profile's, 8002)")
+    p.add_argument("--profile", help="deployment profile (TOML) with the platform knobs")
+    p.add_argument("--config", help="TOML file with [[accounts]] username/password tables")
+    p.add_argument("--account", action="append", default=[], metavar="USER:PASSWORD",
+                   help="an account (repeatable)")
+    p.add_argument("--seed", type=int, default=0, help="seed of IDs, delivery stories and faults")
+    p.add_argument("--outcomes", default=DEFAULT_MIX, help=f"final status mix (default {DEFAULT_MIX})")
+    p.add_argument("--accept-delay", type=_range, default=(0.5, 2.0), metavar="LOW..HIGH",
+                   help="time until ACCEPTD, e.g. 500ms..2s (default 0.5..2)")
+    p.add_argument("--final-delay", type=_range, default=(2.0, 10.0), metavar="LOW..HIGH",
+                   help="time from ACCEPTD to a final status (default 2..10)")
+    p.add_argument("--ttl", type=_duration, help="status retention (default: profile, 24 h)")
+    p.add_argument("--max-stored", type=int, default=100_000, help="stored message cap")
+    p.add_argument("--no-route-prefix", default="999", help="numbers with this prefix get NO ROUTES")
+    p.add_argument("--tls-dir", help=f"where the local CA lives (default {default_state_dir()})")
+    p.add_argument("--tls-name", action="append", default=[], help="extra certificate name")
+    p.add_argument("--access-log", default="-", help="file, '-' for stdout, or 'off'")
+    p.add_argument("--ready-file", help="write the URLs and CA path here as JSON once listening")
+    faults = p.add_argument_group("fault injection (each with a probability, seeded)")
+    faults.add_argument("--latency", type=_latency, help="5ms | 1ms..20ms | tail:5ms..500ms")
+    faults.add_argument("--latency-rate", type=_probability, default=1.0)
+    faults.add_argument("--error-rate", type=_probability, default=0.0)
+    faults.add_argument("--error-status", type=int, default=503)
+    faults.add_argument("--throttle-rate", type=_probability, default=0.0)
+    faults.add_argument("--throttle-status", type=int, default=429)
+    faults.add_argument("--retry-after", type=float, default=1.0)
+    faults.add_argument("--drop-rate", type=_probability, default=0.0)
+    faults.add_argument("--truncate-rate", type=_probability, default=0.0)
+    faults.add_argument("--non-json-rate", type=_probability, default=0.0)
+    faults.add_argument("--stall-every", type=_duration, default=0.0, metavar="DURATION",
+                        help="freeze all answers periodically, e.g. 10s")
+    faults.add_argument("--stall-for", type=_duration, default=0.0, metavar="DURATION")
+    contract = p.add_argument_group("contract faults and MAY choices")
+    contract.add_argument("--break", dest="breaks", action="append", default=[], metavar="NAME",
+                          help="violate one contract rule on purpose (repeatable)")
+    contract.add_argument("--list-breaks", action="store_true", help="list the faults and exit")
+    contract.add_argument("--may-flip", action="append", default=[], metavar="POINT",
+                          help="give the other answer at a MAY point ('all' for every one)")
+    contract.add_argument("--list-may", action="store_true", help="list the MAY points and exit")
+    contract.add_argument("--list-rules", action="store_true", help="list the contract rules")
+    return p
+
+
+def _accounts(args: argparse.Namespace) -> tuple[Account, ...]:
+    specs = list(args.account)
+    if args.config:
+        try:
+            with open(args.config, "rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise UsageError(f"cannot read {args.config}: {exc}") from None
+        for i, entry in enumerate(data.get("accounts", [])):
+            if not isinstance(entry, dict) or not {"username", "password"} <= entry.keys():
+                raise UsageError(f"{args.config}: accounts[{i}] needs username and password")
+            specs.append(f"{entry['username']}:{entry['password']}")
+    accounts = []
+    for spec in specs or DEFAULT_ACCOUNTS:
+        username, sep, password = spec.partition(":")
+        if not sep or not username or not password:
+            raise UsageError("an account is USER:PASSWORD, both non-empty")
+        accounts.append(Account(username, password))
+    if len({a.username for a in accounts}) != len(accounts):
+        raise UsageError("two accounts share a username")
+    return tuple(accounts)
+
+
+def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
+    try:
+        profile = load_profile(args.profile)
+        mix = parse_mix(args.outcomes)
+        breaks = parse_breaks(args.breaks)
+        flips = parse_flips(args.may_flip)
+        fault_config = FaultConfig(
+            latency=args.latency, latency_rate=args.latency_rate, error_rate=args.error_rate,
+            error_status=args.error_status, throttle_rate=args.throttle_rate,
+            throttle_status=args.throttle_status, retry_after=args.retry_after,
+            drop_rate=args.drop_rate, truncate_rate=args.truncate_rate,
+            non_json_rate=args.non_json_rate, stall_every=args.stall_every,
+            stall_for=args.stall_for, seed=args.seed,
+        )
+        knobs = profile.platform
+        if args.ttl is not None:
+            from dataclasses import replace
+
+            knobs = replace(knobs, retention_seconds=args.ttl)
+        config = PlatformConfig(
+            accounts=_accounts(args),
+            knobs=knobs,
+            sim=DeliverySim(args.seed, mix, args.accept_delay, args.final_delay),
+            max_stored=args.max_stored,
+            no_route_prefix=args.no_route_prefix,
+            breaks=breaks,
+            flips=flips,
+        )
+        platform = Platform(config)
+    except (ProfileError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    import time
+
+    faults = Faults(fault_config, time.time()) if fault_config.active else None
+    return platform, faults
+
+
+def _list(args: argparse.Namespace) -> bool:
+    if args.list_breaks:
+        for b in BREAKS.values():
+            print(f"{b.name:34} {RULES[b.rule].level:6} {b.rule:30} {b.summary}")
+        return True
+    if args.list_may:
+        for name, (default, flipped) in CHOICES.items():
+            print(f"{name:28} default: {default:28} flipped: {flipped}")
+        return True
+    if args.list_rules:
+        for r in RULES.values():
+            print(f"{r.name:32} {r.level:6} {r.section}  {r.summary}")
+        return True
+    return False
+
+
+def _access_logger(target: str) -> logging.Logger | None:
+    if target == "off":
+        return None
+    logger = logging.getLogger("okroute_mock.access")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    handler = logging.StreamHandler(sys.stdout) if target == "-" else logging.FileHandler(target)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger.addHandler(handler)
+    return logger
+
+
+async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | None) -> None:
+    profile = load_profile(args.profile)
+    # -1: not given, take the profile's port; None: 'off'
+    http_port = profile.platform.http_port if args.http_port == -1 else args.http_port
+    https_port = profile.platform.https_port if args.https_port == -1 else args.https_port
+    if http_port is None and https_port is None:
+        raise UsageError("both listeners are off")
+    tls = None
+    if https_port is not None:
+        names = tuple(dict.fromkeys((*DEFAULT_NAMES, args.host, *args.tls_name)))
+        tls = ensure_certificates(Path(args.tls_dir) if args.tls_dir else default_state_dir(), names)
+    try:
+        listening = await start(platform, args.host, http_port, https_port, tls, faults,
+                                _access_logger(args.access_log))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}: {exc.strerror or exc}") from None
+    print("okroute-mock listening", flush=True)
+    for transport, url in listening.urls.items():
+        print(f"  {transport:5}  {url}/api", flush=True)
+    if listening.ca:
+        print(f"  CA     {listening.ca}   (curl --cacert, OKROUTE_CA_BUNDLE)", flush=True)
+    print(f"  accounts: {', '.join(platform.accounts)}; stats: /_mock/stats", flush=True)
+    if platform.breaks:
+        print(f"  BROKEN on purpose: {', '.join(sorted(platform.breaks))}", flush=True)
+    if args.ready_file:
+        ready = {"urls": {str(t): u for t, u in listening.urls.items()}, "ca": listening.ca,
+                 "pid": os.getpid()}
+        tmp = Path(args.ready_file + ".tmp")
+        tmp.write_text(json.dumps(ready))
+        tmp.replace(args.ready_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await listening.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if _list(args):
+        return 0
+    try:
+        platform, faults = build(args)
+        try:
+            import uvloop
+
+            runner = uvloop.run
+        except ImportError:  # pragma: no cover - uvloop is Linux/macOS only
+            runner = asyncio.run
+        runner(_serve(args, platform, faults))
+    except UsageError as exc:
+        print(f"okroute-mock: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+import requests
+
+url = ‘http://1.1.1.1:8001/api?command=submit&username=username&password=password’
+data = {“ani”: “ani”, “dnis”: “dnis”, “message”: “test”}
+headers = {‘Content-Type’: ‘application/json’}
+
+response = requests.post(url, json=data, headers=headers)
+print (response.text)
