@@ -1,4 +1,4 @@
-"""okroute-suite contracts: the one model of the OKRoute SMS HTTP(S) API, and the suite that checks it.
+"""The one model of the OKRoute SMS HTTP(S) API, and the contract suite that checks a platform.
 
 - `contracts.model`: rules, limits, statuses, errors, schemas, MAY points, wire encoding (pure data)
 - `contracts.checks`: the registry of named checks, each judging one rule

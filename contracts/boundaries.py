@@ -30,8 +30,9 @@ def number(cfg: Config, i: int, digits: int = 11) -> str:
     return cfg.dnis_prefix + tail
 
 
-def _submit(cfg: Config, note: str, dnis: str, message: str, defect: str | None = None,
-            **extra: str) -> Case:
+def _submit(
+    cfg: Config, note: str, dnis: str, message: str, defect: str | None = None, **extra: str
+) -> Case:
     params = {"dnis": dnis, "message": message, "serviceType": "", **extra}
     if cfg.ani:
         params["ani"] = cfg.ani
@@ -41,8 +42,9 @@ def _submit(cfg: Config, note: str, dnis: str, message: str, defect: str | None 
 
 
 def _split(cfg: Config, note: str, message: str, **extra: str) -> Case:
-    return _submit(cfg, note, number(cfg, 1), message, longMessageMode=extra.pop("mode", SPLIT),
-                   **extra)
+    return _submit(
+        cfg, note, number(cfg, 1), message, longMessageMode=extra.pop("mode", SPLIT), **extra
+    )
 
 
 def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
@@ -74,23 +76,47 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
         lambda: _submit(cfg, "no mode is cut", number(cfg, 1), "b" * 400),
         lambda: _split(cfg, "payload is one message", "c" * 500, mode="payload"),
         lambda: _split(cfg, "single_id_split shares one ID", "d" * 400, mode="single_id_split"),
-        lambda: _submit(cfg, "duplicates get entries", DNIS_SEPARATOR.join(
-            [number(cfg, 1), number(cfg, 1), number(cfg, 2)]), "dup"),
-        lambda: _submit(cfg, f"a number of {MAX_NUMBER_DIGITS} digits",
-                        number(cfg, 7, MAX_NUMBER_DIGITS), "max digits"),
-        lambda: _submit(cfg, f"a number of {MAX_NUMBER_DIGITS + 1} digits",
-                        number(cfg, 7, MAX_NUMBER_DIGITS + 1), "x", "dnis-too-many-digits"),
-        lambda: _submit(cfg, f"serviceType of {limit} bytes", number(cfg, 1), "st",
-                        serviceType="S" * limit),
-        lambda: _submit(cfg, f"serviceType of {limit + 1} bytes", number(cfg, 1), "st",
-                        "service-type-too-long", serviceType="S" * (limit + 1)),
-        lambda: _submit(cfg, "split_or_payload with two numbers",
-                        DNIS_SEPARATOR.join([number(cfg, 1), number(cfg, 2)]), "sp",
-                        "split-or-payload-multi", longMessageMode="split_or_payload"),
+        lambda: _submit(
+            cfg,
+            "duplicates get entries",
+            DNIS_SEPARATOR.join([number(cfg, 1), number(cfg, 1), number(cfg, 2)]),
+            "dup",
+        ),
+        lambda: _submit(
+            cfg,
+            f"a number of {MAX_NUMBER_DIGITS} digits",
+            number(cfg, 7, MAX_NUMBER_DIGITS),
+            "max digits",
+        ),
+        lambda: _submit(
+            cfg,
+            f"a number of {MAX_NUMBER_DIGITS + 1} digits",
+            number(cfg, 7, MAX_NUMBER_DIGITS + 1),
+            "x",
+            "dnis-too-many-digits",
+        ),
+        lambda: _submit(
+            cfg, f"serviceType of {limit} bytes", number(cfg, 1), "st", serviceType="S" * limit
+        ),
+        lambda: _submit(
+            cfg,
+            f"serviceType of {limit + 1} bytes",
+            number(cfg, 1),
+            "st",
+            "service-type-too-long",
+            serviceType="S" * (limit + 1),
+        ),
+        lambda: _submit(
+            cfg,
+            "split_or_payload with two numbers",
+            DNIS_SEPARATOR.join([number(cfg, 1), number(cfg, 2)]),
+            "sp",
+            "split-or-payload-multi",
+            longMessageMode="split_or_payload",
+        ),
         lambda: _submit(cfg, f"exactly {MAX_DNIS_COUNT} numbers", hundred, "hundred"),
         lambda: _submit(cfg, f"{MAX_DNIS_COUNT + 1} numbers", many, "x", "dnis-too-many"),
-        lambda: _submit(cfg, f"{len(too_long)} characters of dnis", too_long, "x",
-                        "dnis-too-long"),
+        lambda: _submit(cfg, f"{len(too_long)} characters of dnis", too_long, "x", "dnis-too-long"),
     ]
     cases = [build() for build in builders]
     if no_route_dnis:

@@ -176,8 +176,9 @@ def no_server_error(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "auth.no-echo",
-    applies=lambda ex, ctx: _answered(ex)
-    and len(ex.case.request.password or "") >= MIN_SECRET_LENGTH,
+    applies=lambda ex, ctx: (
+        _answered(ex) and len(ex.case.request.password or "") >= MIN_SECRET_LENGTH
+    ),
 )
 def credentials_not_echoed(ex: Exchange, ctx: CheckContext) -> None:
     if ex.case.request.password in ex.response.text:
@@ -234,13 +235,17 @@ def _holds_secrets(value: Any) -> bool:
 
 @check(
     "auth.reveals-nothing",
-    applies=lambda ex, ctx: ex.case.defect_spec is not None
-    and ex.case.defect_spec.credentials
-    and _answered(ex)
-    and 400 <= ex.status < 500,
+    applies=lambda ex, ctx: (
+        ex.case.defect_spec is not None
+        and ex.case.defect_spec.credentials
+        and _answered(ex)
+        and 400 <= ex.status < 500
+    ),
 )
 def rejection_reveals_nothing(ex: Exchange, ctx: CheckContext) -> None:
-    if (ex.response.is_json and _holds_secrets(ex.response.json)) or "message_id" in ex.response.text:
+    if (
+        ex.response.is_json and _holds_secrets(ex.response.json)
+    ) or "message_id" in ex.response.text:
         raise Violation(f"the {ex.status} answer carries message IDs or statuses")
 
 
@@ -261,9 +266,11 @@ def valid_request_accepted(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "submit.dnis-count-limit",
-    applies=lambda ex, ctx: _valid(Command.SUBMIT)(ex, ctx)
-    and _answered(ex)
-    and len(str(ex.case.request.get("dnis")).split(",")) == 100,
+    applies=lambda ex, ctx: (
+        _valid(Command.SUBMIT)(ex, ctx)
+        and _answered(ex)
+        and len(str(ex.case.request.get("dnis")).split(",")) == 100
+    ),
 )
 def exactly_100_numbers_accepted(ex: Exchange, ctx: CheckContext) -> None:
     if ex.status != 200:
@@ -272,9 +279,12 @@ def exactly_100_numbers_accepted(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "submit.service-type-limit",
-    applies=lambda ex, ctx: _valid(Command.SUBMIT)(ex, ctx)
-    and _answered(ex)
-    and len(str(ex.case.request.get("serviceType", "")).encode()) == ctx.knobs.service_type_max_bytes,
+    applies=lambda ex, ctx: (
+        _valid(Command.SUBMIT)(ex, ctx)
+        and _answered(ex)
+        and len(str(ex.case.request.get("serviceType", "")).encode())
+        == ctx.knobs.service_type_max_bytes
+    ),
 )
 def service_type_at_limit_accepted(ex: Exchange, ctx: CheckContext) -> None:
     if ex.status != 200:
@@ -352,14 +362,17 @@ def entries_per_segment(ex: Exchange, ctx: CheckContext) -> None:
             mode = request.get("longMessageMode") or "(none: cut)"
             raise Violation(
                 f"{got} entries for {m} occurrence(s) of {number}; a {len(text)}-character "
-                f"{encoding} text with longMessageMode={mode} gives {expected.describe()} per number"
+                f"{encoding} text with longMessageMode={mode} gives {expected.describe()} "
+                "per number"
             )
 
 
 @check(
     "submit.single-id-split",
-    applies=lambda ex, ctx: _attributable(ex, ctx)
-    and ex.case.request.get("longMessageMode") == LongMessageMode.SINGLE_ID_SPLIT,
+    applies=lambda ex, ctx: (
+        _attributable(ex, ctx)
+        and ex.case.request.get("longMessageMode") == LongMessageMode.SINGLE_ID_SPLIT
+    ),
 )
 def single_id_split_shares_id(ex: Exchange, ctx: CheckContext) -> None:
     ids: dict[str, set[str]] = defaultdict(set)
@@ -426,7 +439,9 @@ def status_answer_is_json(ex: Exchange, ctx: CheckContext) -> None:
         raise Violation("a status answer is not JSON")
 
 
-@check("query.response-schema", applies=lambda ex, ctx: _query_answer(ex, ctx) and ex.response.is_json)
+@check(
+    "query.response-schema", applies=lambda ex, ctx: _query_answer(ex, ctx) and ex.response.is_json
+)
 def status_answer_matches_schema(ex: Exchange, ctx: CheckContext) -> None:
     problem = _schema_problem(_QUERY_VALIDATOR, ex.response.json)
     if problem:
@@ -456,8 +471,9 @@ def issued_id_known_at_once(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "query.retention",
-    applies=lambda ex, ctx: _own_status(ex, ctx)
-    and ex.case.previous_status not in (None, Status.UNKNOWN),
+    applies=lambda ex, ctx: (
+        _own_status(ex, ctx) and ex.case.previous_status not in (None, Status.UNKNOWN)
+    ),
 )
 def issued_id_stays_known(ex: Exchange, ctx: CheckContext) -> None:
     if _forgotten(ex):
@@ -476,8 +492,9 @@ def final_status_stable(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "query.status-forward",
-    applies=lambda ex, ctx: _own_status(ex, ctx)
-    and ex.case.previous_status in (Status.ENROUTE, Status.ACCEPTD),
+    applies=lambda ex, ctx: (
+        _own_status(ex, ctx) and ex.case.previous_status in (Status.ENROUTE, Status.ACCEPTD)
+    ),
 )
 def status_moves_forward(ex: Exchange, ctx: CheckContext) -> None:
     status = _status_of(ex)
@@ -495,10 +512,12 @@ def _not_a_status(ex: Exchange, what: str) -> None:
 
 @check(
     "query.unknown-id",
-    applies=lambda ex, ctx: ex.case.id_kind is IdKind.NEVER_ISSUED
-    and ex.case.defect is None
-    and ex.variant.method is Method.GET
-    and _answered(ex),
+    applies=lambda ex, ctx: (
+        ex.case.id_kind is IdKind.NEVER_ISSUED
+        and ex.case.defect is None
+        and ex.variant.method is Method.GET
+        and _answered(ex)
+    ),
 )
 def never_issued_id_unknown(ex: Exchange, ctx: CheckContext) -> None:
     _not_a_status(ex, "an ID that was never issued")
@@ -506,10 +525,12 @@ def never_issued_id_unknown(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "auth.cross-account",
-    applies=lambda ex, ctx: ex.case.id_kind is IdKind.FOREIGN
-    and ex.case.defect is None
-    and ex.variant.method is Method.GET
-    and _answered(ex),
+    applies=lambda ex, ctx: (
+        ex.case.id_kind is IdKind.FOREIGN
+        and ex.case.defect is None
+        and ex.variant.method is Method.GET
+        and _answered(ex)
+    ),
 )
 def other_account_cannot_read(ex: Exchange, ctx: CheckContext) -> None:
     _not_a_status(ex, "another account's message ID")

@@ -94,8 +94,14 @@ class ContractClient:
         self._charge(case)
         wire = encode(case.request, variant.method)
         client = self._http[variant.transport]
-        exchange = Exchange(case, variant, self.target.urls[variant.transport], wire, None,
-                            ca_bundle=self.target.ca_bundle)
+        exchange = Exchange(
+            case,
+            variant,
+            self.target.urls[variant.transport],
+            wire,
+            None,
+            ca_bundle=self.target.ca_bundle,
+        )
         for attempt in range(1, MAX_THROTTLE_RETRIES + 2):
             self._pace()
             started = time.perf_counter()

@@ -43,7 +43,11 @@ class Issued:
 
 class Exerciser:
     def __init__(
-        self, target: Target, client: ContractClient, ctx: CheckContext, recorder: RunRecorder,
+        self,
+        target: Target,
+        client: ContractClient,
+        ctx: CheckContext,
+        recorder: RunRecorder,
         cfg: Config,
     ) -> None:
         self.target = target
@@ -62,8 +66,9 @@ class Exerciser:
             self.recorder.skips.append(f"{self.recorder.current_test}: {exc}")
             pytest.skip(str(exc))
 
-    def all_variants(self, case: Case, methods: tuple[Method, ...] | None = None,
-                     follow_ids: bool = True) -> list[Exchange]:
+    def all_variants(
+        self, case: Case, methods: tuple[Method, ...] | None = None, follow_ids: bool = True
+    ) -> list[Exchange]:
         """`case` through every variant; every answer checked, then the variants compared."""
         exchanges = [self.send(case, v) for v in self.client.variants(case, methods)]
         errors: list[ContractViolation] = []
@@ -161,14 +166,18 @@ class Exerciser:
         if ex.case.id_kind is IdKind.FOREIGN and method is Method.GET:
             self.recorder.observe("cross-account-answer", self._status_or_code(ex))
         if ex.case.defect and ex.case.defect_spec.answer is None and 400 <= ex.status < 500:
-            self.recorder.observe("undocumented-error-texts",
-                                  f"{ex.case.defect}: {ex.status} {ex.response.text[:60]!r}")
+            self.recorder.observe(
+                "undocumented-error-texts",
+                f"{ex.case.defect}: {ex.status} {ex.response.text[:60]!r}",
+            )
         kind = "error" if ex.status >= 400 else f"{command} answer"
         self.recorder.observe("content-types", f"{kind}: {ex.response.headers.get('content-type')}")
         if command == Command.SUBMIT and ex.case.defect is None and ex.status == 200:
             value = ex.response.json if ex.response.is_json else None
             if isinstance(value, dict):
-                self.recorder.observe("single-object-dnis", f"dnis {'present' if 'dnis' in value else 'absent'}")
+                self.recorder.observe(
+                    "single-object-dnis", f"dnis {'present' if 'dnis' in value else 'absent'}"
+                )
 
     def _status_or_code(self, ex: Exchange) -> str:
         status = self.status_in(ex)

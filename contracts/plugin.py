@@ -58,18 +58,37 @@ _SEED = pytest.StashKey[str]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("okroute", "OKRoute contract suite")
-    group.addoption("--okroute-url", help="live HTTP endpoint, e.g. http://10.0.0.5:8001 "
-                    "(env OKROUTE_URL)")
+    group.addoption(
+        "--okroute-url", help="live HTTP endpoint, e.g. http://10.0.0.5:8001 (env OKROUTE_URL)"
+    )
     group.addoption("--okroute-https-url", help="live HTTPS endpoint (env OKROUTE_HTTPS_URL)")
     group.addoption("--okroute-profile", help="deployment profile (TOML) over the defaults")
-    group.addoption("--okroute-reports", default="reports",
-                    help="where results, coverage and JUnit XML go (default: reports)")
-    group.addoption("--okroute-warn", action="append", default=[], metavar="RULE",
-                    help="lower one SHOULD rule to a warning (repeatable)")
-    group.addoption("--okroute-break", action="append", default=[], metavar="FAULT",
-                    help="offline only: break the fake with a catalogue fault (repeatable)")
-    group.addoption("--okroute-may-flip", action="append", default=[], metavar="POINT",
-                    help="offline only: flip the fake's answer at a MAY point ('all' for every one)")
+    group.addoption(
+        "--okroute-reports",
+        default="reports",
+        help="where results, coverage and JUnit XML go (default: reports)",
+    )
+    group.addoption(
+        "--okroute-warn",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="lower one SHOULD rule to a warning (repeatable)",
+    )
+    group.addoption(
+        "--okroute-break",
+        action="append",
+        default=[],
+        metavar="FAULT",
+        help="offline only: break the fake with a catalogue fault (repeatable)",
+    )
+    group.addoption(
+        "--okroute-may-flip",
+        action="append",
+        default=[],
+        metavar="POINT",
+        help="offline only: flip the fake's answer at a MAY point ('all' for every one)",
+    )
 
 
 def _options(config: pytest.Config) -> dict[str, object]:
@@ -127,13 +146,18 @@ def _check_reachable(target) -> None:
             with httpx.Client(verify=tls_verification(target.ca_bundle), timeout=5.0) as client:
                 client.get(f"{url}/api?")
         except httpx.TransportError as exc:
-            pytest.exit(f"okroute: cannot reach the {transport} endpoint {url}: {exc}", returncode=4)
+            pytest.exit(
+                f"okroute: cannot reach the {transport} endpoint {url}: {exc}", returncode=4
+            )
 
 
 @pytest.fixture(scope="session")
 def okroute_target(pytestconfig: pytest.Config):
     profile = _profile(pytestconfig)
-    breaks, flips = pytestconfig.getoption("okroute_break"), pytestconfig.getoption("okroute_may_flip")
+    breaks, flips = (
+        pytestconfig.getoption("okroute_break"),
+        pytestconfig.getoption("okroute_may_flip"),
+    )
     try:
         if _live(pytestconfig):
             if breaks or flips:
@@ -166,7 +190,9 @@ def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
     except ValueError as exc:
         pytest.exit(f"okroute: {exc}", returncode=4)
     exerciser: Exerciser | None = None
-    client = ContractClient(okroute_target, on_throttle=lambda ex, s: exerciser.observe_throttle(ex, s))
+    client = ContractClient(
+        okroute_target, on_throttle=lambda ex, s: exerciser.observe_throttle(ex, s)
+    )
     exerciser = Exerciser(okroute_target, client, ctx, recorder, okroute_cfg)
     yield exerciser
     client.close()
@@ -180,14 +206,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
-    if (
-        report.failed
-        and report.when == "call"
-        and is_hypothesis_test(getattr(item, "obj", None))
-    ):
+    if report.failed and report.when == "call" and is_hypothesis_test(getattr(item, "obj", None)):
         seed = item.config.stash[_SEED]
-        hint = (f"pytest {item.nodeid} --hypothesis-seed={seed}" if seed.isdigit()
-                else f"pytest {item.nodeid} ({seed})")
+        hint = (
+            f"pytest {item.nodeid} --hypothesis-seed={seed}"
+            if seed.isdigit()
+            else f"pytest {item.nodeid} ({seed})"
+        )
         report.sections.append(("okroute reproduce", hint))
     _mask_report(report)
 
@@ -222,13 +247,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     tr = terminalreporter
     tr.section("okroute contract")
     rules = {recorder.check_rules[c] for c in recorder.coverage}
-    tr.write_line(f"{len(rules)} rules checked by {len(recorder.coverage)} checks; "
-                  f"hypothesis seed {config.stash[_SEED]}")
+    tr.write_line(
+        f"{len(rules)} rules checked by {len(recorder.coverage)} checks; "
+        f"hypothesis seed {config.stash[_SEED]}"
+    )
     for rule in recorder.failed_rules():
         tr.write_line(f"FAILED rule {rule}", red=True)
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
         tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)
     reports = Path(config.getoption("okroute_reports"))
-    tr.write_line(f"reports: {reports / 'contract-results.json'}, "
-                  f"{reports / 'contract-coverage.md'}")
+    tr.write_line(
+        f"reports: {reports / 'contract-results.json'}, {reports / 'contract-coverage.md'}"
+    )

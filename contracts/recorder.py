@@ -27,7 +27,9 @@ class RunRecorder:
         self.started = time.monotonic()
         self.current_test = ""
         # check -> variant -> outcome -> count
-        self.coverage: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self.coverage: dict[str, dict[str, Counter[str]]] = defaultdict(
+            lambda: defaultdict(Counter)
+        )
         self.check_rules: dict[str, str] = {}
         self.violations: list[dict[str, Any]] = []
         self.violation_counts: Counter[str] = Counter()
@@ -101,7 +103,9 @@ class RunRecorder:
             "| rule | level | check | " + " | ".join(names) + " |",
             "|---|---|---|" + "---|" * len(names),
         ]
-        for check, per_variant in sorted(self.coverage.items(), key=lambda kv: self.check_rules[kv[0]]):
+        for check, per_variant in sorted(
+            self.coverage.items(), key=lambda kv: self.check_rules[kv[0]]
+        ):
             rule = RULES[self.check_rules[check]]
             cells = []
             for name in names:

@@ -69,10 +69,15 @@ def numbers(cfg: Config, digits: tuple[int, int] | None = None) -> st.SearchStra
     """One destination number under the configured prefix, digits only."""
     low, high = digits or (max(len(cfg.dnis_prefix) + 1, 8), MAX_NUMBER_DIGITS)
     low = max(low, len(cfg.dnis_prefix) + 1)
-    return st.integers(low, high).flatmap(
-        lambda n: st.text("0123456789", min_size=n - len(cfg.dnis_prefix),
-                          max_size=n - len(cfg.dnis_prefix))
-    ).map(lambda tail: cfg.dnis_prefix + tail)
+    return (
+        st.integers(low, high)
+        .flatmap(
+            lambda n: st.text(
+                "0123456789", min_size=n - len(cfg.dnis_prefix), max_size=n - len(cfg.dnis_prefix)
+            )
+        )
+        .map(lambda tail: cfg.dnis_prefix + tail)
+    )
 
 
 @st.composite
@@ -99,7 +104,8 @@ def ucs2_text(draw, min_size: int = 1, max_size: int = 200, non_bmp: bool = Fals
     chars = st.characters(max_codepoint=top, exclude_categories=_TEXT_EXCLUDED)
     body = draw(st.text(chars, min_size=max(min_size - 1, 0), max_size=max(max_size - 1, 0)))
     outside = st.characters(
-        min_codepoint=0x10000 if non_bmp else 0x100, max_codepoint=top,
+        min_codepoint=0x10000 if non_bmp else 0x100,
+        max_codepoint=top,
         exclude_categories=_TEXT_EXCLUDED,
     ).filter(lambda c: c not in GSM7_ALPHABET)
     at = draw(st.integers(0, len(body)))
@@ -202,8 +208,13 @@ def message_ids() -> st.SearchStrategy[str]:
     return st.one_of(uuid_like, st.text(_ALNUM + "-", min_size=1, max_size=64))
 
 
-def query_case(cfg: Config, message_id: str, id_kind: IdKind, previous: str | None = None,
-               credentials: Credentials | None = None) -> Case:
+def query_case(
+    cfg: Config,
+    message_id: str,
+    id_kind: IdKind,
+    previous: str | None = None,
+    credentials: Credentials | None = None,
+) -> Case:
     c = credentials or cfg.credentials
     request = ApiRequest(Command.QUERY, c.username, c.password, ((QUERY_ID_PARAM, message_id),))
     return Case(request, id_kind=id_kind, previous_status=previous)
@@ -315,29 +326,40 @@ def _apply_defect(draw, cfg: Config, base: ApiRequest, defect: str) -> ApiReques
         return _replace(base, serviceType=draw(_over_limit_service_type(cfg)))
     if defect == "split-or-payload-multi":
         several = draw(number_lists(cfg, min_size=2, max_size=max(cfg.max_numbers, 2)))
-        params = _replace(base, dnis=DNIS_SEPARATOR.join(several),
-                          longMessageMode=LongMessageMode.SPLIT_OR_PAYLOAD, incMsgId=None)
+        params = _replace(
+            base,
+            dnis=DNIS_SEPARATOR.join(several),
+            longMessageMode=LongMessageMode.SPLIT_OR_PAYLOAD,
+            incMsgId=None,
+        )
         return params
     if defect == "missing-command":
         return ApiRequest(None, base.username, base.password, base.params)
     if defect == "unknown-command":
-        word = draw(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
-            lambda w: w.lower() not in {c.value for c in Command}))
+        word = draw(
+            st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
+                lambda w: w.lower() not in {c.value for c in Command}
+            )
+        )
         return ApiRequest(word, base.username, base.password, base.params)
     if defect == "wrong-type":
         field = draw(st.sampled_from(["message", "serviceType"]))
         value = [str(base.get(field)), "x"]
-        return ApiRequest(base.command, base.username, base.password,
-                          tuple((k, value if k == field else v) for k, v in base.params))
+        return ApiRequest(
+            base.command,
+            base.username,
+            base.password,
+            tuple((k, value if k == field else v) for k, v in base.params),
+        )
     if defect == "malformed-json":
         body = json.dumps(dict(base.params), ensure_ascii=False).encode()
         cut = draw(st.integers(1, max(1, len(body) - 1)))
-        return ApiRequest(base.command, base.username, base.password, base.params,
-                          raw_body=body[:cut])
+        return ApiRequest(
+            base.command, base.username, base.password, base.params, raw_body=body[:cut]
+        )
     if defect == "json-not-object":
         value = draw(st.sampled_from([[dict(base.params)], "submit", 42, None]))
-        return ApiRequest(base.command, base.username, base.password, base.params,
-                          body_value=value)
+        return ApiRequest(base.command, base.username, base.password, base.params, body_value=value)
     if defect in CREDENTIAL_DEFECTS:
         return _spoil_credentials(draw, base, defect)
     raise ValueError(f"no strategy for defect {defect!r}")
@@ -355,23 +377,27 @@ def _spoil_credentials(draw, request: ApiRequest, defect: str) -> ApiRequest:
         username = draw(st.sampled_from([None, ""]))
     else:
         username = password = None
-    return ApiRequest(request.command, username, password, request.params,
-                      request.raw_body, request.body_value)
+    return ApiRequest(
+        request.command, username, password, request.params, request.raw_body, request.body_value
+    )
 
 
 @st.composite
 def bad_credentials(draw, cfg: Config, base: st.SearchStrategy[Case], defect: str) -> Case:
     """`base` with its credentials spoiled by `defect` (credentials are judged first)."""
     case = draw(base)
-    return Case(_spoil_credentials(draw, case.request, defect), defect=defect,
-                id_kind=case.id_kind)
+    return Case(_spoil_credentials(draw, case.request, defect), defect=defect, id_kind=case.id_kind)
 
 
 @st.composite
 def bad_credentials_on_invalid_submit(draw, cfg: Config, defect: str) -> Case:
     """Wrong credentials and a second defect: the answer must still be about the credentials."""
-    other = draw(st.sampled_from([d for d in SUBMIT_DEFECTS
-                                  if d not in ("malformed-json", "json-not-object")]))
+    other = draw(
+        st.sampled_from(
+            [d for d in SUBMIT_DEFECTS if d not in ("malformed-json", "json-not-object")]
+        )
+    )
     invalid = draw(invalid_submit(cfg, other))
-    return Case(_spoil_credentials(draw, invalid.request, defect), defect=defect,
-                note=f"and {other}")
+    return Case(
+        _spoil_credentials(draw, invalid.request, defect), defect=defect, note=f"and {other}"
+    )

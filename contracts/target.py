@@ -36,7 +36,9 @@ OFFLINE_NO_ROUTE_PREFIX = "999"
 
 def tls_verification(ca_bundle: str | None) -> ssl.SSLContext:
     """Verification always on: the system trust store, or a private CA's bundle."""
-    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
+    return (
+        ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
+    )
 
 
 class TargetError(ValueError):
@@ -91,7 +93,9 @@ class Target:
         return f"{kind} — {where}; account {self.primary.username}; budget {self.max_messages}"
 
 
-def _pick(options: Mapping[str, object], env: Mapping[str, str], key: str, default: object) -> object:
+def _pick(
+    options: Mapping[str, object], env: Mapping[str, str], key: str, default: object
+) -> object:
     value = options.get(key)
     if value not in (None, ""):
         return value
@@ -169,8 +173,9 @@ def live_target(
         dnis_prefix=prefix,
         no_route_dnis=no_route,
         ani=str(_pick(options, env, "ani", t.ani)) or None,
-        max_messages=int(_number(_pick(options, env, "max_messages", t.max_messages),
-                                 ENV["max_messages"], int)),
+        max_messages=int(
+            _number(_pick(options, env, "max_messages", t.max_messages), ENV["max_messages"], int)
+        ),
         rate=float(_number(_pick(options, env, "rate", t.rate), ENV["rate"], float)),
         final_status_timeout=t.final_status_timeout,
         ca_bundle=ca,
@@ -183,7 +188,7 @@ def offline_target(
     flips: frozenset[str] = frozenset(),
     seed: int = 0,
 ) -> Target:
-    """The respx fake: two accounts, a manual clock, numbers under `OFFLINE_NO_ROUTE_PREFIX` unrouted."""
+    """The respx fake: two accounts, a manual clock, no route under `OFFLINE_NO_ROUTE_PREFIX`."""
     from contracts.inspect_requests import suite_inspector
     from okroute_mock.delivery import DeliverySim
     from okroute_mock.fake import OFFLINE_URLS, ManualClock, RespxFake

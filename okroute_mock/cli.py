@@ -1,4 +1,4 @@
-"""`okroute-mock`: an OKRoute platform on HTTP and HTTPS, for tests, rehearsals and load campaigns."""
+"""`okroute-mock`: an OKRoute platform on HTTP and HTTPS, for tests, rehearsals and load runs."""
 
 from __future__ import annotations
 
@@ -84,23 +84,50 @@ def parser() -> argparse.ArgumentParser:
         "(passwords in the README).",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--http-port", type=_port, default=-1,
-                   help="HTTP port; 0 picks a free one; 'off' (default: the profile's, 8001)")
-    p.add_argument("--https-port", type=_port, default=-1,
-                   help="HTTPS port; 0 picks a free one; 'off' (default: the profile's, 8002)")
+    p.add_argument(
+        "--http-port",
+        type=_port,
+        default=-1,
+        help="HTTP port; 0 picks a free one; 'off' (default: the profile's, 8001)",
+    )
+    p.add_argument(
+        "--https-port",
+        type=_port,
+        default=-1,
+        help="HTTPS port; 0 picks a free one; 'off' (default: the profile's, 8002)",
+    )
     p.add_argument("--profile", help="deployment profile (TOML) with the platform knobs")
     p.add_argument("--config", help="TOML file with [[accounts]] username/password tables")
-    p.add_argument("--account", action="append", default=[], metavar="USER:PASSWORD",
-                   help="an account (repeatable)")
+    p.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="USER:PASSWORD",
+        help="an account (repeatable)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of IDs, delivery stories and faults")
-    p.add_argument("--outcomes", default=DEFAULT_MIX, help=f"final status mix (default {DEFAULT_MIX})")
-    p.add_argument("--accept-delay", type=_range, default=(0.5, 2.0), metavar="LOW..HIGH",
-                   help="time until ACCEPTD, e.g. 500ms..2s (default 0.5..2)")
-    p.add_argument("--final-delay", type=_range, default=(2.0, 10.0), metavar="LOW..HIGH",
-                   help="time from ACCEPTD to a final status (default 2..10)")
+    p.add_argument(
+        "--outcomes", default=DEFAULT_MIX, help=f"final status mix (default {DEFAULT_MIX})"
+    )
+    p.add_argument(
+        "--accept-delay",
+        type=_range,
+        default=(0.5, 2.0),
+        metavar="LOW..HIGH",
+        help="time until ACCEPTD, e.g. 500ms..2s (default 0.5..2)",
+    )
+    p.add_argument(
+        "--final-delay",
+        type=_range,
+        default=(2.0, 10.0),
+        metavar="LOW..HIGH",
+        help="time from ACCEPTD to a final status (default 2..10)",
+    )
     p.add_argument("--ttl", type=_duration, help="status retention (default: profile, 24 h)")
     p.add_argument("--max-stored", type=int, default=100_000, help="stored message cap")
-    p.add_argument("--no-route-prefix", default="999", help="numbers with this prefix get NO ROUTES")
+    p.add_argument(
+        "--no-route-prefix", default="999", help="numbers with this prefix get NO ROUTES"
+    )
     p.add_argument("--tls-dir", help=f"where the local CA lives (default {default_state_dir()})")
     p.add_argument("--tls-name", action="append", default=[], help="extra certificate name")
     p.add_argument("--access-log", default="-", help="file, '-' for stdout, or 'off'")
@@ -116,15 +143,31 @@ def parser() -> argparse.ArgumentParser:
     faults.add_argument("--drop-rate", type=_probability, default=0.0)
     faults.add_argument("--truncate-rate", type=_probability, default=0.0)
     faults.add_argument("--non-json-rate", type=_probability, default=0.0)
-    faults.add_argument("--stall-every", type=_duration, default=0.0, metavar="DURATION",
-                        help="freeze all answers periodically, e.g. 10s")
+    faults.add_argument(
+        "--stall-every",
+        type=_duration,
+        default=0.0,
+        metavar="DURATION",
+        help="freeze all answers periodically, e.g. 10s",
+    )
     faults.add_argument("--stall-for", type=_duration, default=0.0, metavar="DURATION")
     contract = p.add_argument_group("contract faults and MAY choices")
-    contract.add_argument("--break", dest="breaks", action="append", default=[], metavar="NAME",
-                          help="violate one contract rule on purpose (repeatable)")
+    contract.add_argument(
+        "--break",
+        dest="breaks",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="violate one contract rule on purpose (repeatable)",
+    )
     contract.add_argument("--list-breaks", action="store_true", help="list the faults and exit")
-    contract.add_argument("--may-flip", action="append", default=[], metavar="POINT",
-                          help="give the other answer at a MAY point ('all' for every one)")
+    contract.add_argument(
+        "--may-flip",
+        action="append",
+        default=[],
+        metavar="POINT",
+        help="give the other answer at a MAY point ('all' for every one)",
+    )
     contract.add_argument("--list-may", action="store_true", help="list the MAY points and exit")
     contract.add_argument("--list-rules", action="store_true", help="list the contract rules")
     return p
@@ -160,12 +203,19 @@ def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
         breaks = parse_breaks(args.breaks)
         flips = parse_flips(args.may_flip)
         fault_config = FaultConfig(
-            latency=args.latency, latency_rate=args.latency_rate, error_rate=args.error_rate,
-            error_status=args.error_status, throttle_rate=args.throttle_rate,
-            throttle_status=args.throttle_status, retry_after=args.retry_after,
-            drop_rate=args.drop_rate, truncate_rate=args.truncate_rate,
-            non_json_rate=args.non_json_rate, stall_every=args.stall_every,
-            stall_for=args.stall_for, seed=args.seed,
+            latency=args.latency,
+            latency_rate=args.latency_rate,
+            error_rate=args.error_rate,
+            error_status=args.error_status,
+            throttle_rate=args.throttle_rate,
+            throttle_status=args.throttle_status,
+            retry_after=args.retry_after,
+            drop_rate=args.drop_rate,
+            truncate_rate=args.truncate_rate,
+            non_json_rate=args.non_json_rate,
+            stall_every=args.stall_every,
+            stall_for=args.stall_for,
+            seed=args.seed,
         )
         knobs = profile.platform
         if args.ttl is not None:
@@ -228,10 +278,13 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
     tls = None
     if https_port is not None:
         names = tuple(dict.fromkeys((*DEFAULT_NAMES, args.host, *args.tls_name)))
-        tls = ensure_certificates(Path(args.tls_dir) if args.tls_dir else default_state_dir(), names)
+        tls = ensure_certificates(
+            Path(args.tls_dir) if args.tls_dir else default_state_dir(), names
+        )
     try:
-        listening = await start(platform, args.host, http_port, https_port, tls, faults,
-                                _access_logger(args.access_log))
+        listening = await start(
+            platform, args.host, http_port, https_port, tls, faults, _access_logger(args.access_log)
+        )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}: {exc.strerror or exc}") from None
     print("okroute-mock listening", flush=True)
@@ -243,8 +296,11 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
     if platform.breaks:
         print(f"  BROKEN on purpose: {', '.join(sorted(platform.breaks))}", flush=True)
     if args.ready_file:
-        ready = {"urls": {str(t): u for t, u in listening.urls.items()}, "ca": listening.ca,
-                 "pid": os.getpid()}
+        ready = {
+            "urls": {str(t): u for t, u in listening.urls.items()},
+            "ca": listening.ca,
+            "pid": os.getpid(),
+        }
         tmp = Path(args.ready_file + ".tmp")
         tmp.write_text(json.dumps(ready))
         tmp.replace(args.ready_file)

@@ -34,7 +34,9 @@ def parse_mix(spec: str) -> dict[Status, float]:
         name = name.strip().upper()
         if not sep or name not in FINAL_STATUSES:
             finals = ", ".join(sorted(FINAL_STATUSES))
-            raise ValueError(f"outcome {part!r}: write STATUS=WEIGHT with a final status ({finals})")
+            raise ValueError(
+                f"outcome {part!r}: write STATUS=WEIGHT with a final status ({finals})"
+            )
         try:
             mix[Status(name)] = float(weight)
         except ValueError:

@@ -107,8 +107,13 @@ class FaultConfig:
     @property
     def active(self) -> bool:
         return bool(
-            self.latency or self.error_rate or self.throttle_rate or self.drop_rate
-            or self.truncate_rate or self.non_json_rate or self.stall_every
+            self.latency
+            or self.error_rate
+            or self.throttle_rate
+            or self.drop_rate
+            or self.truncate_rate
+            or self.non_json_rate
+            or self.stall_every
         )
 
 
@@ -137,8 +142,11 @@ class Faults:
     def before(self) -> Fault | None:
         """A fault that replaces the answer, if one strikes this request."""
         c = self.config
-        for fault, rate in ((Fault.DROP, c.drop_rate), (Fault.ERROR, c.error_rate),
-                            (Fault.THROTTLE, c.throttle_rate)):
+        for fault, rate in (
+            (Fault.DROP, c.drop_rate),
+            (Fault.ERROR, c.error_rate),
+            (Fault.THROTTLE, c.throttle_rate),
+        ):
             if self._hit(rate):
                 self._count(fault)
                 return fault

@@ -45,8 +45,13 @@ from okroute_mock.store import MessageStore, Record
 JSON_TYPE = "application/json"
 # MAY points where the mock's default answer is to reject; flipping a point toggles it.
 _REJECTED_BY_DEFAULT = frozenset(
-    {"unknown-long-message-mode", "command-case", "dnis-json-array", "query-missing-id",
-     "plus-prefix"}
+    {
+        "unknown-long-message-mode",
+        "command-case",
+        "dnis-json-array",
+        "query-missing-id",
+        "plus-prefix",
+    }
 )
 _UNDOCUMENTED_TEXTS = {
     "missing-command": "command is missing",
@@ -201,7 +206,9 @@ class Platform:
             return _text(404, f"not found: use {PATH}"), "-"
         if wire.method not in ("GET", "POST"):
             reply = _text(405, "method not allowed: use GET or POST")
-            return Reply(reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)), "-"
+            return Reply(
+                reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)
+            ), "-"
         decoded = decode(
             wire,
             form_accepted="form-post" not in self.flips,
@@ -274,7 +281,9 @@ class Platform:
         coding = p.get("dataCoding")
         data_coding = int(coding) if coding is not None and coding.strip().isdigit() else None
         segments = self._segments(p["message"], data_coding, mode)
-        shared = mode == LongMessageMode.SINGLE_ID_SPLIT and "single-id-split-distinct" not in broken
+        shared = (
+            mode == LongMessageMode.SINGLE_ID_SPLIT and "single-id-split-distinct" not in broken
+        )
         if shared and "single-id-split-entries" in self.flips:
             segments = 1
         entries = []
@@ -426,7 +435,9 @@ class _Context:
         if "undocumented-error-texts" in self.platform.flips:
             text = f"ERROR: {label}"
         if "echo-credentials" in broken:
-            text += f" (username={self.params.get('username')}, password={self.params.get('password')})"
+            text += (
+                f" (username={self.params.get('username')}, password={self.params.get('password')})"
+            )
         return _text(status, text, self.platform._error_type)
 
     def authenticate(self, decoded, command: object) -> tuple[Account | None, Reply | None]:

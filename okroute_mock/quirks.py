@@ -30,8 +30,10 @@ CHOICES: dict[str, tuple[str, str]] = {
     "query-missing-id": ("400", "UNKNOWN"),
     "unknown-id-answer": ("UNKNOWN", "404"),
     "cross-account-answer": ("UNKNOWN", "404"),
-    "content-types": ("submit application/json, query text/html",
-                      "submit text/html, query application/json"),
+    "content-types": (
+        "submit application/json, query text/html",
+        "submit text/html, query application/json",
+    ),
     "optional-param-limits": ("ignored", "rejected with 400"),
 }
 

@@ -54,8 +54,13 @@ class MaskedAccessLogger(AbstractAccessLogger):
         scheme = "https" if request.secure else "http"
         self.logger.info(
             '%s %s "%s %s" %s %s %.2fms',
-            request.remote, scheme, request.method, target, response.status,
-            response.body_length, time * 1000,
+            request.remote,
+            scheme,
+            request.method,
+            target,
+            response.status,
+            response.body_length,
+            time * 1000,
         )
 
 
@@ -80,8 +85,9 @@ class MockApp:
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         if request.path == STATS_PATH:
-            return web.Response(body=json.dumps(self.stats()).encode(),
-                                headers={"Content-Type": "application/json"})
+            return web.Response(
+                body=json.dumps(self.stats()).encode(), headers={"Content-Type": "application/json"}
+            )
         faults = self.faults
         if faults is not None:
             wait = faults.delay(time.time())
@@ -98,8 +104,9 @@ class MockApp:
             try:
                 body = await request.read()
             except web.HTTPRequestEntityTooLarge:
-                return web.Response(status=413, text=f"body over {MAX_BODY} bytes",
-                                    headers={"Connection": "close"})
+                return web.Response(
+                    status=413, text=f"body over {MAX_BODY} bytes", headers={"Connection": "close"}
+                )
             except ConnectionError:  # the client left in the middle of its body
                 self.transport_errors += 1
                 return web.Response(status=400, text="connection lost")
@@ -139,8 +146,9 @@ class MockApp:
                 text="throughput exceeded",
                 headers={"Retry-After": f"{config.retry_after:g}", "Content-Type": TEXT},
             )
-        return web.Response(status=config.error_status, text="service unavailable",
-                            headers={"Content-Type": TEXT})
+        return web.Response(
+            status=config.error_status, text="service unavailable", headers={"Content-Type": TEXT}
+        )
 
     def stats(self) -> dict[str, object]:
         p = self.platform
@@ -206,8 +214,9 @@ async def start(
         if https_port is not None:
             if tls is None:
                 raise ValueError("HTTPS needs certificates")
-            site = web.TCPSite(runner, host, https_port, ssl_context=tls.server_context(),
-                               backlog=1024)
+            site = web.TCPSite(
+                runner, host, https_port, ssl_context=tls.server_context(), backlog=1024
+            )
             await site.start()
             urls[Transport.HTTPS] = _url("https", host, _address(site)[1])
     except BaseException:

@@ -14,10 +14,16 @@ from dataclasses import dataclass
 class Record:
     """One issued message ID. Its status at any time is derived, so nothing ever updates it."""
 
-    __slots__ = ("account", "accept_at", "created", "final", "final_at", "number")
+    __slots__ = ("accept_at", "account", "created", "final", "final_at", "number")
 
     def __init__(
-        self, account: str, created: float, accept_at: float, final_at: float, final: str, number: str
+        self,
+        account: str,
+        created: float,
+        accept_at: float,
+        final_at: float,
+        final: str,
+        number: str,
     ) -> None:
         self.account = account
         self.created = created

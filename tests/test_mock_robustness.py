@@ -22,8 +22,9 @@ CONNECTIONS = 20
 DEADLINE = 120.0  # seconds for the whole barrage
 
 
-def _request(method: str, target: str, body: bytes = b"", content_type: str | None = None,
-             extra: str = "") -> bytes:
+def _request(
+    method: str, target: str, body: bytes = b"", content_type: str | None = None, extra: str = ""
+) -> bytes:
     head = f"{method} {target} HTTP/1.1\r\nHost: localhost\r\n"
     if content_type:
         head += f"Content-Type: {content_type}\r\n"
@@ -36,20 +37,41 @@ def _bad_request(rng: random.Random) -> tuple[str, bytes]:
     """One broken request and its kind."""
     user, password = PRIMARY
     creds = f"username={user}&password={password}"
-    kind = rng.choice([
-        "malformed-json", "binary-body", "invalid-utf8-body", "json-not-object", "deep-json",
-        "wrong-types", "huge-query", "invalid-utf8-query", "wrong-method", "wrong-path",
-        "form-garbage", "no-content-type", "huge-header", "bad-request-line",
-    ])
+    kind = rng.choice(
+        [
+            "malformed-json",
+            "binary-body",
+            "invalid-utf8-body",
+            "json-not-object",
+            "deep-json",
+            "wrong-types",
+            "huge-query",
+            "invalid-utf8-query",
+            "wrong-method",
+            "wrong-path",
+            "form-garbage",
+            "no-content-type",
+            "huge-header",
+            "bad-request-line",
+        ]
+    )
     junk = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300)))
     if kind == "malformed-json":
-        return kind, _request("POST", f"/api?command=submit&{creds}",
-                              b'{"dnis": "1234567", "message": ' + junk[:20], "application/json")
+        return kind, _request(
+            "POST",
+            f"/api?command=submit&{creds}",
+            b'{"dnis": "1234567", "message": ' + junk[:20],
+            "application/json",
+        )
     if kind == "binary-body":
         return kind, _request("POST", "/api?", junk, "application/json")
     if kind == "invalid-utf8-body":
-        return kind, _request("POST", f"/api?command=submit&{creds}",
-                              b'{"dnis": "1234567", "message": "\xff\xfe\xfd"}', "application/json")
+        return kind, _request(
+            "POST",
+            f"/api?command=submit&{creds}",
+            b'{"dnis": "1234567", "message": "\xff\xfe\xfd"}',
+            "application/json",
+        )
     if kind == "json-not-object":
         body = rng.choice([b"[]", b"null", b"42", b'"submit"', b"[{}]", b"true"])
         return kind, _request("POST", "/api?", body, "application/json")
@@ -57,8 +79,14 @@ def _bad_request(rng: random.Random) -> tuple[str, bytes]:
         depth = rng.randint(100, 100_000)
         return kind, _request("POST", "/api?", b"[" * depth + b"]" * depth, "application/json")
     if kind == "wrong-types":
-        body = rng.choice([b'{"command": ["submit"]}', b'{"command": "submit", "dnis": {"a": 1}}',
-                           b'{"username": 5, "password": null}', b'{"command": 1.5e308}'])
+        body = rng.choice(
+            [
+                b'{"command": ["submit"]}',
+                b'{"command": "submit", "dnis": {"a": 1}}',
+                b'{"username": 5, "password": null}',
+                b'{"command": 1.5e308}',
+            ]
+        )
         return kind, _request("POST", "/api?", body, "application/json")
     if kind == "huge-query":
         size = rng.choice([10_000, 70_000, 300_000])
@@ -72,14 +100,19 @@ def _bad_request(rng: random.Random) -> tuple[str, bytes]:
         path = rng.choice(["/", "/api/", "/API", "/api/../etc/passwd", "/%00", "/x" * 50])
         return kind, _request("GET", path)
     if kind == "form-garbage":
-        return kind, _request("POST", "/api?", b"%%%&&&===" + junk[:30],
-                              "application/x-www-form-urlencoded")
+        return kind, _request(
+            "POST", "/api?", b"%%%&&&===" + junk[:30], "application/x-www-form-urlencoded"
+        )
     if kind == "no-content-type":
         return kind, _request("POST", f"/api?command=submit&{creds}", junk[:80])
     if kind == "huge-header":
         return kind, _request("GET", "/api?", extra="X-Junk: " + "a" * 100_000 + "\r\n")
-    return kind, b"GET /api?\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n" if rng.random() < 0.5 else \
-        b"\x16\x03\x01\x02\x00garbage\r\n\r\n"
+    return (
+        kind,
+        b"GET /api?\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n"
+        if rng.random() < 0.5
+        else b"\x16\x03\x01\x02\x00garbage\r\n\r\n",
+    )
 
 
 async def _status_of(host: str, port: int, raw: bytes) -> int | None:
@@ -101,7 +134,7 @@ async def _status_of(host: str, port: int, raw: bytes) -> int | None:
 
 async def _hang_up(host: str, port: int, rng: random.Random) -> None:
     """Start a request and leave in the middle of it."""
-    reader, writer = await asyncio.open_connection(host, port)
+    _, writer = await asyncio.open_connection(host, port)
     head = _request("POST", "/api?command=submit", b"", "application/json")
     head = head.replace(b"Content-Length: 0", b"Content-Length: 5000")
     writer.write(head[: rng.randint(5, len(head))] if rng.random() < 0.5 else head + b'{"dn')

@@ -31,8 +31,14 @@ def verified(mock) -> ssl.SSLContext:
 
 def send(base: str, request: ApiRequest, method: Method, verify=True) -> httpx.Response:
     wire = encode(request, method)
-    return httpx.request(wire.method, base + wire.target, content=wire.body or None,
-                         headers=dict(wire.headers), verify=verify, timeout=10)
+    return httpx.request(
+        wire.method,
+        base + wire.target,
+        content=wire.body or None,
+        headers=dict(wire.headers),
+        verify=verify,
+        timeout=10,
+    )
 
 
 def submit(dnis: str = "4477009123", message: str = "hello") -> ApiRequest:
@@ -81,15 +87,24 @@ def test_query_of_a_submitted_message(mock) -> None:
     query = ApiRequest("query", *PRIMARY, (("messageId", message_id),))
     response = send(mock.http, query, Method.GET)
     assert response.headers["content-type"].startswith("text/html")
-    assert response.json()["status"] in ("ENROUTE", "ACCEPTD", "DELIVRD", "UNDELIV", "EXPIRED",
-                                         "REJECTD")
+    assert response.json()["status"] in (
+        "ENROUTE",
+        "ACCEPTD",
+        "DELIVRD",
+        "UNDELIV",
+        "EXPIRED",
+        "REJECTD",
+    )
 
 
-@pytest.mark.parametrize(("flags", "expect"), [
-    (["--error-rate", "1", "--error-status", "500"], 500),
-    (["--throttle-rate", "1", "--retry-after", "2"], 429),
-    (["--throttle-rate", "1", "--throttle-status", "503"], 503),
-])
+@pytest.mark.parametrize(
+    ("flags", "expect"),
+    [
+        (["--error-rate", "1", "--error-status", "500"], 500),
+        (["--throttle-rate", "1", "--retry-after", "2"], 429),
+        (["--throttle-rate", "1", "--throttle-status", "503"], 503),
+    ],
+)
 def test_faults_answer_as_asked(tmp_path: Path, flags: list[str], expect: int) -> None:
     with running_mock(tmp_path, *flags, https=False) as m:
         response = send(m.http, submit(), Method.GET)
@@ -149,21 +164,29 @@ def test_long_tail_latency_has_its_median_and_tail() -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "okroute_mock", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [sys.executable, "-m", "okroute_mock", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ["--latency", "fast"],
-    ["--break", "no-such-fault"],
-    ["--outcomes", "DELIVRD=x"],
-    ["--account", "nopassword"],
-    ["--error-rate", "2"],
-    ["--http-port", "99999"],
-    ["--may-flip", "nothing"],
-    ["--stall-every", "1s", "--stall-for", "2s"],
-    ["--profile", "/nonexistent.toml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--latency", "fast"],
+        ["--break", "no-such-fault"],
+        ["--outcomes", "DELIVRD=x"],
+        ["--account", "nopassword"],
+        ["--error-rate", "2"],
+        ["--http-port", "99999"],
+        ["--may-flip", "nothing"],
+        ["--stall-every", "1s", "--stall-for", "2s"],
+        ["--profile", "/nonexistent.toml"],
+    ],
+)
 def test_cli_mistakes_are_one_clear_line(args: list[str]) -> None:
     listeners = [] if "--http-port" in args else ["--http-port", "0", "--https-port", "off"]
     result = run_cli(*args, *listeners)

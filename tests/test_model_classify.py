@@ -33,7 +33,10 @@ CASES = [
     ({"serviceType": "S" * 9}, []),
     ({"serviceType": "S" * 10}, ["service-type-too-long"]),
     ({"serviceType": "é" * 5}, ["service-type-too-long"]),  # 10 bytes
-    ({"longMessageMode": "split_or_payload", "dnis": "1234567,2345678"}, ["split-or-payload-multi"]),
+    (
+        {"longMessageMode": "split_or_payload", "dnis": "1234567,2345678"},
+        ["split-or-payload-multi"],
+    ),
     ({"longMessageMode": "split_or_payload"}, []),
     ({"longMessageMode": "bogus"}, ["unknown-long-message-mode"]),
     ({"dataCoding": "2"}, ["out-of-range-ints"]),

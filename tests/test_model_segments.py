@@ -39,8 +39,11 @@ SEGMENTS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "coding", "encoding", "segments"), SEGMENTS,
-                         ids=[f"{len(t)}x{t[0]!r}-dc{c}" for t, c, _, _ in SEGMENTS])
+@pytest.mark.parametrize(
+    ("text", "coding", "encoding", "segments"),
+    SEGMENTS,
+    ids=[f"{len(t)}x{t[0]!r}-dc{c}" for t, c, _, _ in SEGMENTS],
+)
 def test_segments(text: str, coding: int | None, encoding: Encoding, segments: int | None) -> None:
     assert encoding_of(text, coding) is encoding
     assert count_segments(text, encoding) == segments

@@ -20,7 +20,8 @@ from contracts.model.wire import (
 
 values = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 names = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ", min_size=1, max_size=12).filter(
-    lambda n: n not in ("command", "username", "password"))
+    lambda n: n not in ("command", "username", "password")
+)
 
 
 @given(
@@ -48,7 +49,9 @@ def test_post_body_url_is_the_bare_endpoint() -> None:
 
 
 def test_post_url_carries_only_credentials_and_command_in_the_query() -> None:
-    wire = encode(ApiRequest("submit", "u", "p", (("dnis", "1"), ("message", "a b"))), Method.POST_URL)
+    wire = encode(
+        ApiRequest("submit", "u", "p", (("dnis", "1"), ("message", "a b"))), Method.POST_URL
+    )
     assert wire.query == "command=submit&username=u&password=p"
     assert json.loads(wire.body) == {"dnis": "1", "message": "a b"}
 
@@ -73,18 +76,22 @@ def test_variant_names_round_trip() -> None:
 def test_query_wins_unless_the_body_does() -> None:
     from contracts.model.wire import WireRequest
 
-    wire = WireRequest("POST", "/api", "dnis=1", (("Content-Type", "application/json"),),
-                       b'{"dnis": "2"}')
+    wire = WireRequest(
+        "POST", "/api", "dnis=1", (("Content-Type", "application/json"),), b'{"dnis": "2"}'
+    )
     assert decode(wire).params["dnis"] == "1"
     assert decode(wire, body_wins=True).params["dnis"] == "2"
 
 
-@pytest.mark.parametrize(("body", "error"), [
-    (b"{", "malformed-json"),
-    (b"\xff\xfe\x00", "malformed-json"),
-    (b"[1, 2]", "json-not-object"),
-    (b'"text"', "json-not-object"),
-])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"{", "malformed-json"),
+        (b"\xff\xfe\x00", "malformed-json"),
+        (b"[1, 2]", "json-not-object"),
+        (b'"text"', "json-not-object"),
+    ],
+)
 def test_unreadable_bodies(body: bytes, error: str) -> None:
     from contracts.model.wire import WireRequest
 

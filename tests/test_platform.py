@@ -36,8 +36,14 @@ def call(p: Platform, account: Account, command: str, method: Method = Method.GE
 
 
 def submit_ids(p: Platform, account: Account = ALICE, **params) -> list[str]:
-    status, body = call(p, account, "submit", dnis=params.pop("dnis", "34511121"),
-                        message=params.pop("message", "hi"), **params)
+    status, body = call(
+        p,
+        account,
+        "submit",
+        dnis=params.pop("dnis", "34511121"),
+        message=params.pop("message", "hi"),
+        **params,
+    )
     assert status == 200, body
     value = json.loads(body)
     return [e["message_id"] for e in (value if isinstance(value, list) else [value])]
@@ -152,26 +158,45 @@ def test_no_route_prefix_answers_no_routes() -> None:
 
 def test_documented_content_types() -> None:
     p = platform()
-    ok = p.handle(encode(ApiRequest("submit", "alice", "alice-secret",
-                                    (("dnis", "1234567"), ("message", "x"))), Method.GET))
+    ok = p.handle(
+        encode(
+            ApiRequest("submit", "alice", "alice-secret", (("dnis", "1234567"), ("message", "x"))),
+            Method.GET,
+        )
+    )
     assert ok.content_type == "application/json"
-    query = p.handle(encode(ApiRequest("query", "alice", "alice-secret",
-                                       (("messageId", "x"),)), Method.GET))
+    query = p.handle(
+        encode(ApiRequest("query", "alice", "alice-secret", (("messageId", "x"),)), Method.GET)
+    )
     assert query.content_type.startswith("text/html")  # JSON labelled text/html, as documented
     bad = p.handle(encode(ApiRequest("submit", "alice", "wrong", ()), Method.GET))
     assert (bad.status, bad.content_type) == (401, "text/html; charset=UTF-8")
 
 
 def test_flipped_may_choices_change_answers_not_rules() -> None:
-    normal, flipped = platform(), platform(flips=frozenset({"single-id-split-entries",
-                                                             "unknown-id-answer"}))
+    normal, flipped = (
+        platform(),
+        platform(flips=frozenset({"single-id-split-entries", "unknown-id-answer"})),
+    )
     long_text = "a" * 400
     assert len(set(submit_ids(normal, message=long_text, longMessageMode="single_id_split"))) == 1
-    _, body = call(normal, ALICE, "submit", dnis="34511121", message=long_text,
-                   longMessageMode="single_id_split")
+    _, body = call(
+        normal,
+        ALICE,
+        "submit",
+        dnis="34511121",
+        message=long_text,
+        longMessageMode="single_id_split",
+    )
     assert len(json.loads(body)) == 3  # one entry per segment, one shared ID
-    _, body = call(flipped, ALICE, "submit", dnis="34511121", message=long_text,
-                   longMessageMode="single_id_split")
+    _, body = call(
+        flipped,
+        ALICE,
+        "submit",
+        dnis="34511121",
+        message=long_text,
+        longMessageMode="single_id_split",
+    )
     assert isinstance(json.loads(body), dict)  # one entry per number
     assert call(flipped, ALICE, "query", messageId="nope")[0] == 404
 
@@ -179,17 +204,22 @@ def test_flipped_may_choices_change_answers_not_rules() -> None:
 def test_breaks_are_off_unless_asked() -> None:
     p = platform()
     assert call(p, ALICE, "submit", dnis=",".join(["1234567"] * 101), message="x") == (
-        400, "Destination number is too long")
+        400,
+        "Destination number is too long",
+    )
     broken = platform(breaks=frozenset({"dnis-101-accepted"}))
     assert call(broken, ALICE, "submit", dnis=",".join(["1234567"] * 101), message="x")[0] == 200
 
 
-@pytest.mark.parametrize("wire_body", [b"\x00\x01\x02", b"{" * 5000, "ü".encode("latin-1"),
-                                       b'{"command": {"a": 1}}', b"[]", b"null"])
+@pytest.mark.parametrize(
+    "wire_body",
+    [b"\x00\x01\x02", b"{" * 5000, "ü".encode("latin-1"), b'{"command": {"a": 1}}', b"[]", b"null"],
+)
 def test_garbage_bodies_get_a_4xx(wire_body: bytes) -> None:
     from contracts.model.wire import WireRequest
 
     p = platform()
-    reply = p.handle(WireRequest("POST", "/api", "", (("Content-Type", "application/json"),),
-                                 wire_body))
+    reply = p.handle(
+        WireRequest("POST", "/api", "", (("Content-Type", "application/json"),), wire_body)
+    )
     assert 400 <= reply.status < 500 and reply.body

@@ -29,9 +29,15 @@ pytestmark = pytest.mark.slow
 
 EXAMPLES = Path(__file__).parent / "seed_examples"
 NUMBER = "34511121"
-VALUES = {"<username>": "username", "<password>": "password", "<ani>": "OKRoute",
-          "<dnis>": NUMBER, "<message>": "hello", "<serviceType>": "",
-          "<longMessageMode>": "split"}
+VALUES = {
+    "<username>": "username",
+    "<password>": "password",
+    "<ani>": "OKRoute",
+    "<dnis>": NUMBER,
+    "<message>": "hello",
+    "<serviceType>": "",
+    "<longMessageMode>": "split",
+}
 TYPOGRAPHIC = {"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "}
 
 
@@ -52,8 +58,9 @@ def repair_python(text: str) -> str:
 def curl_argv(text: str) -> list[str]:
     joined = text.replace("\\\n", " ")
     # The URL the page breaks over lines: whitespace inside a quoted http(s) URL goes.
-    joined = re.sub(r"'(https?://[^']*)'", lambda m: "'" + re.sub(r"\s+", "", m.group(1)) + "'",
-                    joined)
+    joined = re.sub(
+        r"'(https?://[^']*)'", lambda m: "'" + re.sub(r"\s+", "", m.group(1)) + "'", joined
+    )
     return shlex.split(joined)
 
 
@@ -73,11 +80,12 @@ def assert_valid_submit_answer(output: str) -> None:
     assert entries and all(e["message_id"] for e in entries), output
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.py")))
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.python")))
 def test_python_examples(mock, name: str) -> None:
     code = point_at(repair_python((EXAMPLES / name).read_text(encoding="utf-8")), mock)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env_for(mock), timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env_for(mock), timeout=30
+    )
     assert result.returncode == 0, result.stderr
     assert_valid_submit_answer(result.stdout)
 
@@ -87,8 +95,13 @@ def test_curl_examples(mock, name: str) -> None:
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed (.ci/run installs it)")
     argv = curl_argv(point_at((EXAMPLES / name).read_text(encoding="utf-8"), mock))
-    result = subprocess.run(argv + ["-sS", "--fail-with-body"], capture_output=True, text=True,
-                            env=env_for(mock), timeout=30)
+    result = subprocess.run(
+        [*argv, "-sS", "--fail-with-body"],
+        capture_output=True,
+        text=True,
+        env=env_for(mock),
+        timeout=30,
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert_valid_submit_answer(result.stdout)
 

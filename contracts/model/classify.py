@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.model.params import (
+    COMMANDS,
     DATA_CODINGS,
     DNIS_SEPARATOR,
     ESM_CLASS_RANGE,
     FLAG_PARAMS,
     INTEGER_PARAMS,
     KNOWN_PARAMS,
+    LONG_MESSAGE_MODES,
     MAX_ANI_CHARS,
     MAX_DNIS_CHARS,
     MAX_DNIS_COUNT,
@@ -27,8 +29,6 @@ from contracts.model.params import (
     MAX_NUMBER_DIGITS,
     QUERY_ID_PARAM,
     VALIDITY_PERIOD_CHARS,
-    COMMANDS,
-    LONG_MESSAGE_MODES,
     Command,
     LongMessageMode,
 )
@@ -112,7 +112,7 @@ def _submit(out: Classified, knobs: PlatformKnobs) -> None:
     for name in ("dnis", "message"):
         if not p.get(name):
             findings.append(f"missing-{name}")
-    if "dnis" in p and p["dnis"]:
+    if p.get("dnis"):
         out.numbers = _numbers(p["dnis"], knobs, findings)
     if len(p.get("serviceType", "").encode()) > knobs.service_type_max_bytes:
         findings.append("service-type-too-long")

@@ -44,7 +44,9 @@ class LongMessageMode(StrEnum):
 LONG_MESSAGE_MODES = frozenset(m.value for m in LongMessageMode)
 DEFAULT_LONG_MESSAGE_MODE = LongMessageMode.CUT
 # Modes under which incMsgId is honoured (no mode at all counts too).
-INC_MSG_ID_MODES = frozenset({LongMessageMode.CUT, LongMessageMode.SPLIT, LongMessageMode.SPLIT_SAR})
+INC_MSG_ID_MODES = frozenset(
+    {LongMessageMode.CUT, LongMessageMode.SPLIT, LongMessageMode.SPLIT_SAR}
+)
 
 DATA_CODINGS = (0, 1, 3, 6, 7, 8, 10, 14)
 ESM_CLASS_RANGE = (0, 255)

@@ -58,7 +58,9 @@ def _pack(costs: list[int], segment: int) -> int:
 
 
 def gsm7_segments(text: str) -> int:
-    extended = sum(1 for ch in text if ch in GSM7_EXTENSION) if not GSM7_BASIC.issuperset(text) else 0
+    extended = (
+        sum(1 for ch in text if ch in GSM7_EXTENSION) if not GSM7_BASIC.issuperset(text) else 0
+    )
     septets = len(text) + extended
     if septets <= GSM7_SINGLE:
         return 1

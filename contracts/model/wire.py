@@ -200,7 +200,9 @@ def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = F
         content_type = (wire.header("content-type") or "").split(";")[0].strip().lower()
         if content_type == FORM_CONTENT_TYPE:
             if not form_accepted:
-                return Decoded(query, error="form-post", body_kind="form", query_keys=frozenset(query))
+                return Decoded(
+                    query, error="form-post", body_kind="form", query_keys=frozenset(query)
+                )
             try:
                 body, kind = dict(_query_pairs(wire.body.decode("utf-8"))), "form"
             except UnicodeDecodeError:

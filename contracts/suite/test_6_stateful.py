@@ -31,8 +31,11 @@ def machine(okroute, cfg: Config) -> type[RuleBasedStateMachine]:
     class DeliveryMachine(RuleBasedStateMachine):
         ids = Bundle("ids")
 
-        @rule(target=ids, params=valid_submit_params(cfg, max_numbers=2),
-              variant=st.sampled_from(ALL_VARIANTS))
+        @rule(
+            target=ids,
+            params=valid_submit_params(cfg, max_numbers=2),
+            variant=st.sampled_from(ALL_VARIANTS),
+        )
         def submit(self, params: dict[str, str], variant: Variant):
             if variant.transport not in transports:
                 variant = Variant(variant.method, transports[0])
@@ -64,6 +67,7 @@ def test_delivery_state_machine(okroute, okroute_cfg) -> None:
     live = okroute.target.live
     run_state_machine_as_test(
         machine(okroute, okroute_cfg),
-        settings=settings(settings.default, stateful_step_count=8 if live else 25,
-                          max_examples=3 if live else 15),
+        settings=settings(
+            settings.default, stateful_step_count=8 if live else 25, max_examples=3 if live else 15
+        ),
     )

@@ -1,0 +1,246 @@
+"""How much the contract suite catches: the live suite against the mock broken in each way.
+
+For every fault of the catalogue (`okroute-mock --list-breaks`) the mock is started with that one
+fault and the live contract suite runs against it; the fault counts as caught when the run fails
+and names the rule the fault violates. Two controls must pass clean: the correct mock, and the
+mock with every MAY choice flipped. The result is the detection matrix in `reports/`.
+
+    python -m contracts.detection [--parallel 3] [--only FAULT ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS
+from contracts.secrets import MASKER
+from okroute_mock.breaks import BREAKS
+from okroute_mock.launch import MockProcess, launched
+
+REPO = Path(__file__).resolve().parent.parent
+# The accounts of detection runs and tests; recognisable passwords, so leak searches find them.
+PRIMARY = ("qa-user", "Leak-Canary-7f3a9c")
+SECONDARY = ("qa-user-2", "Leak-Canary-2-b81d")
+DNIS_PREFIX = "4477009"
+NO_ROUTE_DNIS = "99912345678"  # under the mock's default no-route prefix
+# Deliveries fast enough to see final statuses in well under a second, with an ACCEPTD phase
+# long enough for several polls.
+FAST_DELIVERY = ["--accept-delay", "20ms..50ms", "--final-delay", "300ms..600ms"]
+CONTROLS = {"correct mock": [], "every MAY choice flipped": ["--may-flip", "all"]}
+RUN_TIMEOUT = 300.0
+
+
+def mock_account_args() -> list[str]:
+    return ["--account", ":".join(PRIMARY), "--account", ":".join(SECONDARY)]
+
+
+def live_env(mock: MockProcess) -> dict[str, str]:
+    """Environment of a live contract run against `mock`."""
+    env = {
+        "OKROUTE_USERNAME": PRIMARY[0],
+        "OKROUTE_PASSWORD": PRIMARY[1],
+        "OKROUTE_USERNAME_2": SECONDARY[0],
+        "OKROUTE_PASSWORD_2": SECONDARY[1],
+        "OKROUTE_DNIS_PREFIX": DNIS_PREFIX,
+        "OKROUTE_NOROUTE_DNIS": NO_ROUTE_DNIS,
+        "OKROUTE_MAX_MESSAGES": "100000",
+    }
+    if mock.ca:
+        env["OKROUTE_CA_BUNDLE"] = mock.ca
+    return env
+
+
+@dataclass
+class RunResult:
+    name: str
+    expected_rule: str | None  # None for the controls
+    exit_code: int
+    failed_rules: list[str]
+    failed_checks: list[str]
+    first_failure_s: dict[str, float]
+    seconds: float
+    tail: str = ""
+
+    @property
+    def caught(self) -> bool:
+        return self.exit_code != 0 and self.expected_rule in self.failed_rules
+
+    @property
+    def clean(self) -> bool:
+        return self.exit_code == 0 and not self.failed_rules
+
+
+def run_once(name: str, mock_args: list[str], expected_rule: str | None, work: Path) -> RunResult:
+    """The live suite against the mock started with `mock_args`."""
+    started = time.monotonic()
+    directory = work / name.replace(" ", "-")
+    reports = directory / "reports"
+    with launched(
+        directory, [*mock_account_args(), *FAST_DELIVERY, *mock_args], access_log=False
+    ) as mock:
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "contracts",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--okroute-url",
+            mock.http,
+            "--okroute-https-url",
+            mock.https,
+            "--okroute-reports",
+            str(reports),
+        ]
+        result = subprocess.run(
+            command,
+            cwd=REPO,
+            env={**os.environ, **live_env(mock)},
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
+    results_file = reports / "contract-results.json"
+    data = json.loads(results_file.read_text()) if results_file.exists() else {}
+    return RunResult(
+        name=name,
+        expected_rule=expected_rule,
+        exit_code=result.returncode,
+        failed_rules=data.get("failed_rules", []),
+        failed_checks=sorted(data.get("violation_counts", {})),
+        first_failure_s=data.get("first_failure_s", {}),
+        seconds=round(time.monotonic() - started, 2),
+        tail=MASKER.mask((result.stdout + result.stderr)[-1500:]),
+    )
+
+
+@dataclass
+class Matrix:
+    controls: list[RunResult]
+    faults: list[RunResult]
+    seconds: float
+    caught_by: dict[str, list[str]] = field(default_factory=dict)  # check -> faults
+
+    @property
+    def detection(self) -> float:
+        return sum(r.caught for r in self.faults) / len(self.faults) if self.faults else 0.0
+
+    @property
+    def dead_checks(self) -> list[str]:
+        return [c for c in ALL_CHECK_NAMES if not self.caught_by.get(c)]
+
+
+def detect(only: list[str] | None = None, parallel: int = 3, work: Path | None = None) -> Matrix:
+    names = only or list(BREAKS)
+    work = work or Path(tempfile.mkdtemp(prefix="okroute-detection-"))
+    started = time.monotonic()
+    jobs = [(name, args, None) for name, args in CONTROLS.items()]
+    jobs += [(name, ["--break", name], BREAKS[name].rule) for name in names]
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        results = list(pool.map(lambda job: run_once(*job, work), jobs))
+    controls, faults = results[: len(CONTROLS)], results[len(CONTROLS) :]
+    caught_by: dict[str, list[str]] = {check: [] for check in ALL_CHECK_NAMES}
+    for run in faults:
+        for check in run.failed_checks:
+            caught_by.setdefault(check, []).append(run.name)
+    return Matrix(controls, faults, round(time.monotonic() - started, 1), caught_by)
+
+
+def render(matrix: Matrix) -> str:
+    lines = [
+        "# Detection matrix",
+        "",
+        f"{sum(r.caught for r in matrix.faults)} of {len(matrix.faults)} faults caught "
+        f"({matrix.detection:.0%}); {matrix.seconds:g} s in all.",
+        "",
+        "| control | exit | failed rules | seconds |",
+        "|---|---|---|---|",
+    ]
+    for run in matrix.controls:
+        lines.append(
+            f"| {run.name} | {run.exit_code} | {', '.join(run.failed_rules) or '-'} "
+            f"| {run.seconds:g} |"
+        )
+    lines += [
+        "",
+        "| fault | violates | caught | rules that failed | time to catch (s) | run (s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for run in matrix.faults:
+        catch = run.first_failure_s.get(run.expected_rule or "", None)
+        lines.append(
+            f"| {run.name} | {run.expected_rule} | {'yes' if run.caught else '**NO**'} "
+            f"| {', '.join(run.failed_rules) or '-'} "
+            f"| {'-' if catch is None else f'{catch:g}'} | {run.seconds:g} |"
+        )
+    lines += [
+        "",
+        "## Checks and the faults that catch them",
+        "",
+        "| check | rule | faults |",
+        "|---|---|---|",
+    ]
+    rules = {
+        **{n: c.rule.name for n, c in CHECKS.items()},
+        **{n: c.rule.name for n, c in GROUP_CHECKS.items()},
+    }
+    for check in ALL_CHECK_NAMES:
+        faults = matrix.caught_by.get(check, [])
+        lines.append(f"| {check} | {rules[check]} | {', '.join(faults) or '**none**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def write(matrix: Matrix, reports: Path) -> list[Path]:
+    reports.mkdir(parents=True, exist_ok=True)
+    table = reports / "detection-matrix.md"
+    table.write_text(MASKER.mask(render(matrix)))
+    data = reports / "detection-matrix.json"
+    payload = {
+        "detection": matrix.detection,
+        "seconds": matrix.seconds,
+        "controls": [asdict(r) for r in matrix.controls],
+        "faults": [asdict(r) | {"caught": r.caught} for r in matrix.faults],
+        "caught_by": matrix.caught_by,
+        "dead_checks": matrix.dead_checks,
+    }
+    data.write_text(MASKER.mask(json.dumps(payload, indent=2)) + "\n")
+    return [table, data]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m contracts.detection",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--parallel", type=int, default=3, help="runs at once (default 3)")
+    parser.add_argument("--only", nargs="+", choices=sorted(BREAKS), metavar="FAULT")
+    parser.add_argument("--reports", default="reports", help="where the matrix goes")
+    args = parser.parse_args(argv)
+    MASKER.add(PRIMARY[1])
+    MASKER.add(SECONDARY[1])
+    matrix = detect(args.only, args.parallel)
+    for path in write(matrix, Path(args.reports)):
+        print(path)
+    missed = [r.name for r in matrix.faults if not r.caught]
+    noisy = [r.name for r in matrix.controls if not r.clean]
+    print(
+        f"detection {matrix.detection:.0%}; missed: {missed or 'none'}; "
+        f"controls failing: {noisy or 'none'}; checks caught by no fault: "
+        f"{matrix.dead_checks or 'none'}"
+    )
+    return 0 if not missed and not noisy and not matrix.dead_checks else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
