@@ -61,10 +61,12 @@ class Exerciser:
 
     def send(self, case: Case, variant: Variant) -> Exchange:
         try:
-            return self.client.send(case, variant)
+            exchange = self.client.send(case, variant)
         except BudgetExhausted as exc:
             self.recorder.skips.append(f"{self.recorder.current_test}: {exc}")
             pytest.skip(str(exc))
+        self.recorder.exchanges += 1
+        return exchange
 
     def all_variants(
         self, case: Case, methods: tuple[Method, ...] | None = None, follow_ids: bool = True

@@ -36,6 +36,7 @@ class RunRecorder:
         self.first_failure: dict[str, float] = {}  # rule -> seconds into the run
         self.observations: dict[str, Counter[str]] = defaultdict(Counter)
         self.skips: list[str] = []
+        self.exchanges = 0  # requests sent and answered (or not)
 
     def checked(self, check: str, rule: Rule, variants: list[Variant], outcome: str) -> None:
         self.check_rules[check] = rule.name
@@ -77,6 +78,7 @@ class RunRecorder:
         return {
             **extra,
             "duration_s": round(time.monotonic() - self.started, 3),
+            "exchanges": self.exchanges,
             "failed_rules": self.failed_rules(),
             "first_failure_s": {k: round(v, 3) for k, v in sorted(self.first_failure.items())},
             "warned_rules": sorted({v["rule"] for v in self.violations if v["warning"]}),

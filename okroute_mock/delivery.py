@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 import time
 from bisect import bisect
-from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from contracts.model.statuses import FINAL_STATUSES, Status
 
@@ -48,8 +48,7 @@ def parse_mix(spec: str) -> dict[Status, float]:
     return mix
 
 
-@dataclass(frozen=True)
-class Story:
+class Story(NamedTuple):
     accept_at: float
     final_at: float
     final: str
@@ -74,15 +73,16 @@ class DeliverySim:
         self.final_delay = final_delay
 
     def story(self, now: float) -> Story:
-        rng = self._rng
-        accept = now + rng.uniform(*self.accept_delay)
-        final = accept + rng.uniform(*self.final_delay)
-        pick = bisect(self._cumulative, rng.random() * self._cumulative[-1])
+        random = self._rng.random  # three draws per message: the mock makes one per request
+        (a_low, a_high), (f_low, f_high) = self.accept_delay, self.final_delay
+        accept = now + a_low + (a_high - a_low) * random()
+        final = accept + f_low + (f_high - f_low) * random()
+        pick = bisect(self._cumulative, random() * self._cumulative[-1])
         return Story(accept, final, self._statuses[min(pick, len(self._statuses) - 1)])
 
     def message_id(self) -> str:
-        h = f"{self._rng.getrandbits(128):032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        """128 random bits as hex in groups of eight: opaque, as the contract wants IDs."""
+        return self._rng.randbytes(16).hex("-", 4)
 
 
 def mccmnc(number: str) -> str:

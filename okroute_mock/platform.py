@@ -14,7 +14,9 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from math import ceil
+from typing import NamedTuple
 
 from contracts.model.classify import Classified, classify
 from contracts.model.defects import DEFECTS
@@ -38,7 +40,7 @@ from contracts.model.segments import (
     encoding_of,
 )
 from contracts.model.statuses import FINAL_STATUSES, Status
-from contracts.model.wire import Method, Transport, WireRequest, decode, method_of
+from contracts.model.wire import Decoded, Method, Transport, WireRequest, decode, method_of
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
 from okroute_mock.store import MessageStore, Record
 
@@ -90,8 +92,7 @@ _VALIDATION_BREAKS = {
 }
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     status: int
     body: bytes
     content_type: str
@@ -166,6 +167,8 @@ class Platform:
         self.store = MessageStore(config.knobs.retention_seconds, config.max_stored)
         self.stats = PlatformStats()
         self._query_counts: dict[str, int] = {}  # only for faults that depend on repetition
+        self._form_accepted = "form-post" not in self.flips
+        self._body_wins = "query-body-precedence" in self.flips
         error_type = "text/plain; charset=UTF-8" if "content-types" in self.flips else None
         self._error_type = error_type or ERROR_CONTENT_TYPE
         flipped_types = "content-types" in self.flips
@@ -184,7 +187,7 @@ class Platform:
         if decoded.error:
             return [decoded.error]
         credentials = credential_defect(decoded.params, self.accounts)
-        classified = classify(decoded.params, self.knobs)
+        classified = classify(decoded.params, self.knobs, texts=decoded.body_kind != "json")
         findings = ([credentials] if credentials else []) + classified.findings
         prefix = self.config.no_route_prefix
         if (
@@ -209,25 +212,21 @@ class Platform:
             return Reply(
                 reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)
             ), "-"
-        decoded = decode(
-            wire,
-            form_accepted="form-post" not in self.flips,
-            body_wins="query-body-precedence" in self.flips,
-        )
-        method = method_of(wire, decoded)
-        context = _Context(self, decoded.params, method, transport)
+        decoded = decode(wire, form_accepted=self._form_accepted, body_wins=self._body_wins)
+        context = _Context(self, wire, decoded, transport)
         if decoded.error:
             if decoded.error == "malformed-json" and "malformed-json-500" in self.breaks:
                 return _text(500, "internal error"), "-"
             return context.undocumented(decoded.error), "-"
         command = decoded.params.get("command")
         command_name = command if isinstance(command, str) and command in COMMANDS else "-"
-        account, refusal = context.authenticate(decoded, command)
+        account, refusal = context.authenticate(command)
         if refusal is not None:
             return refusal, command_name
         assert account is not None
-        classified = classify(decoded.params, self.knobs)
-        context.apply_validation_breaks(classified)
+        classified = classify(decoded.params, self.knobs, texts=decoded.body_kind != "json")
+        if self.breaks:
+            context.apply_validation_breaks(classified)
         for label in classified.findings:
             reply = context.judge(label)
             if reply is not None:
@@ -235,11 +234,11 @@ class Platform:
         if context.leak_on_success:
             reply = self._submit(account, classified)
             return Reply(401, reply.body, reply.content_type), command_name
-        command = Command(classified.command)
-        if command is Command.SUBMIT:
+        command = classified.command
+        if command == Command.SUBMIT:
             return self._submit(account, classified), command
-        if command is Command.QUERY:
-            if method is not Method.GET and "query-via-post" in self.flips:
+        if command == Command.QUERY:
+            if "query-via-post" in self.flips and context.method is not Method.GET:
                 return context.undocumented("query-via-post"), command
             return self._query(account, classified), command
         return self._mo(), command
@@ -298,10 +297,9 @@ class Platform:
         return self._submit_reply(entries, segments)
 
     def _issue(self, account: Account, number: str, now: float) -> str:
-        story = self.sim.story(now)
         message_id = self.sim.message_id()
-        record = Record(account.username, now, story.accept_at, story.final_at, story.final, number)
-        self.store.put(message_id, record)
+        # The fields of a Record, as the plain tuple the store keeps.
+        self.store.put(message_id, (account.username, now, *self.sim.story(now), number))
         self.stats.issued_ids += 1
         return message_id
 
@@ -316,9 +314,10 @@ class Platform:
             entries = [("00" + n, m, s) for n, m, s in entries]
         if len(entries) == 1 and "single-as-array" not in broken:
             number, message_id, _ = entries[0]
-            value: object = {"message_id": message_id}
-            if "single-object-dnis" in self.flips:
-                value = {"dnis": number, "message_id": message_id}
+            if "single-object-dnis" not in self.flips:  # the common answer, made without json
+                body = b'{"message_id":"%s"}' % message_id.encode()
+                return Reply(200, body, self._submit_type)
+            value: object = {"dnis": number, "message_id": message_id}
         else:
             with_segment = segments > 1 or "segment-num-multi" not in self.flips
             as_int = "segment-num-integer" in broken
@@ -406,13 +405,19 @@ class _Context:
     """What one request needs to be judged: its parameters, variant and transport."""
 
     def __init__(
-        self, platform: Platform, params: dict, method: Method | None, transport: Transport
+        self, platform: Platform, wire: WireRequest, decoded: Decoded, transport: Transport
     ) -> None:
         self.platform = platform
-        self.params = params
-        self.method = method
+        self.wire = wire
+        self.decoded = decoded
+        self.params = decoded.params
         self.transport = transport
         self.leak_on_success = False
+
+    @cached_property
+    def method(self) -> Method | None:
+        """The variant of the request; only faults and MAY choices need it."""
+        return method_of(self.wire, self.decoded)
 
     @property
     def breaks(self) -> frozenset[str]:
@@ -440,7 +445,7 @@ class _Context:
             )
         return _text(status, text, self.platform._error_type)
 
-    def authenticate(self, decoded, command: object) -> tuple[Account | None, Reply | None]:
+    def authenticate(self, command: object) -> tuple[Account | None, Reply | None]:
         platform, broken, params = self.platform, self.breaks, self.params
         if "post-url-credentials-ignored" in broken and self.method is Method.POST_URL:
             params = {k: v for k, v in params.items() if k not in ("username", "password")}
@@ -457,7 +462,7 @@ class _Context:
             "auth-ignored" in broken
             or ("auth-query-unchecked" in broken and command == Command.QUERY)
             or ("auth-mo-unchecked" in broken and command == Command.MO)
-            or ("auth-post-body-unchecked" in broken and decoded.sources.get("password") == "body")
+            or ("auth-post-body-unchecked" in broken and self.decoded.source("password") == "body")
         )
         fallback = account or next(iter(platform.accounts.values()))
         if unchecked:

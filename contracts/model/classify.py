@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.model.params import (
@@ -36,6 +35,7 @@ from contracts.model.profile import PlatformKnobs
 
 # Relative ("000002000000000R") or absolute ("241222080910000-") SMPP time.
 VALIDITY_PERIOD = re.compile(rf"^\d{{{VALIDITY_PERIOD_CHARS - 1}}}[R+-]$")
+_INTEGER_PARAMS = frozenset(INTEGER_PARAMS)
 _INT_LIMITS: dict[str, tuple[int, int] | frozenset[int]] = {
     "dataCoding": frozenset(DATA_CODINGS),
     "esmClass": ESM_CLASS_RANGE,
@@ -43,12 +43,16 @@ _INT_LIMITS: dict[str, tuple[int, int] | frozenset[int]] = {
 }
 
 
-@dataclass
 class Classified:
-    findings: list[str] = field(default_factory=list)
-    command: str | None = None  # the command as understood (lower-cased if it was not)
-    params: dict[str, str] = field(default_factory=dict)  # values as text
-    numbers: list[str] = field(default_factory=list)  # submit: dnis items, as digits
+    """The findings, deciding one first, and what was parsed on the way."""
+
+    __slots__ = ("command", "findings", "numbers", "params")
+
+    def __init__(self) -> None:
+        self.findings: list[str] = []
+        self.command: str | None = None  # as understood (lower-cased if it was not)
+        self.params: dict[str, str] = {}  # values as text
+        self.numbers: list[str] = []  # submit: dnis items, as digits
 
 
 def _as_text(name: str, value: Any, findings: list[str]) -> str | None:
@@ -121,12 +125,11 @@ def _submit(out: Classified, knobs: PlatformKnobs) -> None:
         findings.append("unknown-long-message-mode")
     if mode == LongMessageMode.SPLIT_OR_PAYLOAD and len(out.numbers) > 1:
         findings.append("split-or-payload-multi")
-    for name in INTEGER_PARAMS:
-        if name in p:
-            value = _int(p[name])
-            if value is None or not _in_limits(name, value):
-                findings.append("out-of-range-ints")
-                break
+    for name in _INTEGER_PARAMS.intersection(p):
+        value = _int(p[name])
+        if value is None or not _in_limits(name, value):
+            findings.append("out-of-range-ints")
+            break
     ani = p.get("ani")
     if ani is not None and (len(ani) > MAX_ANI_CHARS or not ani.isalnum()) and ani:
         findings.append("ani-format")
@@ -144,8 +147,11 @@ def _query(out: Classified, knobs: PlatformKnobs) -> None:
 _BY_COMMAND = {Command.SUBMIT: _submit, Command.QUERY: _query, Command.MO: lambda out, k: None}
 
 
-def classify(params: Mapping[str, Any], knobs: PlatformKnobs) -> Classified:
-    """Defects and MAY points of a request's parameters (credentials aside), deciding one first."""
+def classify(params: Mapping[str, Any], knobs: PlatformKnobs, texts: bool = False) -> Classified:
+    """Defects and MAY points of a request's parameters (credentials aside), deciding one first.
+
+    `texts`: every value is known to be text already (a query string or form carried them).
+    """
     out = Classified()
     findings = out.findings
     command = params.get("command")
@@ -161,14 +167,17 @@ def classify(params: Mapping[str, Any], knobs: PlatformKnobs) -> Classified:
             return out
         findings.append("command-case")
     out.command = command.lower()
-    for name, value in params.items():
-        text = _as_text(name, value, findings)
-        if text is None:
-            findings.insert(0, "wrong-type")
-            return out
-        out.params[name] = text
-    _BY_COMMAND[Command(out.command)](out, knobs)
-    if not KNOWN_PARAMS[Command(out.command)].issuperset(params):
+    if texts or all(type(v) is str for v in params.values()):
+        out.params = dict(params)
+    else:
+        for name, value in params.items():
+            text = _as_text(name, value, findings)
+            if text is None:
+                findings.insert(0, "wrong-type")
+                return out
+            out.params[name] = text
+    _BY_COMMAND[out.command](out, knobs)  # StrEnum keys: the command text finds them
+    if not KNOWN_PARAMS[out.command].issuperset(params):
         findings.append("unknown-params")
     out.findings = list(dict.fromkeys(findings))  # one number or many: the same finding
     return out

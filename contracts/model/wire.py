@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode
+from typing import Any, NamedTuple
+from urllib.parse import quote, unquote_plus, urlencode
 
 from contracts.model.params import PATH, URL_FIELDS
 
@@ -117,8 +117,9 @@ class ApiRequest:
         )
 
 
-@dataclass(frozen=True)
-class WireRequest:
+class WireRequest(NamedTuple):
+    """A request as bytes on the wire (a tuple: the mock makes one per request)."""
+
     method: str
     path: str
     query: str  # percent-encoded, without '?'
@@ -171,18 +172,58 @@ def encode(request: ApiRequest, method: Method, path: str = PATH) -> WireRequest
     return WireRequest("POST", path, query, (("Content-Type", JSON_CONTENT_TYPE),), body)
 
 
-@dataclass
 class Decoded:
-    params: dict[str, Any]
-    error: str | None = None  # a defect or MAY label that stops the request from being read
-    body_kind: str = "none"  # "none", "json" or "form"
-    # Where each of command, username and password was read from: "query" or "body".
-    sources: dict[str, str] = field(default_factory=dict)
-    query_keys: frozenset[str] = frozenset()
+    """What a platform read from a request: query, body, and the two merged as `params`."""
+
+    __slots__ = ("body", "body_kind", "body_wins", "error", "params", "query")
+
+    def __init__(
+        self,
+        query: dict[str, str],
+        body: dict[str, Any] | None = None,
+        error: str | None = None,  # a defect or MAY label that stops the request being read
+        body_kind: str = "none",  # "none", "json" or "form"
+        body_wins: bool = False,  # the MAY point query-body-precedence
+    ) -> None:
+        self.query = query
+        self.body = body or {}
+        self.error = error
+        self.body_kind = body_kind
+        self.body_wins = body_wins
+        # A field in both the query and the body comes from the winning side.
+        if not body:
+            self.params: dict[str, Any] = query
+        elif body_wins:
+            self.params = {**query, **body}
+        else:
+            self.params = {**body, **query}
+
+    def source(self, name: str) -> str | None:
+        """Where `name` was read from: "query", "body" or None."""
+        if name in self.query and not (self.body_wins and name in self.body):
+            return "query"
+        return "body" if name in self.body else None
+
+
+def _unquote(text: str) -> str:
+    if "%" in text or "+" in text:
+        return unquote_plus(text, errors="strict")
+    return text
 
 
 def _query_pairs(text: str) -> list[tuple[str, str]]:
-    return parse_qsl(text, keep_blank_values=True, errors="strict")
+    """`parse_qsl(text, keep_blank_values=True, errors="strict")`, without its cost on plain text.
+
+    The mock parses one query per request; most values need no unquoting at all.
+    """
+    pairs = []
+    for part in text.split("&"):
+        name, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            name, value = _unquote(name), _unquote(value)
+        if part:
+            pairs.append((name, value))
+    return pairs
 
 
 def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = False) -> Decoded:
@@ -194,36 +235,24 @@ def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = F
         query = dict(_query_pairs(wire.query)) if wire.query else {}
     except UnicodeDecodeError:
         return Decoded({}, error="invalid-utf8")
-    body: dict[str, Any] = {}
-    kind = "none"
-    if wire.method == "POST" and wire.body:
-        content_type = (wire.header("content-type") or "").split(";")[0].strip().lower()
-        if content_type == FORM_CONTENT_TYPE:
-            if not form_accepted:
-                return Decoded(
-                    query, error="form-post", body_kind="form", query_keys=frozenset(query)
-                )
-            try:
-                body, kind = dict(_query_pairs(wire.body.decode("utf-8"))), "form"
-            except UnicodeDecodeError:
-                return Decoded(query, error="invalid-utf8", body_kind="form")
-        else:
-            kind = "json"
-            try:
-                value = json.loads(wire.body)
-            except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting recurses
-                return Decoded(query, error="malformed-json", body_kind=kind)
-            if not isinstance(value, dict):
-                return Decoded(query, error="json-not-object", body_kind=kind)
-            body = value
-    merged = {**query, **body} if body_wins else {**body, **query}
-    sources = {}
-    for name in URL_FIELDS:
-        if name in query and (name not in body or not body_wins):
-            sources[name] = "query"
-        elif name in body:
-            sources[name] = "body"
-    return Decoded(merged, body_kind=kind, sources=sources, query_keys=frozenset(query))
+    if wire.method != "POST" or not wire.body:
+        return Decoded(query)
+    content_type = (wire.header("content-type") or "").split(";")[0].strip().lower()
+    if content_type == FORM_CONTENT_TYPE:
+        if not form_accepted:
+            return Decoded(query, error="form-post", body_kind="form")
+        try:
+            form = dict(_query_pairs(wire.body.decode("utf-8")))
+        except UnicodeDecodeError:
+            return Decoded(query, error="invalid-utf8", body_kind="form")
+        return Decoded(query, form, body_kind="form", body_wins=body_wins)
+    try:
+        value = json.loads(wire.body)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting recurses
+        return Decoded(query, error="malformed-json", body_kind="json")
+    if not isinstance(value, dict):
+        return Decoded(query, error="json-not-object", body_kind="json")
+    return Decoded(query, value, body_kind="json", body_wins=body_wins)
 
 
 def method_of(wire: WireRequest, decoded: Decoded) -> Method | None:
@@ -234,6 +263,6 @@ def method_of(wire: WireRequest, decoded: Decoded) -> Method | None:
         return None
     if (wire.header("content-type") or "").split(";")[0].strip().lower() != JSON_CONTENT_TYPE:
         return None
-    if not decoded.query_keys:
+    if not decoded.query:
         return Method.POST_BODY
-    return Method.POST_URL if decoded.query_keys <= set(URL_FIELDS) else None
+    return Method.POST_URL if decoded.query.keys() <= set(URL_FIELDS) else None
