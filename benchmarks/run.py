@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import contract_suite, mock_server
+from benchmarks import contract_suite, load_generator, mock_server
 
 
 def main() -> None:
@@ -29,6 +29,8 @@ def main() -> None:
     print("\n== mock platform server")
     mock_argv = ["--seconds", "2", "--memory-submits", "200000"] if args.quick else []
     mock_server.main(mock_argv)
+    print("\n== load generator")
+    load_generator.main(["--seconds", "5"] if args.quick else [])
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+import fastjsonschema
 
 from contracts.cases import IdKind
 from contracts.exchange import Exchange
@@ -121,27 +121,39 @@ def _json_success(command: str) -> Applies:
     return lambda ex, ctx: success(ex, ctx) and ex.response.is_json
 
 
+# Compiled to Python once: a few microseconds per answer, so that load runs can check every one.
 _SUBMIT_VALIDATORS = {
-    dict: Draft202012Validator(SUBMIT_SINGLE),
-    list: Draft202012Validator(SUBMIT_MULTI),
+    dict: fastjsonschema.compile(SUBMIT_SINGLE),
+    list: fastjsonschema.compile(SUBMIT_MULTI),
 }
-_QUERY_VALIDATOR = Draft202012Validator(QUERY)
+_QUERY_VALIDATOR = fastjsonschema.compile(QUERY)
 
 
-def _schema_problem(validator: Draft202012Validator, value: Any) -> str | None:
-    error = best_match(validator.iter_errors(value))
-    if error is None:
-        return None
-    where = "/".join(str(p) for p in error.absolute_path) or "the body"
-    return f"{where}: {error.message}"
+def _schema_problem(validator: Callable[[Any], Any], value: Any) -> str | None:
+    try:
+        validator(value)
+    except fastjsonschema.JsonSchemaValueException as error:
+        return error.message.replace("data", "the answer", 1)
+    return None
+
+
+def _memo(ex: Exchange, key: str, compute: Callable[[], Any]) -> Any:
+    """A fact about an exchange that several checks ask for, computed once."""
+    if key not in ex.extra:
+        ex.extra[key] = compute()
+    return ex.extra[key]
 
 
 def _submit_valid_json(ex: Exchange, ctx: CheckContext) -> bool:
     if not _json_success(Command.SUBMIT)(ex, ctx):
         return False
-    value = ex.response.json
-    validator = _SUBMIT_VALIDATORS.get(type(value))
-    return validator is not None and _schema_problem(validator, value) is None
+
+    def valid() -> bool:
+        value = ex.response.json
+        validator = _SUBMIT_VALIDATORS.get(type(value))
+        return validator is not None and _schema_problem(validator, value) is None
+
+    return _memo(ex, "submit-schema-valid", valid)
 
 
 def _entries(ex: Exchange) -> list[dict[str, Any]]:
@@ -151,6 +163,10 @@ def _entries(ex: Exchange) -> list[dict[str, Any]]:
 
 def _counts(ex: Exchange) -> Counter[str] | None:
     """Entries per number in a schema-valid answer; None when they cannot be attributed."""
+    return _memo(ex, "counts", lambda: _count_entries(ex))
+
+
+def _count_entries(ex: Exchange) -> Counter[str] | None:
     value, numbers = ex.response.json, ex.case.numbers
     if isinstance(value, dict):
         return Counter({numbers[0]: 1}) if len(set(numbers)) == 1 else None
@@ -416,12 +432,14 @@ def _query_answer(ex: Exchange, ctx: CheckContext) -> bool:
 
 def _status_of(ex: Exchange) -> str | None:
     """The status of a schema-valid query answer; None otherwise."""
-    if not _query_answer(ex, None) or not ex.response.is_json:  # type: ignore[arg-type]
-        return None
-    value = ex.response.json
-    if _schema_problem(_QUERY_VALIDATOR, value) is not None:
-        return None
-    return value["status"]
+
+    def status() -> str | None:
+        if not _query_answer(ex, None) or not ex.response.is_json:  # type: ignore[arg-type]
+            return None
+        value = ex.response.json
+        return None if _schema_problem(_QUERY_VALIDATOR, value) else value["status"]
+
+    return _memo(ex, "status", status)
 
 
 def _own_status(ex: Exchange, ctx: CheckContext) -> bool:
@@ -600,10 +618,23 @@ def _settle(violations: list[ContractViolation], ctx: CheckContext) -> None:
         raise raised[0]
 
 
+@cache
+def _checks_for(command: str | None) -> tuple[Check, ...]:
+    """The checks that can apply to one command's answers: a rule named `submit.*` or `query.*`
+    judges only that command; every other rule can judge any answer."""
+    return tuple(
+        c for c in CHECKS.values()
+        if c.rule.name.split(".")[0] not in _COMMAND_NAMES or c.rule.name.startswith(f"{command}.")
+    )  # fmt: skip
+
+
+_COMMAND_NAMES = frozenset(c.value for c in Command)
+
+
 def verify(ex: Exchange, ctx: CheckContext) -> None:
     """Run every applicable check on one exchange; raise the first violation that fails."""
     violations = []
-    for c in CHECKS.values():
+    for c in _checks_for(ex.case.command):
         if not c.applies(ex, ctx):
             continue
         try:

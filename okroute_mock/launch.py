@@ -60,7 +60,12 @@ def stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def launched(
-    directory: Path, args: list[str], *, https: bool = True, access_log: bool = True
+    directory: Path,
+    args: list[str],
+    *,
+    https: bool = True,
+    access_log: bool = True,
+    tls_dir: Path | None = None,
 ) -> Iterator[MockProcess]:
     """`okroute-mock` on 127.0.0.1 with free ports; `args` add accounts, faults, breaks."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -76,7 +81,7 @@ def launched(
         "--https-port",
         "0" if https else "off",
         "--tls-dir",
-        str(directory / "tls"),
+        str(tls_dir or directory / "tls"),
         "--ready-file",
         str(ready),
         "--access-log",

@@ -14,7 +14,8 @@ from typing import Any
 from contracts.model.statuses import Status
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+# Draft 7: what most tools read, and all these schemas need.
+_DRAFT = "http://json-schema.org/draft-07/schema#"
 _STRING = {"type": "string"}
 _ID = {"type": "string", "minLength": 1}
 

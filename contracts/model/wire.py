@@ -10,10 +10,11 @@ all send what `encode` builds; the mock platform and the offline fake read what 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
-from urllib.parse import quote, unquote_plus, urlencode
+from urllib.parse import quote, unquote_plus
 
 from contracts.model.params import PATH, URL_FIELDS
 
@@ -139,11 +140,21 @@ class WireRequest(NamedTuple):
         return None
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # what percent-encoding leaves as it is
+
+
+def _quoted(value: str) -> str:
+    return value if _PLAIN.fullmatch(value) else quote(value, safe="")
+
+
 def encode_query(pairs: list[tuple[str, Any]]) -> str:
+    """`urlencode` with %20 for spaces, skipping the quoting of values that need none."""
+    parts = []
     for key, value in pairs:
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise ValueError(f"{key}={value!r} cannot travel in a query string")
-    return urlencode([(k, str(v)) for k, v in pairs], quote_via=quote, safe="")
+        parts.append(f"{_quoted(key)}={_quoted(str(value))}")
+    return "&".join(parts)
 
 
 def encode_json(value: Any) -> bytes:

@@ -1,0 +1,165 @@
+"""One generator process's part of a campaign: its traffic, its IDs, its figures, its budget.
+
+The Locust users (closed model) and the arrival driver (open model) both take steps through
+`Campaign.step`: pick a stream by weight, send one call, follow what comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from itertools import cycle
+from typing import Any
+
+from contracts.model.params import Command
+from contracts.model.wire import Transport
+from loadtests.health import LATE_AFTER, Health
+from loadtests.ids import InFlight
+from loadtests.latency import LatencyBook
+from loadtests.options import Settings
+from loadtests.sender import Answer, Sender
+from loadtests.traffic import STREAMS, TrafficConfig, TrafficPlan
+
+log = logging.getLogger("okroute.load")
+TIMELINE_BUCKETS = 300  # at most this many points on the charts
+
+
+class Budget:
+    """A hard cap on destination numbers submitted by this process."""
+
+    def __init__(self, cap: int) -> None:
+        self.left = cap
+        self.exhausted = False
+
+    def take(self, numbers: int) -> bool:
+        if numbers > self.left:
+            if not self.exhausted:
+                log.warning("message budget reached: this process sends no more submits")
+            self.exhausted = True
+            return False
+        self.left -= numbers
+        return True
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+    def __repr__(self) -> str:
+        return f"Credentials({self.username!r}, '***')"
+
+
+def _message_ids(body: bytes) -> list[str]:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return []
+    entries = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
+    ids = (e.get("message_id") for e in entries if isinstance(e, dict))
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
+
+
+def _status(body: bytes) -> str | None:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    status = value.get("status") if isinstance(value, dict) else None
+    return status if isinstance(status, str) else None
+
+
+class Campaign:
+    def __init__(
+        self,
+        settings: Settings,
+        credentials: Credentials,
+        bases: dict[Transport, str],
+        run_time: float,
+        share: float,
+        seed_offset: int = 0,
+    ) -> None:
+        self.settings = settings
+        self.bases = bases
+        self.run_time = run_time
+        self.share = share
+        transports = {t: w for t, w in settings.transports.items() if Transport(t) in bases}
+        if not any(transports.values()):
+            raise ValueError("no transport with a positive weight has a URL")
+        seed = settings.seed + seed_offset
+        self.plan = TrafficPlan(TrafficConfig(
+            credentials.username, credentials.password, settings.dnis_prefix, transports,
+            settings.variants, settings.messages, settings.ani or None, seed,
+        ))  # fmt: skip
+        self.rng = random.Random(seed)
+        self.book = LatencyBook(max(1.0, round(run_time / TIMELINE_BUCKETS)))
+        self.in_flight = InFlight(settings.dlr_timeout)
+        self.budget = Budget(int(settings.max_messages * share))
+        self.health = Health()
+        self.streams = [s for s in STREAMS if settings.mix[s]]
+        self.weights = [settings.mix[s] for s in self.streams]
+        self._pools = {
+            Command.SUBMIT: cycle(self.plan.pool(Command.SUBMIT)),
+            Command.MO: cycle(self.plan.pool(Command.MO)) if settings.mix["mo"] else None,
+        }
+        self.held_until: dict[str, float] = {}  # stream -> wall time its throttling ends
+
+    def pick(self) -> str:
+        return self.rng.choices(self.streams, self.weights)[0]
+
+    def throttled(self, stream: str, now: float) -> float:
+        """Seconds left before `stream` may send again after a Retry-After, else 0."""
+        return max(0.0, self.held_until.get(stream, 0.0) - now)
+
+    def step(self, sender: Sender, stream: str, intended: float | None = None) -> Answer | None:
+        """One request of `stream`; None when there was nothing to send."""
+        if intended is not None and time.time() - intended > LATE_AFTER:
+            self.health.late += 1
+        if stream == Command.QUERY:
+            return self._query(sender, intended)
+        call = next(self._pools[stream])  # type: ignore[arg-type]
+        if call.numbers and not self.budget.take(call.numbers):
+            self.health.skipped += 1
+            return None
+        answer = sender.send(call, intended)
+        self._after(stream, answer)
+        if stream == Command.SUBMIT and answer.status == 200 and answer.failure is None:
+            self.in_flight.add(_message_ids(answer.body), call.variant.transport, time.time())
+        return answer
+
+    def _query(self, sender: Sender, intended: float | None) -> Answer | None:
+        tracked = self.in_flight.next(time.time())
+        if tracked is None:
+            self.health.skipped += 1
+            return None
+        call = self.plan.query(tracked.message_id, tracked.transport, tracked.last_status)
+        answer = sender.send(call, intended)
+        self._after(Command.QUERY, answer)
+        status = _status(answer.body) if answer.status == 200 else None
+        latency = self.in_flight.observed(tracked, status, time.time())
+        if latency is not None and status is not None:
+            self.book.record_delivery(status, latency)
+            sender.fire(
+                request_type="DLR",
+                name=f"delivery {status}",
+                response_time=latency * 1000,
+                response_length=0,
+                exception=None,
+                context={},
+                response=None,
+                url="",
+                start_time=tracked.submitted,
+            )
+        return answer
+
+    def _after(self, stream: str, answer: Answer) -> None:
+        self.health.sent += 1
+        if answer.retry_after is not None:
+            self.held_until[stream] = time.time() + answer.retry_after
+
+    def snapshot(self) -> dict[str, Any]:
+        self.book.abandoned = self.in_flight.abandoned
+        return {"book": self.book.snapshot(), "health": self.health.snapshot()}

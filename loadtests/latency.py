@@ -1,0 +1,212 @@
+"""Latency you can trust: HdrHistograms in microseconds, per request group, mergeable.
+
+Locust keeps response times rounded to about two significant digits, which turns a sub-millisecond
+platform into "0-1 ms". Every answer is also recorded here at microsecond precision (three
+significant digits), raw and, under the open model, corrected for coordinated omission: measured
+from the moment the request was due, not from when a stalled generator got round to sending it.
+Workers ship encoded snapshots to the master, which adds them up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+LOWEST_US = 1
+HIGHEST_US = 24 * 3600 * 1_000_000  # a day: delivery latency lives here too
+DIGITS = 3
+TIMELINE_DIGITS = 2  # per-bucket histograms only feed the charts
+PERCENTILES = (50.0, 95.0, 99.0, 99.9)
+
+
+def _histogram(digits: int = DIGITS) -> HdrHistogram:
+    return HdrHistogram(LOWEST_US, HIGHEST_US, digits)
+
+
+def _record(histogram: HdrHistogram, seconds: float) -> None:
+    histogram.record_value(min(max(int(seconds * 1e6), LOWEST_US), HIGHEST_US))
+
+
+def _encode(histogram: HdrHistogram | None) -> str | None:
+    return (
+        None
+        if histogram is None or not histogram.get_total_count()
+        else histogram.encode().decode("ascii")
+    )
+
+
+def _add(
+    mine: HdrHistogram | None, encoded: str | None, digits: int = DIGITS
+) -> HdrHistogram | None:
+    if encoded is None:
+        return mine
+    if mine is None:
+        mine = _histogram(digits)
+    mine.decode_and_add(encoded.encode("ascii"))
+    return mine
+
+
+@dataclass
+class GroupStats:
+    """One request group (e.g. "submit POST-body https"): counts and latency."""
+
+    raw: HdrHistogram = field(default_factory=_histogram)
+    corrected: HdrHistogram | None = None
+    count: int = 0
+    throttled: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # by rule or error kind
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
+
+
+@dataclass
+class Bucket:
+    """A slice of the run's time, for the charts."""
+
+    count: int = 0
+    failed: int = 0
+    throttled: int = 0
+    raw: HdrHistogram = field(default_factory=lambda: _histogram(TIMELINE_DIGITS))
+    corrected: HdrHistogram | None = None
+
+
+class LatencyBook:
+    def __init__(self, bucket_seconds: float = 1.0) -> None:
+        self.bucket_seconds = bucket_seconds
+        self.groups: dict[str, GroupStats] = {}
+        self.timeline: dict[int, Bucket] = {}  # bucket index (wall clock / width) -> bucket
+        self.delivery = _histogram()  # submit until a query first shows a final status
+        self.finals: Counter[str] = Counter()
+        self.abandoned = 0  # IDs given up on: no final status within the time allowed
+
+    def record(
+        self,
+        group: str,
+        raw: float,
+        now: float,
+        corrected: float | None = None,
+        failure: str | None = None,
+        throttled: bool = False,
+    ) -> None:
+        """One answer: `raw` and `corrected` latency in seconds, `now` a wall-clock time."""
+        stats = self.groups.get(group)
+        if stats is None:
+            stats = self.groups[group] = GroupStats()
+        stats.count += 1
+        _record(stats.raw, raw)
+        if corrected is not None:
+            if stats.corrected is None:
+                stats.corrected = _histogram()
+            _record(stats.corrected, corrected)
+        if throttled:
+            stats.throttled += 1
+        if failure is not None:
+            stats.failures[failure] += 1
+        index = int(now // self.bucket_seconds)
+        bucket = self.timeline.get(index)
+        if bucket is None:
+            bucket = self.timeline[index] = Bucket()
+        bucket.count += 1
+        bucket.failed += failure is not None
+        bucket.throttled += throttled
+        _record(bucket.raw, raw)
+        if corrected is not None:
+            if bucket.corrected is None:
+                bucket.corrected = _histogram(TIMELINE_DIGITS)
+            _record(bucket.corrected, corrected)
+
+    def record_delivery(self, final: str, seconds: float) -> None:
+        self.finals[final] += 1
+        _record(self.delivery, seconds)
+
+    # -- shipping and merging ----------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything recorded so far, as plain data a worker sends its master."""
+        return {
+            "bucket_seconds": self.bucket_seconds,
+            "groups": {
+                name: {
+                    "raw": _encode(g.raw),
+                    "corrected": _encode(g.corrected),
+                    "count": g.count,
+                    "throttled": g.throttled,
+                    "failures": dict(g.failures),
+                }
+                for name, g in self.groups.items()
+            },
+            "timeline": {
+                str(i): [b.count, b.failed, b.throttled, _encode(b.raw), _encode(b.corrected)]
+                for i, b in self.timeline.items()
+            },
+            "delivery": _encode(self.delivery),
+            "finals": dict(self.finals),
+            "abandoned": self.abandoned,
+        }
+
+    def add(self, snapshot: dict[str, Any]) -> None:
+        for name, g in snapshot["groups"].items():
+            stats = self.groups.setdefault(name, GroupStats())
+            stats.raw = _add(stats.raw, g["raw"]) or stats.raw
+            stats.corrected = _add(stats.corrected, g["corrected"])
+            stats.count += g["count"]
+            stats.throttled += g["throttled"]
+            stats.failures.update(g["failures"])
+        for index, (count, failed, throttled, raw, corrected) in snapshot["timeline"].items():
+            bucket = self.timeline.setdefault(int(index), Bucket())
+            bucket.count += count
+            bucket.failed += failed
+            bucket.throttled += throttled
+            bucket.raw = _add(bucket.raw, raw, TIMELINE_DIGITS) or bucket.raw
+            bucket.corrected = _add(bucket.corrected, corrected, TIMELINE_DIGITS)
+        self.delivery = _add(self.delivery, snapshot["delivery"]) or self.delivery
+        self.finals.update(snapshot["finals"])
+        self.abandoned += snapshot["abandoned"]
+
+    @classmethod
+    def merged(cls, snapshots: list[dict[str, Any]]) -> LatencyBook:
+        book = cls(snapshots[0]["bucket_seconds"] if snapshots else 1.0)
+        for snapshot in snapshots:
+            book.add(snapshot)
+        return book
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def select(self, scope: str) -> list[GroupStats]:
+        """The groups of a scope: "all", or a command ("submit", "query", "mo")."""
+        return [
+            g for name, g in self.groups.items() if scope == "all" or name.split(" ", 1)[0] == scope
+        ]
+
+    @staticmethod
+    def combined(groups: list[GroupStats], corrected: bool) -> HdrHistogram | None:
+        histograms = [(g.corrected if corrected else g.raw) for g in groups]
+        histograms = [h for h in histograms if h is not None and h.get_total_count()]
+        if not histograms:
+            return None
+        total = _histogram()
+        for h in histograms:
+            total.add(h)
+        return total
+
+
+def seconds_at(histogram: HdrHistogram, percentile: float) -> float:
+    return histogram.get_value_at_percentile(percentile) / 1e6
+
+
+def latency_figures(histogram: HdrHistogram | None) -> dict[str, float] | None:
+    """p50/p95/p99/p99.9, mean, min and max in milliseconds (microsecond precision)."""
+    if histogram is None or not histogram.get_total_count():
+        return None
+    figures = {f"p{p:g}": histogram.get_value_at_percentile(p) / 1000 for p in PERCENTILES}
+    figures |= {
+        "avg": histogram.get_mean_value() / 1000,
+        "min": histogram.get_min_value() / 1000,
+        "max": histogram.get_max_value() / 1000,
+    }
+    return {k: round(v, 3) for k, v in figures.items()}

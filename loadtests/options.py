@@ -1,0 +1,194 @@
+"""The options of a load campaign, defined once.
+
+Locust gets them as `--okroute-*` arguments (so `locust -f loadtests/locustfile.py` and its web UI
+know them, and a master hands them to its workers); `okroute-load` offers the same options without
+the prefix. Credentials are never options: they come from OKROUTE_USERNAME / OKROUTE_PASSWORD.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from loadtests.pacer import parse_arrival
+from loadtests.thresholds import parse_all
+from loadtests.traffic import MESSAGE_KINDS, STREAMS, parse_weights
+from okroute_mock.faults import parse_duration
+
+PREFIX = "okroute-"
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # without the prefix, e.g. "model"
+    default: Any
+    help: str
+    type: Callable[[str], Any] = str
+    choices: tuple[str, ...] | None = None
+    repeat: bool = False  # may be given several times
+
+    @property
+    def dest(self) -> str:
+        return (PREFIX + self.name).replace("-", "_")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "model",
+        "closed",
+        "workload model: closed (users and wait times) or open (a rate)",
+        choices=("closed", "open"),
+    ),
+    Option(
+        "arrival",
+        "constant:200",
+        "open model: constant:R | poisson:R | ramp:R1..R2 | spike:R1..R2@AT+FOR | soak:R",
+    ),
+    Option("wait", "0..0.05", "closed model: seconds between one user's requests, LOW..HIGH"),
+    Option("mix", "submit=1,query=1", "stream weights: submit, query, mo"),
+    Option("variants", "GET=1,POST-url=1,POST-body=1", "submit variants: GET, POST-url, POST-body"),
+    Option("transports", "http=1,https=1", "transport weights (only those with a URL count)"),
+    Option(
+        "messages",
+        "short=60,long=20,ucs2=15,multi=5",
+        "message mix: short GSM-7, long split, UCS-2, several numbers",
+    ),
+    Option("https-host", "", "HTTPS base URL (the HTTP one is --host)"),
+    Option("ca-bundle", "", "PEM file of a private CA (TLS verification stays on)"),
+    Option("dnis-prefix", "", "every destination number starts with it (env OKROUTE_DNIS_PREFIX)"),
+    Option("ani", "", "sender ID (env OKROUTE_ANI); empty sends none"),
+    Option(
+        "max-messages", 100_000, "hard cap on destination numbers submitted in the run", type=int
+    ),
+    Option(
+        "check-rate",
+        1.0,
+        "share of answers run through every contract check (status codes are always checked)",
+        type=float,
+    ),
+    Option("dlr-timeout", 60.0, "seconds an ID is followed before it is given up on", type=float),
+    Option(
+        "max-in-flight", 1000, "open model: requests in flight before sends are dropped", type=int
+    ),
+    Option(
+        "slo",
+        [],
+        "threshold such as 'submit:p99<250ms' (repeatable; default errors<1%)",
+        repeat=True,
+    ),
+    Option("campaign", "", "report folder name under reports/ (default: a timestamp)"),
+    Option("reports", "reports", "where campaign folders go"),
+    Option("seed", 0, "seed of the traffic plan and Poisson arrivals", type=int),
+)
+DEFAULT_SLOS = ["errors<1%"]
+
+
+def register(parser: Any, prefix: str = PREFIX, locust: bool = True) -> None:
+    """Add the options to Locust's parser (`prefix="okroute-"`) or to okroute-load's (`""`)."""
+    for option in OPTIONS:
+        kwargs: dict[str, Any] = {"help": option.help, "dest": option.dest}
+        if option.repeat:
+            kwargs |= {"action": "append", "default": None}
+        else:
+            kwargs |= {"default": option.default, "type": option.type}
+        if option.choices:
+            kwargs["choices"] = option.choices
+        if locust:
+            kwargs["include_in_web_ui"] = not option.repeat
+        parser.add_argument(f"--{prefix}{option.name}", **kwargs)
+
+
+def as_locust_args(values: dict[str, Any]) -> list[str]:
+    """Parsed values back into `--okroute-*` arguments for a Locust command line."""
+    args = []
+    for option in OPTIONS:
+        value = values.get(option.dest)
+        if option.repeat:
+            for item in value or []:
+                args.append(f"--{PREFIX}{option.name}={item}")
+        elif value is not None and value != option.default:
+            args.append(f"--{PREFIX}{option.name}={value}")
+    return args
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated campaign settings, read from parsed options and the environment."""
+
+    model: str
+    arrival: str
+    wait: tuple[float, float]
+    mix: dict[str, float]
+    variants: dict[str, float]
+    transports: dict[str, float]
+    messages: dict[str, float]
+    https_host: str
+    ca_bundle: str
+    dnis_prefix: str
+    ani: str
+    max_messages: int
+    check_rate: float
+    dlr_timeout: float
+    max_in_flight: int
+    slos: list[str]
+    campaign: str
+    reports: str
+    seed: int
+
+
+def _wait(text: str) -> tuple[float, float]:
+    low, sep, high = text.partition("..")
+    values = (parse_duration(low), parse_duration(high if sep else low))
+    if values[0] > values[1]:
+        raise ValueError(f"wait {text!r}: the low end is above the high end")
+    return values
+
+
+def settings(
+    values: dict[str, Any], run_time: float, env: dict[str, str] | None = None
+) -> Settings:
+    """Check every option; a ValueError names the one that is wrong."""
+    env = dict(os.environ) if env is None else env
+    get = {o.name: values.get(o.dest, o.default) for o in OPTIONS}
+    mix = parse_weights(get["mix"], STREAMS, "mix")
+    if mix["query"] and not mix["submit"]:
+        raise ValueError("mix: status queries follow this run's submits, so submit needs weight")
+    slos = get["slo"] or DEFAULT_SLOS
+    parse_all(slos)
+    if get["model"] == "open":
+        parse_arrival(get["arrival"], max(run_time, 1.0))
+    for name in ("check-rate",):
+        if not 0 <= get[name] <= 1:
+            raise ValueError(f"{name} is a share between 0 and 1")
+    for name in ("max-messages", "max-in-flight"):
+        if get[name] < 0:
+            raise ValueError(f"{name} must not be negative")
+    prefix = get["dnis-prefix"] or env.get("OKROUTE_DNIS_PREFIX", "")
+    if not prefix.isdigit() or len(prefix) >= 12:
+        raise ValueError(
+            "set a destination number prefix (--dnis-prefix or OKROUTE_DNIS_PREFIX): "
+            "1 to 11 digits every test number starts with"
+        )
+    return Settings(
+        model=get["model"],
+        arrival=get["arrival"],
+        wait=_wait(get["wait"]),
+        mix=mix,
+        variants=parse_weights(get["variants"], ("GET", "POST-url", "POST-body"), "variants"),
+        transports=parse_weights(get["transports"], ("http", "https"), "transports"),
+        messages=parse_weights(get["messages"], MESSAGE_KINDS, "messages"),
+        https_host=get["https-host"],
+        ca_bundle=get["ca-bundle"] or env.get("OKROUTE_CA_BUNDLE", ""),
+        dnis_prefix=prefix,
+        ani=get["ani"] or env.get("OKROUTE_ANI", ""),
+        max_messages=get["max-messages"],
+        check_rate=get["check-rate"],
+        dlr_timeout=get["dlr-timeout"],
+        max_in_flight=get["max-in-flight"],
+        slos=slos,
+        campaign=get["campaign"],
+        reports=get["reports"],
+        seed=get["seed"],
+    )

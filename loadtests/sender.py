@@ -1,0 +1,141 @@
+"""Sending one prepared call under load: time it, classify the answer, check it, report it.
+
+Nothing that identifies a message reaches Locust: the request name is the call's group
+("submit POST-body https"), the URL is scrubbed to the base and `/api`, and a failure is named by
+the contract rule it breaks (or the kind of transport error), never by its content.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.checks import CheckContext, verify
+from contracts.exchange import Exchange, Response
+from contracts.failures import ContractViolation
+from contracts.model.errors import LOOP_DETECTED
+from contracts.model.params import Command
+from contracts.model.wire import Transport
+from loadtests.health import Health
+from loadtests.latency import LatencyBook
+from loadtests.traffic import Call
+
+THROTTLE_STATUSES = frozenset({429, 503})
+# A 403 that says the account went over its throughput is throttling, not a refusal.
+THROTTLE_TEXT = re.compile(rb"throughput|exceed|too many|rate limit", re.IGNORECASE)
+DEFAULT_RETRY_AFTER = 1.0
+
+
+class LoadFailure(Exception):
+    """A failed request as Locust shows it: the rule it breaks or the error kind, nothing else."""
+
+
+@dataclass
+class Answer:
+    status: int | None
+    body: bytes
+    retry_after: float | None  # set when the answer was throttling
+    failure: str | None
+
+
+def _retry_after(status: int, headers: Any, body: bytes) -> float | None:
+    raw = headers.get("retry-after") if headers is not None else None
+    if status in THROTTLE_STATUSES and raw is not None:
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            return DEFAULT_RETRY_AFTER
+    if status == 403 and THROTTLE_TEXT.search(body):
+        return DEFAULT_RETRY_AFTER
+    return None
+
+
+def _status_failure(call: Call, status: int) -> str | None:
+    """What is always checked, sampled or not: server errors, and valid requests refused."""
+    if status >= 500 and status != LOOP_DETECTED.status:
+        return "errors.no-5xx"
+    if status != 200 and call.command != Command.MO:
+        return "request.valid-accepted"
+    return None
+
+
+class Sender:
+    def __init__(
+        self,
+        clients: dict[Transport, Any],  # geventhttpclient.HTTPClient per base URL
+        fire: Callable[..., None],  # environment.events.request.fire
+        bases: dict[Transport, str],
+        ctx: CheckContext,
+        book: LatencyBook,
+        check_rate: float,
+        transport_errors: tuple[type[BaseException], ...],
+        health: Health,
+        seed: int = 0,
+    ) -> None:
+        self.clients = clients
+        self.fire = fire
+        self.bases = bases
+        self.ctx = ctx
+        self.book = book
+        self.check_rate = check_rate
+        self.transport_errors = transport_errors
+        self.rng = random.Random(seed)
+        self.health = health
+
+    def send(self, call: Call, intended: float | None = None) -> Answer:
+        """Send `call`; `intended` is when it was due (open model), as a `time.time()` value."""
+        base = self.bases[call.variant.transport]
+        started_wall, started = time.time(), time.perf_counter()
+        status: int | None = None
+        body, headers = b"", None
+        failure: str | None = None
+        try:
+            # The target is already percent-encoded by the contract model: it goes out as it is,
+            # with no URL parsing or re-quoting on the way.
+            response = self.clients[call.variant.transport].request(
+                call.method, call.target, body=call.body, headers=call.headers
+            )
+            status, headers = response.status_code, response
+            body = response.read()
+        except self.transport_errors as exc:
+            failure = f"transport: {type(exc).__name__}"
+        elapsed = time.perf_counter() - started
+        retry_after = None if status is None else _retry_after(status, headers, body)
+        if status is not None and retry_after is None:
+            self.health.answered += 1
+            failure = _status_failure(call, status) or self._check(
+                call, base, status, body, headers
+            )
+        now = time.time()
+        corrected = None if intended is None else now - intended
+        throttled = retry_after is not None
+        self.book.record(call.group, elapsed, now, corrected, failure, throttled)
+        self.fire(
+            request_type=call.method,
+            name=f"{call.group} [throttled]" if throttled else call.group,
+            response_time=elapsed * 1000,
+            response_length=len(body),
+            exception=LoadFailure(failure) if failure else None,
+            context={},
+            response=None,
+            url=base + "/api",
+            start_time=started_wall,
+        )
+        return Answer(status, body, retry_after, failure)
+
+    def _check(self, call: Call, base: str, status: int, body: bytes, headers: Any) -> str | None:
+        if self.check_rate < 1 and self.rng.random() >= self.check_rate:
+            return None
+        self.health.checked += 1
+        content_type = headers.get("content-type", "") if headers is not None else ""
+        response = Response(status, {"content-type": content_type}, body)
+        exchange = Exchange(call.case, call.variant, base, call.wire, response)
+        try:
+            verify(exchange, self.ctx)
+        except ContractViolation as violation:
+            return violation.rule.name
+        return None

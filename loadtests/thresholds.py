@@ -1,0 +1,126 @@
+"""SLO gates: a small threshold language, parsed up front, judged at the end of a campaign.
+
+Grammar (in the manner of k6's thresholds), one threshold per string:
+
+    threshold = [ scope ":" ] metric op number [ unit ]
+    scope     = "all" | "submit" | "query" | "mo" | "dlr"          (default: all)
+    metric    = "p" number  (a percentile, e.g. p99, p99.9)
+              | "avg" | "min" | "max"                            (latency)
+              | "rps" | "count"                                  (requests)
+              | "errors" | "throttled"                           (shares of requests)
+              | "late" | "dropped"                               (shares of due sends, open model)
+    op        = "<" | "<=" | ">" | ">=" | "=="
+    unit      = "us" | "ms" | "s" for latency; "%" (or a plain fraction) for shares
+
+Examples: `submit:p99<250ms`, `errors<0.1%`, `throttled<5%`, `dlr:p95<30s`, `rps>=500`.
+A metric or scope that does not exist is an error when parsed, never a silent pass; a threshold
+whose scope saw no data at the end fails. Under the open model, latency thresholds are judged on
+latency corrected for coordinated omission (measured from the intended send time).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+SCOPES = ("all", "submit", "query", "mo", "dlr")
+LATENCY = ("avg", "min", "max")
+SHARES = ("errors", "throttled", "late", "dropped")
+COUNTS = ("rps", "count")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt,
+}  # fmt: skip
+_TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+_GRAMMAR = re.compile(
+    r"^\s*(?:(?P<scope>[a-z]+)\s*:)?\s*(?P<metric>p\d+(?:\.\d+)?|[a-z]+)\s*"
+    r"(?P<op><=|>=|==|<|>)\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>us|ms|s|%)?\s*$"
+)
+
+
+class ThresholdError(ValueError):
+    """A threshold that cannot be judged, with the reason."""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    text: str
+    scope: str
+    metric: str  # "p99.9", "avg", "errors", ...
+    op: str
+    limit: float  # seconds for latency, a fraction for shares, requests/s or a count
+
+    @property
+    def percentile(self) -> float | None:
+        return float(self.metric[1:]) if self.metric.startswith("p") else None
+
+
+def parse(text: str) -> Threshold:
+    match = _GRAMMAR.match(text)
+    if not match:
+        raise ThresholdError(f"{text!r} is not a threshold: write e.g. submit:p99<250ms")
+    scope = match["scope"] or "all"
+    metric, unit, number = match["metric"], match["unit"], float(match["number"])
+    if scope not in SCOPES:
+        raise ThresholdError(f"{text!r}: unknown scope {scope!r}; known: {', '.join(SCOPES)}")
+    is_percentile = bool(re.fullmatch(r"p\d+(\.\d+)?", metric))
+    if is_percentile and not 0 < float(metric[1:]) <= 100:
+        raise ThresholdError(f"{text!r}: a percentile is above 0 and at most 100")
+    if is_percentile or metric in LATENCY:
+        if unit not in _TIME_UNITS:
+            raise ThresholdError(f"{text!r}: a latency needs a unit: us, ms or s")
+        limit = number * _TIME_UNITS[unit]
+    elif metric in SHARES:
+        if scope == "dlr" or (metric in ("late", "dropped") and scope != "all"):
+            raise ThresholdError(f"{text!r}: {metric} is not measured for {scope}")
+        if unit not in (None, "%"):
+            raise ThresholdError(f"{text!r}: {metric} is a share: write e.g. 0.1%")
+        limit = number / 100 if unit == "%" else number
+    elif metric in COUNTS:
+        if unit is not None:
+            raise ThresholdError(f"{text!r}: {metric} takes no unit")
+        if scope == "dlr" and metric == "rps":
+            raise ThresholdError(f"{text!r}: delivery latency has no rate")
+        limit = number
+    else:
+        known = "pNN, " + ", ".join((*LATENCY, *COUNTS, *SHARES))
+        raise ThresholdError(f"{text!r}: unknown metric {metric!r}; known: {known}")
+    return Threshold(text.strip(), scope, metric, match["op"], limit)
+
+
+def parse_all(texts: list[str]) -> list[Threshold]:
+    return [parse(t) for t in texts]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    threshold: Threshold
+    value: float | None  # None: the scope saw no data
+    passed: bool
+
+    def line(self) -> str:
+        t = self.threshold
+        if self.value is None:
+            return f"{t.text}: no data for {t.scope}"
+        shown = _show(t, self.value)
+        return f"{t.text}: {'ok' if self.passed else 'BREACHED'} ({t.scope} {t.metric} = {shown})"
+
+
+def _show(t: Threshold, value: float) -> str:
+    if t.percentile is not None or t.metric in LATENCY:
+        return f"{value * 1000:.3f} ms"
+    if t.metric in SHARES:
+        return f"{value:.4%}"
+    return f"{value:.1f}"
+
+
+# What a campaign's summary answers: a metric of a scope, or None when the scope has no data.
+Lookup = Callable[[str, str], float | None]
+
+
+def judge(threshold: Threshold, lookup: Lookup) -> Verdict:
+    value = lookup(threshold.scope, threshold.metric)
+    if value is None:
+        return Verdict(threshold, None, False)
+    return Verdict(threshold, value, _OPS[threshold.op](value, threshold.limit))
