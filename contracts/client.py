@@ -11,7 +11,7 @@ from contracts.cases import Case
 from contracts.exchange import Exchange, Response
 from contracts.inspect_requests import EXTENSION
 from contracts.model.params import DNIS_SEPARATOR, Command
-from contracts.model.wire import Method, Transport, Variant, encode
+from contracts.model.wire import Method, Transport, Variant, WireRequest, encode
 from contracts.target import Target, tls_verification
 
 THROTTLE_STATUSES = frozenset({429, 503})
@@ -91,8 +91,19 @@ class ContractClient:
 
     def send(self, case: Case, variant: Variant) -> Exchange:
         """One request; throttling answers with a short Retry-After are waited out and retried."""
+        return self._send(case, variant, encode(case.request, variant.method))
+
+    def send_wire(self, case: Case, transport: Transport, wire: WireRequest) -> Exchange:
+        """A request built by hand (a form body, a field in both query and body); `case` says
+        what it carries, for the budget and the report."""
+        return self._send(
+            case,
+            Variant(Method.POST_BODY if wire.method == "POST" else Method.GET, transport),
+            wire,
+        )
+
+    def _send(self, case: Case, variant: Variant, wire: WireRequest) -> Exchange:
         self._charge(case)
-        wire = encode(case.request, variant.method)
         client = self._http[variant.transport]
         exchange = Exchange(
             case,
@@ -132,8 +143,26 @@ class ContractClient:
             time.sleep(wait)
         return exchange
 
-    def transport_of(self, url: str) -> Transport:
-        for transport, base in self.target.urls.items():
-            if base == url:
-                return transport
-        raise KeyError(url)
+
+class DryClient:
+    """Sends nothing: records what would be sent, for a dry run."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.recorded: list[Exchange] = []
+
+    def send(self, case: Case, variant: Variant) -> Exchange:
+        return self.send_wire(case, variant.transport, encode(case.request, variant.method))
+
+    def send_wire(self, case: Case, transport: Transport, wire: WireRequest) -> Exchange:
+        exchange = Exchange(
+            case,
+            Variant(Method.GET, transport),
+            self.target.urls[transport],
+            wire,
+            None,
+            error="dry run: not sent",
+            ca_bundle=self.target.ca_bundle,
+        )
+        self.recorded.append(exchange)
+        return exchange

@@ -53,6 +53,7 @@ settings.register_profile(
 )
 
 _RECORDER = pytest.StashKey[RunRecorder]()
+_CLIENT = pytest.StashKey[ContractClient]()
 _SEED = pytest.StashKey[str]()
 
 
@@ -194,6 +195,7 @@ def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
         okroute_target, on_throttle=lambda ex, s: exerciser.observe_throttle(ex, s)
     )
     exerciser = Exerciser(okroute_target, client, ctx, recorder, okroute_cfg)
+    pytestconfig.stash[_CLIENT] = client
     yield exerciser
     client.close()
 
@@ -236,6 +238,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "mode": "live" if _live(config) else "offline",
         "seed": config.stash[_SEED],
         "hypothesis_profile": settings.get_current_profile_name(),
+        "sent_numbers": config.stash[_CLIENT].sent_numbers if _CLIENT in config.stash else 0,
     }
     recorder.write(reports, extra)
 

@@ -160,7 +160,7 @@ def live_target(
             f"a live run sends real SMS: set {ENV['dnis_prefix']} (or [target] dnis_prefix) to the "
             "digits every test number starts with (1 to 14 digits)"
         )
-    ca = str(_pick(options, env, "ca_bundle", t.ca_bundle)) or None
+    ca = os.path.expanduser(str(_pick(options, env, "ca_bundle", t.ca_bundle))) or None
     if ca and not os.path.isfile(ca):
         raise TargetError(f"the CA bundle {ca} does not exist")
     no_route = str(_pick(options, env, "no_route_dnis", t.no_route_dnis)) or None

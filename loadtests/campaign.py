@@ -121,9 +121,11 @@ class Campaign:
         if stream == Command.QUERY:
             return self._query(sender, intended)
         call = next(self._pools[stream])  # type: ignore[arg-type]
-        if call.numbers and not self.budget.take(call.numbers):
-            self.health.skipped += 1
-            return None
+        if call.numbers:
+            if not self.budget.take(call.numbers):
+                self.health.skipped += 1
+                return None
+            self.health.numbers += call.numbers
         answer = sender.send(call, intended)
         self._after(stream, answer)
         if stream == Command.SUBMIT and answer.status == 200 and answer.failure is None:

@@ -29,6 +29,7 @@ class Health:
     dropped: int = 0  # not sent: too many requests already in flight
     held: int = 0  # not sent: the platform asked to wait (Retry-After)
     skipped: int = 0  # nothing to send: no ID waiting for a query, or the budget spent
+    numbers: int = 0  # destination numbers submitted, counted against the message budget
     checked: int = 0  # answers run through every contract check
     answered: int = 0
 
@@ -62,6 +63,7 @@ class Health:
             "generator_behind": snapshot["behind"],
             "dropped": snapshot["dropped"],
             "held_for_throttling": snapshot["held"],
+            "numbers_submitted": snapshot["numbers"],
             "check_rate": round(snapshot["checked"] / snapshot["answered"], 4)
             if snapshot["answered"]
             else None,

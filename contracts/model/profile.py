@@ -47,10 +47,27 @@ class CheckSettings:
 
 
 @dataclass(frozen=True)
+class LoadSmoke:
+    rate: float
+    duration: float
+    mix: str
+    slo: list[str]
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    latency_increase: float
+    throughput_decrease: float
+    fingerprint_change: str
+
+
+@dataclass(frozen=True)
 class Profile:
     platform: PlatformKnobs
     target: TargetSettings
     checks: CheckSettings
+    load: LoadSmoke
+    compare: CompareSettings
     source: str  # which file(s) it came from, for messages
 
     def replace_section(self, name: str, **changes: Any) -> Profile:
@@ -101,6 +118,11 @@ def load_profile(path: str | Path | None = None) -> Profile:
         overlay = _read(Path(path))
         source = str(path)
         for name, values in overlay.items():
+            if isinstance(values, dict) and {"username", "password"} & values.keys():
+                raise ProfileError(
+                    f"{path} [{name}]: credentials never go in a profile; set "
+                    "OKROUTE_USERNAME and OKROUTE_PASSWORD in the environment"
+                )
             if name not in merged or not isinstance(values, dict):
                 raise ProfileError(f"{path}: unknown section [{name}]; known: {sorted(merged)}")
             merged[name] = {**merged[name], **values}
@@ -112,4 +134,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
         name: _section(hints[name], merged.get(name, {}), f"{source} [{name}]")
         for name in _SECTIONS
     }
-    return Profile(source=source, **sections)
+    profile = Profile(source=source, **sections)
+    if profile.compare.fingerprint_change not in ("warn", "fail"):
+        raise ProfileError(f"{source} [compare] fingerprint_change is 'warn' or 'fail'")
+    return profile

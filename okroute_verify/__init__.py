@@ -1,0 +1,1 @@
+"""okroute-verify: one command that says whether a new platform release may go live."""

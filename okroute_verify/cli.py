@@ -1,0 +1,195 @@
+"""`okroute-verify`: may this platform release go live?
+
+    okroute-verify --target profiles/staging.toml [--baseline FILE] [--save-baseline FILE]
+                   [--dry-run] [--skip-load]
+
+Runs, in order, the live contract suite, the behaviour fingerprint and a short load smoke against
+the target of a profile, compares them with the release before, and writes
+reports/verify-<timestamp>/index.html and verdict.json. Exit 0 for PASS or WARN, 1 for FAIL,
+2 when it could not verify (a usage mistake, an unreachable target, rejected credentials).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from contracts import fingerprint
+from contracts.model.profile import ProfileError, load_profile
+from contracts.secrets import MASKER, install_log_masking
+from contracts.strategies import Config
+from contracts.target import TargetError, live_target
+from okroute_verify import compare, html
+from okroute_verify.run import Run, VerifyStop, behaviour, contract, load, preflight, timestamp
+
+PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="okroute-verify",
+        description=__doc__.splitlines()[0],
+        epilog="Credentials: OKROUTE_USERNAME, OKROUTE_PASSWORD (and _2 for a second account).",
+    )
+    p.add_argument(
+        "--target",
+        required=True,
+        help="profile file, or the name of one in profiles/ (e.g. staging)",
+    )
+    p.add_argument("--baseline", help="verdict baseline of the release before")
+    p.add_argument("--save-baseline", help="write this run's baseline here")
+    p.add_argument("--reports", default="reports", help="where the run's folder goes")
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
+    p.add_argument("--skip-load", action="store_true", help="no load smoke")
+    return p
+
+
+def _profile_path(target: str) -> str:
+    for candidate in (Path(target), PROFILES / target, PROFILES / f"{target}.toml"):
+        if candidate.is_file():
+            return str(candidate)
+    raise VerifyStop(f"no profile {target!r} (a file, or a name in {PROFILES})")
+
+
+def _baseline(path: str | None) -> dict[str, Any] | None:
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise VerifyStop(f"cannot read the baseline {path}: {exc}") from None
+
+
+def _dry_run(run: Run) -> int:
+    t = run.target
+    print(f"okroute-verify dry run: nothing is sent. Target {t.describe()}")
+    print(
+        f"1. contract suite (Hypothesis profile 'live': five derandomized examples per test), "
+        f"at most {run.budget} numbers, under prefix {t.dnis_prefix}, rate "
+        f"{t.rate or 'unlimited'} requests/s:"
+    )
+    print(
+        f"   pytest contracts --okroute-profile {run.profile_path} "
+        + " ".join(f"--okroute-{'' if k == 'http' else 'https-'}url {u}" for k, u in t.urls.items())
+    )
+    print("2. behaviour fingerprint, these requests:")
+    cfg = Config(t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=True)
+    for line in fingerprint.dry_run(cfg, t, t.secondary):
+        print(f"   {line}")
+    smoke = run.profile.load
+    print(
+        f"3. load smoke: open model, {smoke.rate:g} requests/s for {smoke.duration:g} s "
+        f"(about {int(smoke.rate * smoke.duration)} requests, mix {smoke.mix}), SLOs "
+        f"{', '.join(smoke.slo)}"
+    )
+    return 0
+
+
+def _verdict(
+    run: Run,
+    results: dict[str, Any],
+    load_summary: dict[str, Any] | None,
+    differences: list[compare.Difference],
+) -> tuple[str, list[str]]:
+    fail, warn = [], []
+    new_rules = {d.subject for d in differences if d.kind == "contract"}
+    for rule in results.get("failed_rules", []):
+        since = " (new since the baseline)" if rule in new_rules else ""
+        fail.append(f"contract rule {rule} failed{since}")
+    if results.get("exit_code", 0) not in (0, 1) and not results.get("failed_rules"):
+        fail.append(f"the contract suite ended with exit code {results['exit_code']}")
+    for rule in results.get("warned_rules", []):
+        warn.append(f"contract rule {rule} failed (lowered to a warning by the profile)")
+    if load_summary is not None:
+        for slo in load_summary.get("slo", []):
+            if not slo["passed"]:
+                fail.append(f"load SLO {slo['line']}")
+        if not load_summary.get("valid", True):
+            warn.append("the load smoke's generator saturated: its figures are not the platform's")
+    for difference in differences:
+        if difference.kind != "contract":  # a failing rule is listed once, above
+            (fail if difference.severity == "fail" else warn).append(difference.line())
+    warn += run.notes
+    if fail:
+        return "FAIL", fail + warn
+    return ("WARN", warn) if warn else ("PASS", [])
+
+
+def verify(args: argparse.Namespace) -> int:
+    profile_path = _profile_path(args.target)
+    try:
+        profile = load_profile(profile_path)
+        target = live_target({}, profile)
+    except (ProfileError, TargetError) as exc:
+        raise VerifyStop(str(exc)) from None
+    install_log_masking()
+    before = _baseline(args.baseline)
+    directory = Path(args.reports) / f"verify-{timestamp()}"
+    run = Run(profile, profile_path, target, directory, budget=profile.target.max_messages)
+    if args.dry_run:
+        return _dry_run(run)
+    preflight(target)
+    directory.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    print(f"okroute-verify: {target.describe()} -> {directory}", flush=True)
+    results = contract(run)
+    print(
+        f"  contract: {len(results.get('failed_rules', []))} rules failed "
+        f"({run.used} numbers so far)",
+        flush=True,
+    )
+    prints = behaviour(run)
+    print(f"  fingerprint: {len(prints)} MAY points recorded", flush=True)
+    load_summary = None if args.skip_load else load(run)
+    if load_summary is not None:
+        print(f"  load smoke: {load_summary['verdict']}", flush=True)
+    target_urls = {str(k): v for k, v in target.urls.items()}
+    current = compare.baseline(results, prints, load_summary, target_urls)
+    differences = compare.compare(before, current, profile.compare) if before else []
+    verdict, reasons = _verdict(run, results, load_summary, differences)
+    summary = {
+        "verdict": verdict,
+        "reasons": reasons,
+        "target": target_urls,
+        "profile": profile_path,
+        "baseline": args.baseline,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "budget": {"total": run.budget, "used": run.used},
+        "contract": {
+            k: results.get(k)
+            for k in ("failed_rules", "warned_rules", "duration_s", "exchanges", "sent_numbers")
+        },
+        "fingerprint": prints,
+        "load": compare.baseline({}, {}, load_summary, {})["load"] if load_summary else None,
+        "differences": compare.as_dicts(differences),
+    }
+    run.write("verdict.json", summary)
+    page = html.render(summary, results, prints, before, load_summary, directory)
+    html.write(directory / "index.html", page)
+    if args.save_baseline:
+        Path(args.save_baseline).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.save_baseline).write_text(MASKER.mask(json.dumps(current, indent=2)) + "\n")
+    print(f"okroute-verify: {verdict} — {directory / 'index.html'}")
+    for reason in reasons:
+        print(f"  {reason}")
+    return 1 if verdict == "FAIL" else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return verify(args)
+    except VerifyStop as exc:
+        print(f"okroute-verify: stopped: {MASKER.mask(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""A release against the one before: new contract failures, changed MAY answers, regressions.
+
+A baseline holds what a verification measured, reduced to what the next one is compared with:
+the rules that failed, the fingerprint, and the load smoke's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from contracts.model.profile import CompareSettings
+
+BASELINE_FORMAT = 1
+LOAD_SCOPES = ("submit", "query")
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str  # "contract", "fingerprint", "latency" or "throughput"
+    subject: str  # a rule, a MAY point, a scope
+    before: str
+    after: str
+    severity: str  # "fail" or "warn"
+
+    def line(self) -> str:
+        return f"{self.kind} {self.subject}: {self.before} -> {self.after}"
+
+
+def _load_figures(summary: dict[str, Any] | None) -> dict[str, Any]:
+    if not summary:
+        return {}
+    figures: dict[str, Any] = {}
+    for scope in (*LOAD_SCOPES, "all"):
+        data = (summary.get("scopes") or {}).get(scope)
+        if not data:
+            continue
+        latency = data.get("corrected_latency_ms") or data.get("latency_ms") or {}
+        figures[scope] = {"p99_ms": latency.get("p99"), "rps": data.get("rps")}
+    delivery = (summary.get("delivery") or {}).get("latency_ms") or {}
+    figures["delivery_p95_ms"] = delivery.get("p95")
+    return figures
+
+
+def baseline(
+    contract: dict[str, Any],
+    fingerprint: dict[str, str],
+    load: dict[str, Any] | None,
+    target: dict[str, str],
+) -> dict[str, Any]:
+    return {
+        "format": BASELINE_FORMAT,
+        "target": target,
+        "contract": {
+            "failed_rules": contract.get("failed_rules", []),
+            "checked_rules": sorted({c["rule"] for c in contract.get("checks", {}).values()}),
+        },
+        "fingerprint": fingerprint,
+        "load": _load_figures(load),
+    }
+
+
+def compare(
+    before: dict[str, Any], after: dict[str, Any], settings: CompareSettings
+) -> list[Difference]:
+    if before.get("format") != BASELINE_FORMAT:
+        raise ValueError(f"the baseline is format {before.get('format')}, not {BASELINE_FORMAT}")
+    differences = []
+    failed_before = set(before["contract"]["failed_rules"])
+    for rule in sorted(set(after["contract"]["failed_rules"]) - failed_before):
+        differences.append(Difference("contract", rule, "passed", "failed", "fail"))
+    old, new = before["fingerprint"], after["fingerprint"]
+    for point in sorted(set(old) | set(new)):
+        if old.get(point) != new.get(point):
+            differences.append(Difference(
+                "fingerprint", point, old.get(point, "not probed"), new.get(point, "not probed"),
+                settings.fingerprint_change,
+            ))  # fmt: skip
+    load_before, load_after = before.get("load") or {}, after.get("load") or {}
+    for scope in LOAD_SCOPES:
+        then = (load_before.get(scope) or {}).get("p99_ms")
+        now = (load_after.get(scope) or {}).get("p99_ms")
+        if then and now and now > then * (1 + settings.latency_increase):
+            differences.append(
+                Difference("latency", f"{scope} p99", f"{then:.3f} ms", f"{now:.3f} ms", "fail")
+            )
+    then = (load_before.get("all") or {}).get("rps")
+    now = (load_after.get("all") or {}).get("rps")
+    if then and now is not None and now < then * (1 - settings.throughput_decrease):
+        differences.append(
+            Difference("throughput", "answers/s", f"{then:.1f}", f"{now:.1f}", "fail")
+        )
+    return differences
+
+
+def as_dicts(differences: list[Difference]) -> list[dict[str, str]]:
+    return [asdict(d) | {"line": d.line()} for d in differences]

@@ -1,0 +1,198 @@
+"""The verification report: one self-contained HTML page (styles inline, charts embedded).
+
+Verdict first, then the reasons, the contract results per rule and variant, the fingerprint
+side by side with the baseline's, and the load smoke's figures and charts.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from contracts.model.may import MAY_POINTS
+from contracts.model.rules import RULES
+from contracts.model.wire import ALL_VARIANTS
+
+STYLE = """
+body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; margin: 0; color: #1d2330; }
+main { max-width: 1200px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
+.verdict { padding: 18px 24px; color: #fff; font-size: 28px; font-weight: 700; }
+.PASS { background: #2e7d32; } .WARN { background: #b26a00; } .FAIL { background: #c62828; }
+.meta { color: #5b6473; font-size: 13px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; }
+th, td { border: 1px solid #dde2ea; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f5f9; }
+td.ok { background: #e8f5e9; } td.bad { background: #ffebee; font-weight: 600; }
+td.warn { background: #fff4e0; } td.none { color: #9aa3b2; }
+code { font-size: 12px; white-space: pre-wrap; word-break: break-all; }
+ul.reasons li { margin: 2px 0; }
+img { max-width: 100%; border: 1px solid #dde2ea; }
+"""
+
+
+REPRODUCE_SHOWN = 600  # characters of a curl line; the whole one is in contract-results.json
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= REPRODUCE_SHOWN:
+        return text
+    return f"{text[:REPRODUCE_SHOWN]}… ({len(text)} characters, see contract/contract-results.json)"
+
+
+def _cell(text: str, kind: str = "") -> str:
+    return f'<td class="{kind}">{escape(text)}</td>' if kind else f"<td>{escape(text)}</td>"
+
+
+def _image(path: Path) -> str:
+    if not path.exists():
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<p><img alt="{escape(path.stem)}" src="data:image/png;base64,{data}"></p>'
+
+
+def _contract(results: dict[str, Any] | None) -> str:
+    if not results:
+        return "<p>The contract suite did not run.</p>"
+    variants = [v.name for v in ALL_VARIANTS]
+    failed = set(results.get("failed_rules", []))
+    warned = set(results.get("warned_rules", []))
+    by_rule: dict[str, dict[str, list[int]]] = {}
+    for check in results.get("checks", {}).values():
+        cells = by_rule.setdefault(check["rule"], {})
+        for variant, counts in check["variants"].items():
+            total = cells.setdefault(variant, [0, 0])
+            total[0] += sum(counts.values())
+            total[1] += counts.get("failed", 0)
+    head = "".join(f"<th>{escape(v)}</th>" for v in variants)
+    rows = []
+    for name, rule in RULES.items():
+        cells = by_rule.get(name)
+        status = (
+            "failed"
+            if name in failed
+            else "warning"
+            if name in warned
+            else "passed"
+            if cells
+            else "not checked"
+        )
+        kind = {"failed": "bad", "warning": "warn", "passed": "ok"}.get(status, "none")
+        row = [_cell(name), _cell(str(rule.level)), _cell(status, kind)]
+        for variant in variants:
+            checked, bad = (cells or {}).get(variant, (0, 0))
+            text = "-" if not checked else f"{checked}" + (f" ({bad} failed)" if bad else "")
+            row.append(_cell(text, "bad" if bad else "ok" if checked else "none"))
+        rows.append("<tr>" + "".join(row) + "</tr>")
+    violations = "".join(
+        f"<li><b>{escape(v['rule'])}</b> via {escape(v['variant'])}: {escape(v['problem'])}"
+        f"<br><code>{escape(_shorten(v['reproduce']))}</code></li>"
+        for v in results.get("violations", [])[:20]
+        if not v.get("warning")
+    )
+    return (
+        f"<table><tr><th>rule</th><th>level</th><th>result</th>{head}</tr>{''.join(rows)}</table>"
+        + (f"<h3>Failures</h3><ul>{violations}</ul>" if violations else "")
+    )
+
+
+def _fingerprint(now: dict[str, str], before: dict[str, str] | None) -> str:
+    head = "<th>MAY point</th><th>question</th>"
+    head += "<th>baseline</th><th>this release</th>" if before is not None else "<th>answer</th>"
+    rows = []
+    for point, may in MAY_POINTS.items():
+        answer = now.get(point, "not probed")
+        row = [_cell(point), _cell(may.question)]
+        if before is not None:
+            old = before.get(point, "not probed")
+            changed = old != answer
+            row += [_cell(old, "warn" if changed else ""), _cell(answer, "warn" if changed else "")]
+        else:
+            row.append(_cell(answer))
+        rows.append("<tr>" + "".join(row) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _load(summary: dict[str, Any] | None, directory: Path) -> str:
+    if not summary:
+        return "<p>No load smoke ran.</p>"
+    rows = []
+    for scope, data in (summary.get("scopes") or {}).items():
+        if not data:
+            continue
+        raw = data.get("latency_ms") or {}
+        corrected = data.get("corrected_latency_ms") or {}
+        rows.append("<tr>" + "".join(_cell(str(x)) for x in (
+            scope, data["count"], data["rps"], raw.get("p50"), raw.get("p99"),
+            corrected.get("p99"), f"{data['errors']:.4%}", f"{data['throttled']:.4%}",
+        )) + "</tr>")  # fmt: skip
+    slo = "".join(f"<li>{escape(s['line'])}</li>" for s in summary.get("slo", []))
+    delivery = summary.get("delivery") or {}
+    return (
+        "<table><tr><th>scope</th><th>answers</th><th>per s</th><th>p50 ms</th><th>p99 ms</th>"
+        "<th>p99 ms corrected</th><th>errors</th><th>throttled</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + f"<p>Delivery: {escape(str(delivery.get('count')))} final statuses; "
+        f"latency ms {escape(str(delivery.get('latency_ms')))}; "
+        f"shares {escape(str(delivery.get('finals')))}</p>"
+        + f"<ul>{slo}</ul>"
+        + _image(directory / "load" / "throughput.png")
+        + _image(directory / "load" / "latency.png")
+    )
+
+
+def render(
+    verdict: dict[str, Any],
+    contract: dict[str, Any] | None,
+    prints: dict[str, str],
+    baseline: dict[str, Any] | None,
+    load: dict[str, Any] | None,
+    directory: Path,
+) -> str:
+    reasons = "".join(f"<li>{escape(r)}</li>" for r in verdict["reasons"]) or "<li>none</li>"
+    differences = "".join(
+        f"<tr>{_cell(d['kind'])}{_cell(d['subject'])}{_cell(d['before'])}{_cell(d['after'])}"
+        f"{_cell(d['severity'], 'bad' if d['severity'] == 'fail' else 'warn')}</tr>"
+        for d in verdict.get("differences", [])
+    )
+    target = verdict["target"]
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>okroute-verify: {escape(verdict["verdict"])}</title>
+<style>{STYLE}</style></head>
+<body>
+<div class="verdict {escape(verdict["verdict"])}" id="verdict">{escape(verdict["verdict"])}</div>
+<main>
+<h1>Release verification of {escape(target.get("http") or "")} {
+        escape(target.get("https") or "")
+    }</h1>
+<p class="meta">profile {escape(verdict["profile"])} · started {escape(verdict["started"])} ·
+{verdict["seconds"]:.0f} s · messages {verdict["budget"]["used"]} of {verdict["budget"]["total"]} ·
+baseline {escape(verdict.get("baseline") or "none")}</p>
+<h2>Why</h2><ul class="reasons">{reasons}</ul>
+<h2>Differences from the baseline</h2>
+{
+        "<table><tr><th>kind</th><th>subject</th><th>before</th><th>after</th><th>severity</th></tr>"
+        + differences
+        + "</table>"
+        if differences
+        else "<p>none</p>"
+    }
+<h2>Contract, per rule and variant</h2>
+{_contract(contract)}
+<h2>Behaviour fingerprint (MAY points, never judged)</h2>
+{_fingerprint(prints, (baseline or {}).get("fingerprint") if baseline else None)}
+<h2>Load smoke</h2>
+{_load(load, directory)}
+</main></body></html>
+"""
+
+
+def write(path: Path, html: str) -> Path:
+    from contracts.secrets import MASKER
+
+    path.write_text(MASKER.mask(html), encoding="utf-8")
+    return path
