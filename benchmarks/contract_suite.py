@@ -8,14 +8,13 @@ and no check, so the suite's requests/s can be read as a share of what the trans
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from contracts import invoke
 from contracts.model.profile import load_profile
 from contracts.model.wire import ApiRequest, Method, encode
 from contracts.target import offline_target
@@ -27,18 +26,7 @@ BARE_REQUESTS = 3000
 
 def suite(reports: Path) -> tuple[float, int, int, int]:
     """(seconds, examples, tests, exchanges) of one offline run."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contracts",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--hypothesis-show-statistics",
-        "--okroute-reports",
-        str(reports),
-    ]
+    command = invoke.command(reports, "--hypothesis-show-statistics")
     started = time.perf_counter()
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
     seconds = time.perf_counter() - started
@@ -46,7 +34,7 @@ def suite(reports: Path) -> tuple[float, int, int, int]:
         raise SystemExit(f"the offline suite failed:\n{result.stdout[-3000:]}")
     examples = sum(int(m.group(1)) + int(m.group(2)) for m in _EXAMPLES.finditer(result.stdout))
     tests = int(re.search(r"(\d+) passed", result.stdout).group(1))
-    exchanges = json.loads((reports / "contract-results.json").read_text())["exchanges"]
+    exchanges = invoke.results(reports)["exchanges"]
     return seconds, examples, tests, exchanges
 
 

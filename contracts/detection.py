@@ -21,12 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from contracts import invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS
 from contracts.secrets import MASKER
 from okroute_mock.breaks import BREAKS
 from okroute_mock.launch import MockProcess, launched
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = invoke.REPO
 # The accounts of detection runs and tests; recognisable passwords, so leak searches find them.
 PRIMARY = ("qa-user", "Leak-Canary-7f3a9c")
 SECONDARY = ("qa-user-2", "Leak-Canary-2-b81d")
@@ -87,31 +88,15 @@ def run_once(name: str, mock_args: list[str], expected_rule: str | None, work: P
     with launched(
         directory, [*mock_account_args(), *FAST_DELIVERY, *mock_args], access_log=False
     ) as mock:
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contracts",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--okroute-url",
-            mock.http,
-            "--okroute-https-url",
-            mock.https,
-            "--okroute-reports",
-            str(reports),
-        ]
         result = subprocess.run(
-            command,
+            invoke.command(reports, http=mock.http, https=mock.https),
             cwd=REPO,
             env={**os.environ, **live_env(mock)},
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT,
         )
-    results_file = reports / "contract-results.json"
-    data = json.loads(results_file.read_text()) if results_file.exists() else {}
+    data = invoke.results(reports) or {}
     return RunResult(
         name=name,
         expected_rule=expected_rule,

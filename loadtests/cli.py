@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from loadtests import options
+from okroute_mock.cli import argument
 from okroute_mock.faults import parse_duration
 from okroute_mock.launch import LaunchError, launched, stop
 
@@ -37,14 +38,14 @@ class UsageError(Exception):
     """A mistake in the command line or the environment, told in one line."""
 
 
-def _duration(text: str) -> float:
-    try:
-        value = parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def _campaign_length(text: str) -> float:
+    value = parse_duration(text)
     if value < 1:
-        raise argparse.ArgumentTypeError("a campaign runs for at least 1s")
+        raise ValueError("a campaign runs for at least 1s")
     return value
+
+
+_duration = argument(_campaign_length)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -234,6 +235,15 @@ def _run_locust(values: dict, host: str, args: argparse.Namespace, directory: Pa
     summary = directory / "summary.json"
     if summary.exists():
         data = json.loads(summary.read_text())
+        everything = data["scopes"].get("all") or {}
+        rates = [p["check_rate"] for p in data["generator"]["processes"] if p["check_rate"]]
+        print(
+            f"  {everything.get('count', 0)} answers, {everything.get('rps', 0)}/s; "
+            f"errors {everything.get('errors', 0):.3%}, throttled "
+            f"{everything.get('throttled', 0):.3%}; contract checks ran on "
+            f"{min(rates, default=0):.1%} of answers; "
+            f"{data['delivery']['count']} final statuses"
+        )
         for slo in data.get("slo", []):
             print(f"  SLO {slo['line']}")
         for reason in data.get("invalid_because", []):

@@ -15,7 +15,7 @@ from typing import Any
 from loadtests.pacer import parse_arrival
 from loadtests.thresholds import parse_all
 from loadtests.traffic import MESSAGE_KINDS, STREAMS, parse_weights
-from okroute_mock.faults import parse_duration
+from okroute_mock.faults import parse_range
 
 PREFIX = "okroute-"
 
@@ -88,7 +88,11 @@ DEFAULT_SLOS = ["errors<1%"]
 def register(parser: Any, prefix: str = PREFIX, locust: bool = True) -> None:
     """Add the options to Locust's parser (`prefix="okroute-"`) or to okroute-load's (`""`)."""
     for option in OPTIONS:
-        kwargs: dict[str, Any] = {"help": option.help, "dest": option.dest}
+        kwargs: dict[str, Any] = {
+            "help": option.help,
+            "dest": option.dest,
+            "metavar": option.name.upper().replace("-", "_"),
+        }
         if option.repeat:
             kwargs |= {"action": "append", "default": None}
         else:
@@ -138,14 +142,6 @@ class Settings:
     seed: int
 
 
-def _wait(text: str) -> tuple[float, float]:
-    low, sep, high = text.partition("..")
-    values = (parse_duration(low), parse_duration(high if sep else low))
-    if values[0] > values[1]:
-        raise ValueError(f"wait {text!r}: the low end is above the high end")
-    return values
-
-
 def settings(
     values: dict[str, Any], run_time: float, env: dict[str, str] | None = None
 ) -> Settings:
@@ -174,7 +170,7 @@ def settings(
     return Settings(
         model=get["model"],
         arrival=get["arrival"],
-        wait=_wait(get["wait"]),
+        wait=parse_range(get["wait"]),
         mix=mix,
         variants=parse_weights(get["variants"], ("GET", "POST-url", "POST-body"), "variants"),
         transports=parse_weights(get["transports"], ("http", "https"), "transports"),

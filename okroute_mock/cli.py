@@ -11,13 +11,15 @@ import os
 import signal
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from contracts.model.profile import ProfileError, load_profile
 from contracts.model.rules import RULES
 from okroute_mock.breaks import BREAKS, parse_breaks
 from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
-from okroute_mock.faults import FaultConfig, Faults, Latency, parse_duration
+from okroute_mock.faults import FaultConfig, Faults, Latency, parse_duration, parse_range
 from okroute_mock.platform import Account, Platform, PlatformConfig
 from okroute_mock.quirks import CHOICES, parse_flips
 from okroute_mock.server import start
@@ -26,43 +28,34 @@ from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificat
 DEFAULT_ACCOUNTS = ("demo:demo-password", "demo2:demo2-password")
 
 
+T = TypeVar("T")
+
+
 class UsageError(Exception):
     """A mistake in the command line or config file, told in one line."""
 
 
-def _range(text: str) -> tuple[float, float]:
-    low, sep, high = text.partition("..")
-    try:
-        values = (parse_duration(low), parse_duration(high if sep else low))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if values[0] > values[1]:
-        raise argparse.ArgumentTypeError(f"{text!r}: the low end is above the high end")
-    return values
+def argument(convert: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from a parser that raises ValueError: its message, no traceback."""
+
+    def parse(text: str) -> T:
+        try:
+            return convert(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = convert.__name__  # argparse names the type in its messages
+    return parse
 
 
 def _probability(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a probability") from None
+        raise ValueError(f"{text!r} is not a probability") from None
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: a probability is between 0 and 1")
+        raise ValueError(f"{text!r}: a probability is between 0 and 1")
     return value
-
-
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _latency(text: str) -> Latency:
-    try:
-        return Latency.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _port(text: str) -> int | None:
@@ -71,10 +64,14 @@ def _port(text: str) -> int | None:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 picks a free one)") from None
+        raise ValueError(f"{text!r} is not a port (0 picks a free one)") from None
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number")
+        raise ValueError(f"{port} is not a port number")
     return port
+
+
+_range, _duration = argument(parse_range), argument(parse_duration)
+_latency, _probability, _port = argument(Latency.parse), argument(_probability), argument(_port)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -26,6 +26,15 @@ def parse_duration(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
+def parse_range(text: str) -> tuple[float, float]:
+    """`"LOW..HIGH"` durations (or one duration for both) into seconds, low first."""
+    low, sep, high = text.partition("..")
+    values = (parse_duration(low), parse_duration(high if sep else low))
+    if values[0] > values[1]:
+        raise ValueError(f"{text!r}: the low end is above the high end")
+    return values
+
+
 @dataclass(frozen=True)
 class Latency:
     """fixed: `5ms`; uniform: `1ms..20ms`; long-tailed: `tail:5ms..500ms` (median..p99)."""

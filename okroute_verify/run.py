@@ -18,14 +18,14 @@ from typing import Any
 
 import httpx
 
-from contracts import fingerprint
+from contracts import fingerprint, invoke
 from contracts.client import ContractClient
 from contracts.model.profile import Profile
 from contracts.secrets import MASKER
 from contracts.strategies import Config
 from contracts.target import Target, tls_verification
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = invoke.REPO
 STEP_TIMEOUT = 1800.0
 
 
@@ -87,23 +87,14 @@ def preflight(target: Target) -> None:
 def contract(run: Run) -> dict[str, Any]:
     """The live contract suite, as `pytest contracts --okroute-profile ...` runs it."""
     reports = run.directory / "contract"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contracts",
-        "-q",
-        "-p",
-        "no:cacheprovider",
+    urls = run.target.urls
+    command = invoke.command(
+        reports,
         "--okroute-profile",
         run.profile_path,
-        "--okroute-reports",
-        str(reports),
-    ]
-    for transport, flag in (("http", "--okroute-url"), ("https", "--okroute-https-url")):
-        url = run.target.urls.get(transport)  # type: ignore[call-overload]
-        if url:
-            command += [flag, url]
+        http=urls.get("http"),
+        https=urls.get("https"),
+    )  # type: ignore[call-overload]
     env = run.env() | {
         "OKROUTE_MAX_MESSAGES": str(run.left),
         "OKROUTE_DNIS_PREFIX": run.target.dnis_prefix,
@@ -112,13 +103,12 @@ def contract(run: Run) -> dict[str, Any]:
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT
     )
     run.write("contract/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
-    results_file = reports / "contract-results.json"
-    if not results_file.exists():
+    results = invoke.results(reports)
+    if results is None:
         raise VerifyStop(
             f"the contract suite did not run (exit {result.returncode}); "
             f"see {run.directory / 'contract' / 'output.txt'}"
         )
-    results = json.loads(results_file.read_text())
     results["exit_code"] = result.returncode
     run.used += results.get("sent_numbers", 0)
     return results

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from contracts import invoke
 from contracts.detection import (
     DNIS_PREFIX,
     FAST_DELIVERY,
@@ -34,24 +34,8 @@ def run_contracts(
     mock: MockProcess, reports: Path, *args: str, timeout: float = 240, **env: str
 ) -> subprocess.CompletedProcess:
     """The live contract suite against `mock`, as a user runs it."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contracts",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--okroute-url",
-        mock.http,
-        "--okroute-https-url",
-        mock.https,
-        "--okroute-reports",
-        str(reports),
-        *args,
-    ]
     return subprocess.run(
-        command,
+        invoke.command(reports, *args, http=mock.http, https=mock.https),
         cwd=REPO,
         env={**os.environ, **live_env(mock), **env},
         capture_output=True,

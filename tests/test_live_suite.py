@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from contracts import invoke
 from contracts.detection import live_env
 from tests.helpers import PRIMARY, REPO, SECONDARY, run_contracts, running_mock
 
@@ -53,23 +53,8 @@ def test_the_live_suite_passes_against_the_mock(mock, tmp_path: Path) -> None:
 
 def test_one_transport_alone_works(mock, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contracts",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--okroute-url",
-        mock.http,
-        "--okroute-reports",
-        str(reports),
-        "-k",
-        "boundary or valid_submit",
-    ]
     result = subprocess.run(
-        command,
+        invoke.command(reports, "-k", "boundary or valid_submit", http=mock.http),
         cwd=REPO,
         env={**os.environ, **live_env(mock)},
         capture_output=True,

@@ -6,14 +6,13 @@ derandomized few-example profile to keep it short.
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from contracts import invoke
 from okroute_mock.breaks import BREAKS
 from tests.helpers import REPO
 
@@ -37,23 +36,9 @@ FAULTS = [
 
 
 def offline_run(fault: str, reports: Path) -> tuple[int, list[str], str]:
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contracts",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--hypothesis-profile",
-        "live",
-        "--okroute-break",
-        fault,
-        "--okroute-reports",
-        str(reports),
-    ]
+    command = invoke.command(reports, "--hypothesis-profile", "live", "--okroute-break", fault)
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
-    data = json.loads((reports / "contract-results.json").read_text())
+    data = invoke.results(reports)
     return result.returncode, data["failed_rules"], result.stdout[-2000:]
 
 
@@ -69,20 +54,6 @@ def test_ten_rules_broken_in_the_fake_are_caught(tmp_path: Path) -> None:
 
 
 def test_the_unbroken_fake_passes_the_same_profile(tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contracts",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--hypothesis-profile",
-        "live",
-        "--okroute-may-flip",
-        "all",
-        "--okroute-reports",
-        str(tmp_path),
-    ]
+    command = invoke.command(tmp_path, "--hypothesis-profile", "live", "--okroute-may-flip", "all")
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -67,6 +67,14 @@ def machine(okroute, cfg: Config) -> type[RuleBasedStateMachine]:
                 ranks = [RANK[Status(s)] for s in history if s in RANK]
                 assert ranks == sorted(ranks), f"{message_id}: {history}"
 
+        @invariant()
+        def ids_stay_known(self):
+            # The run lasts far less than the retention period: a known ID never turns UNKNOWN.
+            for message_id in self.mine:
+                history = okroute.issued[message_id].history
+                if Status.UNKNOWN in history:
+                    assert all(s == Status.UNKNOWN for s in history), f"{message_id}: {history}"
+
     return DeliveryMachine
 
 

@@ -1,0 +1,43 @@
+"""How other tools run the contract suite: its command line, and the results it leaves.
+
+The fault catalogue's detection run, okroute-verify, the benchmarks and the tests all run
+`pytest contracts` as a user does, in its own process, and read `contract-results.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = "contract-results.json"
+
+
+def command(
+    reports: Path, *args: str, http: str | None = None, https: str | None = None
+) -> list[str]:
+    """`pytest contracts`, writing to `reports`; live when a URL is given."""
+    line = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "contracts",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--okroute-reports",
+        str(reports),
+    ]
+    if http:
+        line += ["--okroute-url", http]
+    if https:
+        line += ["--okroute-https-url", https]
+    return line + list(args)
+
+
+def results(reports: Path) -> dict[str, Any] | None:
+    """What a run wrote, or None when it did not get as far as writing it."""
+    path = reports / RESULTS
+    return json.loads(path.read_text()) if path.exists() else None
