@@ -138,12 +138,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         )
     samples = memory(args.memory_submits, args.cap, work)
     at_cap = next((rss for issued, rss in samples if issued >= args.cap), samples[-1][1])
+    peak = max(rss for issued, rss in samples if issued >= args.cap)
     issued, end = samples[-1]
     mib = 2**20
     print(
         f"memory: {issued} submits into a store capped at {args.cap}: RSS "
         f"{samples[0][1] / mib:.0f} MiB at start, {at_cap / mib:.0f} MiB once the cap is "
-        f"reached, {end / mib:.0f} MiB at the end (end / at the cap = {end / at_cap:.2f})"
+        f"reached, {peak / mib:.0f} MiB at most after it, {end / mib:.0f} MiB at the end "
+        f"(end / at the cap = {end / at_cap:.2f})"
     )
     summary |= {
         "submits": issued,

@@ -144,8 +144,11 @@ def _memo(ex: Exchange, key: str, compute: Callable[[], Any]) -> Any:
     return ex.extra[key]
 
 
+_submit_json_success = _json_success(Command.SUBMIT)
+
+
 def _submit_valid_json(ex: Exchange, ctx: CheckContext) -> bool:
-    if not _json_success(Command.SUBMIT)(ex, ctx):
+    if not _submit_json_success(ex, ctx):
         return False
 
     def valid() -> bool:
