@@ -144,6 +144,9 @@ class ContractClient:
         return exchange
 
 
+DRY_RUN = "dry run: not sent"
+
+
 class DryClient:
     """Sends nothing: records what would be sent, for a dry run."""
 
@@ -161,7 +164,7 @@ class DryClient:
             self.target.urls[transport],
             wire,
             None,
-            error="dry run: not sent",
+            error=DRY_RUN,
             ca_bundle=self.target.ca_bundle,
         )
         self.recorded.append(exchange)

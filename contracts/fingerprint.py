@@ -2,8 +2,8 @@
 
 MAY points are never judged. Each probe sends a few requests that land on one point and reduces
 the answers to a short text with message IDs and numbers replaced by placeholders, so that two
-releases can be compared answer by answer. Probes that submit use numbers under the configured
-prefix and count against the message budget like every other request.
+releases can be compared answer by answer. Every number a probe sends to, even in a request
+meant to be refused, is under the configured prefix, and counts against the message budget.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from contracts.boundaries import number
 from contracts.cases import Case
-from contracts.client import BudgetExhausted, ContractClient, DryClient
+from contracts.client import DRY_RUN, BudgetExhausted, ContractClient, DryClient
 from contracts.exchange import Exchange
 from contracts.model.may import MAY_POINTS
 from contracts.model.params import MAX_ANI_CHARS, MAX_INC_MSG_ID_CHARS, Command
@@ -38,6 +38,7 @@ from contracts.target import Credentials
 _ID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4,12}){1,4}|[0-9a-fA-F]{24,}")
 _NUMBER = re.compile(r"\d{6,}")
 TEXT_KEPT = 80
+DRY_RUN_ID = "ID-OF-THE-SUBMIT-ABOVE"
 
 
 def normalize(text: str) -> str:
@@ -94,6 +95,8 @@ class ProbeContext:
         if "own" not in self.seen:
             self.seen["own"] = self.submit()
         ex = self.seen["own"]
+        if ex.response is None and ex.error == DRY_RUN:
+            return DRY_RUN_ID  # a dry run shows the queries that would follow the submit
         if ex.status == 200 and ex.response.is_json and isinstance(ex.response.json, dict):
             return ex.response.json.get("message_id")
         return None
@@ -159,11 +162,12 @@ def _entries(ctx: ProbeContext, **params: str) -> str:
 
 
 def _errors(ctx: ProbeContext) -> str:
+    lettered = number(ctx.cfg, 6)[:-2] + "ab"  # under the prefix, even when meant to be refused
     answers = [
         f"no dnis: {answer(ctx.send(ctx.request(Command.SUBMIT, message='x')))}",
         f"letters in a number: "
-        f"{answer(ctx.send(ctx.request(Command.SUBMIT, dnis='12ab345', message='x')))}",
-        f"no command: {answer(ctx.send(ctx.request(None, dnis='1234567', message='x')))}",
+        f"{answer(ctx.send(ctx.request(Command.SUBMIT, dnis=lettered, message='x')))}",
+        f"no command: {answer(ctx.send(ctx.request(None, dnis=number(ctx.cfg, 7), message='x')))}",
     ]
     request = ctx.request(Command.SUBMIT)
     wire = WireRequest(
@@ -200,7 +204,7 @@ def _content_types(ctx: ProbeContext) -> str:
             Command.SUBMIT,
             ctx.cfg.credentials.username,
             "wrong-fingerprint",
-            (("dnis", "1234567"), ("message", "x")),
+            (("dnis", number(ctx.cfg, 8)), ("message", "x")),
         )
     )
     return "; ".join(

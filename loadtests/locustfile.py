@@ -33,6 +33,7 @@ from contracts.model.wire import Transport
 from contracts.secrets import MASKER, install_log_masking
 from loadtests import options, report
 from loadtests.campaign import Campaign, Credentials
+from loadtests.guard import guard
 from loadtests.health import LATE_AFTER
 from loadtests.latency import LatencyBook
 from loadtests.pacer import parse_arrival
@@ -76,8 +77,10 @@ def _on_init(environment: Any, **_: Any) -> None:
         runner.environment.events.report_to_master.add_listener(_report_to_master)
         return
     settings = _settings(environment)
-    wanted = OpenModelUser if settings.model == "open" else ClosedModelUser
-    environment.user_classes = [wanted]
+    if {ClosedModelUser, OpenModelUser} <= set(environment.user_classes):
+        # Both of ours and no choice on the command line: the model decides which one runs.
+        wanted = OpenModelUser if settings.model == "open" else ClosedModelUser
+        environment.user_classes = [wanted]
     if isinstance(runner, MasterRunner):
         environment.events.worker_report.add_listener(_on_worker_report)
 
@@ -133,6 +136,10 @@ class _OkrouteUser(FastHttpUser):
     abstract = True
     insecure = False  # TLS verification stays on; a private CA comes with --okroute-ca-bundle
     concurrency = 1  # a closed-model user has one request in flight
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        guard(self.client)  # tasks that use self.client directly must name their requests
 
     def on_start(self) -> None:
         campaign = _campaign

@@ -108,6 +108,24 @@ def test_open_model_shows_a_stall_in_corrected_latency(tmp_path: Path) -> None:
     assert summary["valid"], summary["invalid_because"]
 
 
+def test_a_saturated_generator_marks_the_run_invalid(tmp_path: Path) -> None:
+    result, summary = campaign(
+        tmp_path,
+        "saturated",
+        "--model",
+        "open",
+        "--arrival",
+        "constant:40000",
+        "--duration",
+        "3s",
+        "--mix",
+        "submit=1",
+    )
+    assert result.returncode == 3, result.stdout[-2000:]
+    assert summary["verdict"] == "INVALID" and not summary["valid"]
+    assert summary["invalid_because"] and "INVALID:" in result.stdout
+
+
 def test_an_slo_breach_exits_non_zero_with_a_reason(tmp_path: Path) -> None:
     result, summary = campaign(
         tmp_path,
