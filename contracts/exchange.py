@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,6 +14,35 @@ from contracts.model.wire import Variant, WireRequest
 from contracts.secrets import MASKER, mask_wire
 
 BODY_EXCERPT = 300
+
+_ID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4,12}){1,4}|[0-9a-fA-F]{24,}")
+_NUMBER = re.compile(r"\d{6,}")
+TEXT_KEPT = 80
+
+
+def normalize(text: str) -> str:
+    """An answer without what changes from one request to the next: IDs and numbers."""
+    return _NUMBER.sub("<n>", _ID.sub("<id>", text))
+
+
+def answer(ex: Exchange) -> str:
+    """`status` and the body reduced to its shape (JSON) or its normalized text."""
+    if ex.response is None:
+        return f"no answer ({ex.error})"
+    r = ex.response
+    if r.is_json:
+        value = r.json
+        if isinstance(value, dict):
+            shape = "{" + ", ".join(sorted(value)) + "}"
+            if value.get("status") == "UNKNOWN":  # other statuses only tell the time
+                shape += " status=UNKNOWN"
+        elif isinstance(value, list):
+            keys = sorted({k for e in value if isinstance(e, dict) for k in e})
+            shape = f"[{len(value)} x {{{', '.join(keys)}}}]"
+        else:
+            shape = f"JSON {type(value).__name__}"
+        return f"{r.status} {shape}"
+    return f"{r.status} {normalize(r.text.strip()[:TEXT_KEPT])!r}"
 
 
 @dataclass(frozen=True)

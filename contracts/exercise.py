@@ -16,10 +16,10 @@ import pytest
 from contracts.cases import Case, IdKind
 from contracts.checks import CheckContext, verify, verify_group
 from contracts.client import BudgetExhausted, ContractClient
-from contracts.exchange import Exchange
+from contracts.exchange import Exchange, answer
 from contracts.failures import ContractViolation
 from contracts.model.params import Command
-from contracts.model.statuses import FINAL_STATUSES, Status
+from contracts.model.statuses import FINAL_STATUSES
 from contracts.model.wire import Method, Transport, Variant
 from contracts.recorder import RunRecorder
 from contracts.strategies import Config, query_case
@@ -155,35 +155,24 @@ class Exerciser:
     def _observe(self, ex: Exchange) -> None:
         if ex.response is None:
             return
-        command, method = ex.case.command, ex.variant.method
-        summary = f"{ex.status}"
-        if ex.status == 200:
-            summary += " JSON" if ex.response.is_json else " text"
-        if command == Command.QUERY and method is not Method.GET and ex.case.defect is None:
-            self.recorder.observe("query-via-post", f"{method}: {summary}")
-        if command == Command.MO and ex.case.defect is None:
-            self.recorder.observe("mo-response", f"{summary} {ex.response.text[:40]!r}")
-        if ex.case.id_kind is IdKind.NEVER_ISSUED and method is Method.GET:
-            self.recorder.observe("unknown-id-answer", self._status_or_code(ex))
-        if ex.case.id_kind is IdKind.FOREIGN and method is Method.GET:
-            self.recorder.observe("cross-account-answer", self._status_or_code(ex))
-        if ex.case.defect and ex.case.defect_spec.answer is None and 400 <= ex.status < 500:
-            self.recorder.observe(
-                "undocumented-error-texts",
-                f"{ex.case.defect}: {ex.status} {ex.response.text[:60]!r}",
-            )
-        kind = "error" if ex.status >= 400 else f"{command} answer"
-        self.recorder.observe("content-types", f"{kind}: {ex.response.headers.get('content-type')}")
-        if command == Command.SUBMIT and ex.case.defect is None and ex.status == 200:
+        case, method, observe = ex.case, ex.variant.method, self.recorder.observe
+        valid = case.defect is None
+        if case.command == Command.QUERY and method is not Method.GET and valid:
+            observe("query-via-post", f"{method}: {answer(ex)}")
+        if case.command == Command.MO and valid:
+            observe("mo-response", answer(ex))
+        if case.id_kind is IdKind.NEVER_ISSUED and method is Method.GET:
+            observe("unknown-id-answer", answer(ex))
+        if case.id_kind is IdKind.FOREIGN and method is Method.GET:
+            observe("cross-account-answer", answer(ex))
+        if not valid and case.defect_spec.answer is None and 400 <= ex.status < 500:
+            observe("undocumented-error-texts", f"{case.defect}: {answer(ex)}")
+        kind = "error" if ex.status >= 400 else f"{case.command} answer"
+        observe("content-types", f"{kind}: {ex.response.headers.get('content-type')}")
+        if case.command == Command.SUBMIT and valid and ex.status == 200:
             value = ex.response.json if ex.response.is_json else None
             if isinstance(value, dict):
-                self.recorder.observe(
-                    "single-object-dnis", f"dnis {'present' if 'dnis' in value else 'absent'}"
-                )
-
-    def _status_or_code(self, ex: Exchange) -> str:
-        status = self.status_in(ex)
-        return status if status == Status.UNKNOWN else f"{ex.status} {ex.response.text[:40]!r}"
+                observe("single-object-dnis", f"dnis {'present' if 'dnis' in value else 'absent'}")
 
     def observe_throttle(self, ex: Exchange, wait: float) -> None:
         self.recorder.observe("throttling", f"{ex.status} Retry-After {wait:g}")

@@ -9,7 +9,6 @@ meant to be refused, is under the configured prefix, and counts against the mess
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -17,7 +16,7 @@ from urllib.parse import urlencode
 from contracts.boundaries import number
 from contracts.cases import Case
 from contracts.client import DRY_RUN, BudgetExhausted, ContractClient, DryClient
-from contracts.exchange import Exchange
+from contracts.exchange import Exchange, answer
 from contracts.model.may import MAY_POINTS
 from contracts.model.params import MAX_ANI_CHARS, MAX_INC_MSG_ID_CHARS, Command
 from contracts.model.wire import (
@@ -35,35 +34,7 @@ from contracts.secrets import MASKER
 from contracts.strategies import Config
 from contracts.target import Credentials
 
-_ID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4,12}){1,4}|[0-9a-fA-F]{24,}")
-_NUMBER = re.compile(r"\d{6,}")
-TEXT_KEPT = 80
 DRY_RUN_ID = "ID-OF-THE-SUBMIT-ABOVE"
-
-
-def normalize(text: str) -> str:
-    """An answer without what changes from one request to the next: IDs and numbers."""
-    return _NUMBER.sub("<n>", _ID.sub("<id>", text))
-
-
-def answer(ex: Exchange) -> str:
-    """`status` and the body reduced to its shape (JSON) or its normalized text."""
-    if ex.response is None:
-        return f"no answer ({ex.error})"
-    r = ex.response
-    if r.is_json:
-        value = r.json
-        if isinstance(value, dict):
-            shape = "{" + ", ".join(sorted(value)) + "}"
-            if value.get("status") == "UNKNOWN":  # other statuses only tell the time
-                shape += " status=UNKNOWN"
-        elif isinstance(value, list):
-            keys = sorted({k for e in value if isinstance(e, dict) for k in e})
-            shape = f"[{len(value)} x {{{', '.join(keys)}}}]"
-        else:
-            shape = f"JSON {type(value).__name__}"
-        return f"{r.status} {shape}"
-    return f"{r.status} {normalize(r.text.strip()[:TEXT_KEPT])!r}"
 
 
 @dataclass
