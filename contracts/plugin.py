@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 from contracts.checks import CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
-from contracts.model.profile import ProfileError, load_profile
+from contracts.model.profile import Profile, ProfileError, load_profile
 from contracts.recorder import RunRecorder
 from contracts.secrets import MASKER, install_log_masking
 from contracts.strategies import Config
@@ -54,6 +54,7 @@ settings.register_profile(
 
 _RECORDER = pytest.StashKey[RunRecorder]()
 _CLIENT = pytest.StashKey[ContractClient]()
+_PROFILE = pytest.StashKey[Profile]()
 _SEED = pytest.StashKey[str]()
 
 
@@ -99,11 +100,14 @@ def _options(config: pytest.Config) -> dict[str, object]:
     }
 
 
-def _profile(config: pytest.Config):
-    try:
-        return load_profile(config.getoption("okroute_profile"))
-    except ProfileError as exc:
-        raise pytest.UsageError(str(exc)) from None
+def _profile(config: pytest.Config) -> Profile:
+    """The run's profile, read once."""
+    if _PROFILE not in config.stash:
+        try:
+            config.stash[_PROFILE] = load_profile(config.getoption("okroute_profile"))
+        except ProfileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_PROFILE]
 
 
 def _live(config: pytest.Config) -> bool:

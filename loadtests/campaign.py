@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
 
+from contracts.checks import CheckContext
 from contracts.model.params import Command
+from contracts.model.profile import load_profile
 from contracts.model.wire import Transport
 from loadtests.health import LATE_AFTER, Health
 from loadtests.ids import InFlight
@@ -95,6 +98,8 @@ class Campaign:
             settings.variants, settings.messages, settings.ani or None, seed,
         ))  # fmt: skip
         self.rng = random.Random(seed)
+        profile = os.environ.get("OKROUTE_PROFILE") or None  # the platform's knobs, for checks
+        self.ctx = CheckContext(load_profile(profile).platform)
         self.book = LatencyBook(max(1.0, round(run_time / TIMELINE_BUCKETS)))
         self.in_flight = InFlight(settings.dlr_timeout)
         self.budget = Budget(int(settings.max_messages * share))

@@ -27,8 +27,6 @@ from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from contracts.checks import CheckContext
-from contracts.model.profile import load_profile
 from contracts.model.wire import Transport
 from contracts.secrets import MASKER, install_log_masking
 from loadtests import options, report
@@ -143,7 +141,6 @@ class _OkrouteUser(FastHttpUser):
 
     def on_start(self) -> None:
         campaign = _campaign
-        ctx = CheckContext(load_profile(os.environ.get("OKROUTE_PROFILE") or None).platform)
         # geventhttpclient's own pooled client, as FastHttpUser uses underneath: one pool per
         # base URL, as many connections as this user may have requests in flight.
         self.pools = {
@@ -161,7 +158,7 @@ class _OkrouteUser(FastHttpUser):
             self.pools,
             self.environment.events.request.fire,
             campaign.bases,
-            ctx,
+            campaign.ctx,
             campaign.book,
             campaign.settings.check_rate,
             FAILURE_EXCEPTIONS,
