@@ -50,9 +50,6 @@ class Masker:
             return text
         return self._pattern.sub(MASK, text)
 
-    def mask_bytes(self, data: bytes) -> bytes:
-        return self.mask(data.decode("utf-8", "replace")).encode()
-
     def __contains__(self, text: str) -> bool:
         return self._pattern is not None and self._pattern.search(text) is not None
 

@@ -23,6 +23,7 @@ from contracts.model.defects import DEFECTS
 from contracts.model.errors import ERROR_CONTENT_TYPE, NO_ROUTES, NOT_AUTHORIZED, DocumentedError
 from contracts.model.params import (
     COMMANDS,
+    DEFAULT_LONG_MESSAGE_MODE,
     LONG_MESSAGE_MODES,
     MAX_DNIS_COUNT,
     PATH,
@@ -274,9 +275,9 @@ class Platform:
                 return _text(NO_ROUTES.status, NO_ROUTES.text, self._error_type)
         if "duplicates-collapsed" in broken:
             numbers = list(dict.fromkeys(numbers))
-        mode = p.get("longMessageMode", LongMessageMode.CUT)
-        if mode not in LONG_MESSAGE_MODES:
-            mode = LongMessageMode.CUT
+        mode = p.get("longMessageMode", DEFAULT_LONG_MESSAGE_MODE)
+        if mode not in LONG_MESSAGE_MODES:  # an unknown mode let through (a MAY choice)
+            mode = DEFAULT_LONG_MESSAGE_MODE
         coding = p.get("dataCoding")
         data_coding = int(coding) if coding is not None and coding.strip().isdigit() else None
         segments = self._segments(p["message"], data_coding, mode)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from math import ceil
 
-from contracts.model.params import LongMessageMode
+from contracts.model.params import DEFAULT_LONG_MESSAGE_MODE, LongMessageMode
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -106,7 +106,7 @@ class EntryRange:
 
 def entries_per_number(text: str, data_coding: int | None, mode: str | None) -> EntryRange:
     """Documented entries per number for a valid submit (§3 segmenting)."""
-    mode = mode or LongMessageMode.CUT
+    mode = mode or DEFAULT_LONG_MESSAGE_MODE
     if mode in (LongMessageMode.CUT, LongMessageMode.PAYLOAD):
         return EntryRange(frozenset({1}))
     shared = mode == LongMessageMode.SINGLE_ID_SPLIT
