@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from contracts import invoke
-from contracts.model.profile import load_profile
-from contracts.model.wire import ApiRequest, Method, encode
+from okroute_model.profile import load_profile
+from okroute_model.wire import ApiRequest, Method, encode
 from contracts.target import offline_target
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contracts.cases import Case
-from contracts.model.params import (
+from contracts.strategies import Config
+from okroute_model.params import (
     DNIS_SEPARATOR,
     MAX_DNIS_CHARS,
     MAX_DNIS_COUNT,
@@ -17,9 +18,8 @@ from contracts.model.params import (
     Command,
     LongMessageMode,
 )
-from contracts.model.segments import GSM7_SEGMENT, GSM7_SINGLE, UCS2_SEGMENT, UCS2_SINGLE
-from contracts.model.wire import ApiRequest
-from contracts.strategies import Config
+from okroute_model.segments import GSM7_SEGMENT, GSM7_SINGLE, UCS2_SEGMENT, UCS2_SINGLE
+from okroute_model.wire import ApiRequest
 
 SPLIT = LongMessageMode.SPLIT
 

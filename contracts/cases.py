@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
-from contracts.model.defects import DEFECTS, MO_CREDENTIALS_RULE, Defect
-from contracts.model.params import DNIS_SEPARATOR, Command
-from contracts.model.segments import EntryRange, entries_per_number
-from contracts.model.wire import ApiRequest, Method
+from okroute_model.defects import DEFECTS, MO_CREDENTIALS_RULE, Defect
+from okroute_model.params import DNIS_SEPARATOR, Command
+from okroute_model.segments import EntryRange, entries_per_number
+from okroute_model.wire import ApiRequest, Method
 
 
 class IdKind(StrEnum):

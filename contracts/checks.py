@@ -20,15 +20,15 @@ import fastjsonschema
 from contracts.cases import IdKind
 from contracts.exchange import Exchange
 from contracts.failures import ContractViolation, Violation, violation_type
-from contracts.model.errors import LOOP_DETECTED, DocumentedError
-from contracts.model.params import Command, LongMessageMode
-from contracts.model.profile import PlatformKnobs
-from contracts.model.rules import RULES, Level, Rule
-from contracts.model.schemas import QUERY, QUERY_FIELD_FORMATS, SUBMIT_MULTI, SUBMIT_SINGLE
-from contracts.model.segments import encoding_of
-from contracts.model.statuses import FINAL_STATUSES, RANK, Status
-from contracts.model.wire import Method, Variant
-from contracts.secrets import MIN_SECRET_LENGTH
+from okroute_model.errors import LOOP_DETECTED, DocumentedError
+from okroute_model.params import Command, LongMessageMode
+from okroute_model.profile import PlatformKnobs
+from okroute_model.rules import RULES, Level, Rule
+from okroute_model.schemas import QUERY, QUERY_FIELD_FORMATS, SUBMIT_MULTI, SUBMIT_SINGLE
+from okroute_model.secrets import MIN_SECRET_LENGTH
+from okroute_model.segments import encoding_of
+from okroute_model.statuses import FINAL_STATUSES, RANK, Status
+from okroute_model.wire import Method, Variant
 
 
 class Recorder(Protocol):

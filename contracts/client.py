@@ -10,9 +10,9 @@ import httpx
 from contracts.cases import Case
 from contracts.exchange import Exchange, Response
 from contracts.inspect_requests import EXTENSION
-from contracts.model.params import DNIS_SEPARATOR, Command
-from contracts.model.wire import Method, Transport, Variant, WireRequest, encode
 from contracts.target import Target, tls_verification
+from okroute_model.params import DNIS_SEPARATOR, Command
+from okroute_model.wire import Method, Transport, Variant, WireRequest, encode
 
 THROTTLE_STATUSES = frozenset({429, 503})
 MAX_THROTTLE_RETRIES = 3

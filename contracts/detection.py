@@ -23,9 +23,9 @@ from pathlib import Path
 
 from contracts import invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS
-from contracts.secrets import MASKER
 from okroute_mock.breaks import BREAKS
 from okroute_mock.launch import MockProcess, launched
+from okroute_model.secrets import MASKER
 
 REPO = invoke.REPO
 # The accounts of detection runs and tests; recognisable passwords, so leak searches find them.

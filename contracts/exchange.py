@@ -10,8 +10,8 @@ from functools import cached_property
 from typing import Any
 
 from contracts.cases import Case
-from contracts.model.wire import Variant, WireRequest
-from contracts.secrets import MASKER, mask_wire
+from okroute_model.secrets import MASKER, mask_wire
+from okroute_model.wire import Variant, WireRequest
 
 BODY_EXCERPT = 300
 

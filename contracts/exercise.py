@@ -18,12 +18,12 @@ from contracts.checks import CheckContext, verify, verify_group
 from contracts.client import BudgetExhausted, ContractClient
 from contracts.exchange import Exchange, answer
 from contracts.failures import ContractViolation
-from contracts.model.params import Command
-from contracts.model.statuses import FINAL_STATUSES
-from contracts.model.wire import Method, Transport, Variant
 from contracts.recorder import RunRecorder
 from contracts.strategies import Config, query_case
 from contracts.target import Credentials, Target
+from okroute_model.params import Command
+from okroute_model.statuses import FINAL_STATUSES
+from okroute_model.wire import Method, Transport, Variant
 
 # How many IDs of one answer are queried at once: the first and last few are enough to see
 # an answer whose IDs are not real, and keep a 100-number submit from costing 100 queries.

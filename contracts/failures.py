@@ -8,8 +8,8 @@ reports two broken rules as two distinct failures instead of shrinking them into
 from __future__ import annotations
 
 from contracts.exchange import Exchange
-from contracts.model.rules import Rule
-from contracts.secrets import MASKER
+from okroute_model.rules import Rule
+from okroute_model.secrets import MASKER
 
 
 class Violation(Exception):

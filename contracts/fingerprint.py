@@ -17,9 +17,12 @@ from contracts.boundaries import number
 from contracts.cases import Case
 from contracts.client import DRY_RUN, BudgetExhausted, ContractClient, DryClient
 from contracts.exchange import Exchange, answer
-from contracts.model.may import MAY_POINTS
-from contracts.model.params import MAX_ANI_CHARS, MAX_INC_MSG_ID_CHARS, Command
-from contracts.model.wire import (
+from contracts.strategies import Config
+from contracts.target import Credentials
+from okroute_model.may import MAY_POINTS
+from okroute_model.params import MAX_ANI_CHARS, MAX_INC_MSG_ID_CHARS, Command
+from okroute_model.secrets import MASKER
+from okroute_model.wire import (
     FORM_CONTENT_TYPE,
     JSON_CONTENT_TYPE,
     ApiRequest,
@@ -30,9 +33,6 @@ from contracts.model.wire import (
     encode_json,
     encode_query,
 )
-from contracts.secrets import MASKER
-from contracts.strategies import Config
-from contracts.target import Credentials
 
 DRY_RUN_ID = "ID-OF-THE-SUBMIT-ABOVE"
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import httpx
 
 from contracts.cases import Case
-from contracts.model.wire import MISSING, Variant, WireRequest, decode, method_of
+from okroute_model.wire import MISSING, Variant, WireRequest, decode, method_of
 
 EXTENSION = "okroute.case"
 

@@ -18,9 +18,7 @@ from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 from contracts.checks import CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
-from contracts.model.profile import Profile, ProfileError, load_profile
 from contracts.recorder import RunRecorder
-from contracts.secrets import MASKER, install_log_masking
 from contracts.strategies import Config
 from contracts.target import (
     TargetError,
@@ -29,6 +27,8 @@ from contracts.target import (
     tls_verification,
     wants_live,
 )
+from okroute_model.profile import Profile, ProfileError, load_profile
+from okroute_model.secrets import MASKER, install_log_masking
 
 OFFLINE_PROFILE, LIVE_PROFILE = "okroute-offline", "live"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from contracts.failures import ContractViolation
-from contracts.model.may import MAY_POINTS
-from contracts.model.rules import RULES, Rule
-from contracts.model.wire import ALL_VARIANTS, Variant
-from contracts.secrets import MASKER
+from okroute_model.may import MAY_POINTS
+from okroute_model.rules import RULES, Rule
+from okroute_model.secrets import MASKER
+from okroute_model.wire import ALL_VARIANTS, Variant
 
 KEPT_PER_CHECK = 3  # detailed violations kept per check; all of them are counted
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from contracts.cases import Case, IdKind
-from contracts.model.params import (
+from contracts.target import Credentials
+from okroute_model.params import (
     DATA_CODINGS,
     DNIS_SEPARATOR,
     ESM_CLASS_RANGE,
@@ -30,10 +31,9 @@ from contracts.model.params import (
     Command,
     LongMessageMode,
 )
-from contracts.model.profile import PlatformKnobs
-from contracts.model.segments import GSM7_ALPHABET, GSM7_BASIC, GSM7_EXTENSION
-from contracts.model.wire import ApiRequest
-from contracts.target import Credentials
+from okroute_model.profile import PlatformKnobs
+from okroute_model.segments import GSM7_ALPHABET, GSM7_BASIC, GSM7_EXTENSION
+from okroute_model.wire import ApiRequest
 
 # Characters a well-behaved client sends in text: no surrogates, controls or unassigned points.
 _TEXT_EXCLUDED = ("Cs", "Cc", "Cn", "Co")

@@ -12,9 +12,9 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from contracts.model.profile import PlatformKnobs, Profile
-from contracts.model.wire import Transport
-from contracts.secrets import MASKER
+from okroute_model.profile import PlatformKnobs, Profile
+from okroute_model.secrets import MASKER
+from okroute_model.wire import Transport
 
 ENV = {
     "http_url": "OKROUTE_URL",

@@ -16,9 +16,9 @@ from itertools import cycle
 from typing import Any
 
 from contracts.checks import CheckContext
-from contracts.model.params import Command
-from contracts.model.profile import load_profile
-from contracts.model.wire import Transport
+from okroute_model.params import Command
+from okroute_model.profile import load_profile
+from okroute_model.wire import Transport
 from loadtests.health import LATE_AFTER, Health
 from loadtests.ids import InFlight
 from loadtests.latency import LatencyBook

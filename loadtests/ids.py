@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from contracts.model.statuses import FINAL_STATUSES
-from contracts.model.wire import Transport
+from okroute_model.statuses import FINAL_STATUSES
+from okroute_model.wire import Transport
 
 MAX_IN_FLIGHT_IDS = 100_000
 

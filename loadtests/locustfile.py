@@ -27,8 +27,8 @@ from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from contracts.model.wire import Transport
-from contracts.secrets import MASKER, install_log_masking
+from okroute_model.wire import Transport
+from okroute_model.secrets import MASKER, install_log_masking
 from loadtests import options, report
 from loadtests.campaign import Campaign, Credentials
 from loadtests.guard import guard

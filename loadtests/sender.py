@@ -17,9 +17,9 @@ from typing import Any
 from contracts.checks import CheckContext, verify
 from contracts.exchange import Exchange, Response
 from contracts.failures import ContractViolation
-from contracts.model.errors import LOOP_DETECTED
-from contracts.model.params import Command
-from contracts.model.wire import Transport
+from okroute_model.errors import LOOP_DETECTED
+from okroute_model.params import Command
+from okroute_model.wire import Transport
 from loadtests.health import Health
 from loadtests.latency import LatencyBook
 from loadtests.traffic import Call

@@ -14,15 +14,15 @@ import random
 from dataclasses import dataclass
 
 from contracts.cases import Case, IdKind
-from contracts.model.params import (
+from okroute_model.params import (
     DNIS_SEPARATOR,
     MAX_NUMBER_DIGITS,
     QUERY_ID_PARAM,
     Command,
     LongMessageMode,
 )
-from contracts.model.segments import GSM7_BASIC, GSM7_SEGMENT, GSM7_SINGLE, UCS2_SINGLE
-from contracts.model.wire import ApiRequest, Method, Transport, Variant, WireRequest, encode
+from okroute_model.segments import GSM7_BASIC, GSM7_SEGMENT, GSM7_SINGLE, UCS2_SINGLE
+from okroute_model.wire import ApiRequest, Method, Transport, Variant, WireRequest, encode
 
 STREAMS = ("submit", "query", "mo")
 MESSAGE_KINDS = ("short", "long", "ucs2", "multi")

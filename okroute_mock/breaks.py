@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.model.rules import RULES
+from okroute_model.rules import RULES
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from contracts.model.profile import ProfileError, load_profile
-from contracts.model.rules import RULES
+from okroute_model.profile import ProfileError, load_profile
+from okroute_model.rules import RULES
 from okroute_mock.breaks import BREAKS, parse_breaks
 from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
 from okroute_mock.faults import FaultConfig, Faults, Latency, parse_duration, parse_range

@@ -12,7 +12,7 @@ from bisect import bisect
 from itertools import accumulate
 from typing import NamedTuple
 
-from contracts.model.statuses import FINAL_STATUSES, Status
+from okroute_model.statuses import FINAL_STATUSES, Status
 
 DEFAULT_MIX = "DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2"
 # error_code per final status: three digits, "000" for success.

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import httpx
 import respx
 
-from contracts.model.wire import Transport, WireRequest
+from okroute_model.wire import Transport, WireRequest
 from okroute_mock.platform import Platform
 
 OFFLINE_HOST = "okroute.invalid"

@@ -2,7 +2,7 @@
 
 Pure and synchronous: no sockets, no event loop, time from an injected clock. The real server
 (`okroute_mock.server`) and the offline respx fake (`okroute_mock.fake`) are two ways to reach it.
-Everything it knows about the API comes from `contracts.model`; what it adds is a platform's state
+Everything it knows about the API comes from `okroute_model`; what it adds is a platform's state
 (accounts, issued IDs, delivery stories), its answers at MAY points (`quirks`) and deliberate
 faults (`breaks`).
 """
@@ -18,10 +18,10 @@ from functools import cached_property
 from math import ceil
 from typing import NamedTuple
 
-from contracts.model.classify import Classified, classify
-from contracts.model.defects import DEFECTS
-from contracts.model.errors import ERROR_CONTENT_TYPE, NO_ROUTES, NOT_AUTHORIZED, DocumentedError
-from contracts.model.params import (
+from okroute_model.classify import Classified, classify
+from okroute_model.defects import DEFECTS
+from okroute_model.errors import ERROR_CONTENT_TYPE, NO_ROUTES, NOT_AUTHORIZED, DocumentedError
+from okroute_model.params import (
     COMMANDS,
     DEFAULT_LONG_MESSAGE_MODE,
     LONG_MESSAGE_MODES,
@@ -31,8 +31,8 @@ from contracts.model.params import (
     Command,
     LongMessageMode,
 )
-from contracts.model.profile import PlatformKnobs
-from contracts.model.segments import (
+from okroute_model.profile import PlatformKnobs
+from okroute_model.segments import (
     GSM7_EXTENSION,
     GSM7_SEGMENT,
     GSM7_SINGLE,
@@ -40,8 +40,8 @@ from contracts.model.segments import (
     count_segments,
     encoding_of,
 )
-from contracts.model.statuses import FINAL_STATUSES, Status
-from contracts.model.wire import Decoded, Method, Transport, WireRequest, decode, method_of
+from okroute_model.statuses import FINAL_STATUSES, Status
+from okroute_model.wire import Decoded, Method, Transport, WireRequest, decode, method_of
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
 from okroute_mock.store import MessageStore, Record
 

@@ -5,7 +5,7 @@ The contract suite must pass against both: that proves it never fails on undocum
 
 from __future__ import annotations
 
-from contracts.model.may import MAY_POINTS
+from okroute_model.may import MAY_POINTS
 
 # What the mock does by default at each MAY point it decides, and what flipping does.
 CHOICES: dict[str, tuple[str, str]] = {

@@ -18,8 +18,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
-from contracts.model.wire import Transport, WireRequest
-from contracts.secrets import mask_query
+from okroute_model.wire import Transport, WireRequest
+from okroute_model.secrets import mask_query
 from okroute_mock.faults import Fault, Faults
 from okroute_mock.platform import Platform
 from okroute_mock.tls import TlsFiles

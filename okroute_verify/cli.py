@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from contracts import fingerprint
-from contracts.model.profile import ProfileError, load_profile
-from contracts.secrets import MASKER, install_log_masking
+from okroute_model.profile import ProfileError, load_profile
+from okroute_model.secrets import MASKER, install_log_masking
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
 from okroute_verify import compare, html

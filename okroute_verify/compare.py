@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from contracts.model.profile import CompareSettings
+from okroute_model.profile import CompareSettings
 
 BASELINE_FORMAT = 1
 LOAD_SCOPES = ("submit", "query")

@@ -11,9 +11,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from contracts.model.may import MAY_POINTS
-from contracts.model.rules import RULES
-from contracts.model.wire import ALL_VARIANTS
+from okroute_model.may import MAY_POINTS
+from okroute_model.rules import RULES
+from okroute_model.wire import ALL_VARIANTS
 
 STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; margin: 0; color: #1d2330; }
@@ -192,7 +192,7 @@ baseline {escape(verdict.get("baseline") or "none")}</p>
 
 
 def write(path: Path, html: str) -> Path:
-    from contracts.secrets import MASKER
+    from okroute_model.secrets import MASKER
 
     path.write_text(MASKER.mask(html), encoding="utf-8")
     return path

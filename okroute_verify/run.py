@@ -20,8 +20,8 @@ import httpx
 
 from contracts import fingerprint, invoke
 from contracts.client import ContractClient
-from contracts.model.profile import Profile
-from contracts.secrets import MASKER
+from okroute_model.profile import Profile
+from okroute_model.secrets import MASKER
 from contracts.strategies import Config
 from contracts.target import Target, tls_verification
 

@@ -6,11 +6,11 @@ from contracts import fingerprint
 from contracts.cases import Case
 from contracts.client import DryClient
 from contracts.exchange import Exchange, Response
-from contracts.model.may import MAY_POINTS
-from contracts.model.profile import load_profile
-from contracts.model.wire import ApiRequest, Method, Transport, Variant, decode, encode
 from contracts.strategies import Config
 from contracts.target import offline_target
+from okroute_model.may import MAY_POINTS
+from okroute_model.profile import load_profile
+from okroute_model.wire import ApiRequest, Method, Transport, Variant, decode, encode
 
 
 def probes_sent() -> tuple[list[Exchange], str]:

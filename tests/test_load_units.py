@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from contracts.model.profile import load_profile
-from contracts.model.wire import Transport
 from loadtests.health import Health
 from loadtests.ids import InFlight
 from loadtests.latency import LatencyBook
@@ -16,6 +14,8 @@ from loadtests.sender import _retry_after
 from loadtests.traffic import TrafficConfig, TrafficPlan, parse_weights
 from okroute_mock.delivery import DeliverySim
 from okroute_mock.platform import Account, Platform, PlatformConfig
+from okroute_model.profile import load_profile
+from okroute_model.wire import Transport
 
 PASSWORD = "Load-Canary-51x"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contracts.model.wire import ApiRequest, Method, encode
 from okroute_mock.breaks import BREAKS
 from okroute_mock.faults import FaultConfig, Faults, Latency
+from okroute_model.wire import ApiRequest, Method, encode
 from tests.helpers import PRIMARY, REPO, running_mock
 
 pytestmark = pytest.mark.slow

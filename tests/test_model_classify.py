@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.model.classify import classify
-from contracts.model.profile import load_profile
+from okroute_model.classify import classify
+from okroute_model.profile import load_profile
 
 KNOBS = load_profile().platform
 REMOVE = object()

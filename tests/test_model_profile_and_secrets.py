@@ -8,20 +8,21 @@ from pathlib import Path
 import pytest
 
 from contracts.checks import CHECKS, GROUP_CHECKS
-from contracts.model.may import MAY_POINTS
-from contracts.model.profile import ProfileError, load_profile
-from contracts.model.rules import RULES, Level
-from contracts.model.schemas import SCHEMA_DIR, SCHEMAS, rendered
-from contracts.model.wire import ApiRequest, Method, encode
-from contracts.secrets import MASK, Masker, mask_body, mask_query
+from contracts.exported import SCHEMA_DIR
 from okroute_mock.breaks import BREAKS
 from okroute_mock.quirks import CHOICES
+from okroute_model.may import MAY_POINTS
+from okroute_model.profile import ProfileError, load_profile
+from okroute_model.rules import RULES, Level
+from okroute_model.schemas import SCHEMAS, rendered
+from okroute_model.secrets import MASK, Masker, mask_body, mask_query
+from okroute_model.wire import ApiRequest, Method, encode
 
 
 def test_the_exported_schemas_are_the_models() -> None:
     for name, schema in SCHEMAS.items():
         assert (SCHEMA_DIR / f"{name}.json").read_text() == rendered(schema), (
-            f"run: python -m contracts.model.schemas  ({name} changed)"
+            f"run: python -m contracts.exported  ({name} changed)"
         )
 
 

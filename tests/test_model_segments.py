@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.model.segments import (
+from okroute_model.segments import (
     GSM7_ALPHABET,
     Encoding,
     count_segments,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.model.wire import (
+from okroute_model.wire import (
     ALL_VARIANTS,
     ApiRequest,
     Method,
@@ -74,7 +74,7 @@ def test_variant_names_round_trip() -> None:
 
 
 def test_query_wins_unless_the_body_does() -> None:
-    from contracts.model.wire import WireRequest
+    from okroute_model.wire import WireRequest
 
     wire = WireRequest(
         "POST", "/api", "dnis=1", (("Content-Type", "application/json"),), b'{"dnis": "2"}'
@@ -93,13 +93,13 @@ def test_query_wins_unless_the_body_does() -> None:
     ],
 )
 def test_unreadable_bodies(body: bytes, error: str) -> None:
-    from contracts.model.wire import WireRequest
+    from okroute_model.wire import WireRequest
 
     wire = WireRequest("POST", "/api", "", (("Content-Type", "application/json"),), body)
     assert decode(wire).error == error
 
 
 def test_invalid_utf8_in_the_query() -> None:
-    from contracts.model.wire import WireRequest
+    from okroute_model.wire import WireRequest
 
     assert decode(WireRequest("GET", "/api", "message=%FF%FE", (), b"")).error == "invalid-utf8"

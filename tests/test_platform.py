@@ -7,13 +7,13 @@ from collections import Counter
 
 import pytest
 
-from contracts.model.profile import load_profile
-from contracts.model.statuses import FINAL_STATUSES, RANK, Status
-from contracts.model.wire import ApiRequest, Method, Transport, encode
 from okroute_mock.delivery import DeliverySim, parse_mix
 from okroute_mock.fake import ManualClock
 from okroute_mock.platform import Account, Platform, PlatformConfig
 from okroute_mock.store import MessageStore, Record
+from okroute_model.profile import load_profile
+from okroute_model.statuses import FINAL_STATUSES, RANK, Status
+from okroute_model.wire import ApiRequest, Method, Transport, encode
 
 KNOBS = load_profile().platform
 ALICE, BOB = Account("alice", "alice-secret"), Account("bob", "bob-secret")
@@ -216,7 +216,7 @@ def test_breaks_are_off_unless_asked() -> None:
     [b"\x00\x01\x02", b"{" * 5000, "ü".encode("latin-1"), b'{"command": {"a": 1}}', b"[]", b"null"],
 )
 def test_garbage_bodies_get_a_4xx(wire_body: bytes) -> None:
-    from contracts.model.wire import WireRequest
+    from okroute_model.wire import WireRequest
 
     p = platform()
     reply = p.handle(

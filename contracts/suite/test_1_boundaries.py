@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from contracts.boundaries import boundary_cases
-from contracts.model.profile import load_profile
 from contracts.strategies import Config
 from contracts.target import Credentials
+from okroute_model.profile import load_profile
 
 _NO_ROUTE_PLACEHOLDER = "0"
 

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from contracts.boundaries import boundary_cases
 from contracts.cases import IdKind
-from contracts.model.wire import Method
 from contracts.strategies import (
     CREDENTIAL_DEFECTS,
     bad_credentials,
@@ -18,6 +17,7 @@ from contracts.strategies import (
     valid_mos,
     valid_submits,
 )
+from okroute_model.wire import Method
 
 
 @pytest.mark.parametrize("defect", CREDENTIAL_DEFECTS)

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from contracts.boundaries import boundary_cases
 from contracts.cases import IdKind
-from contracts.model.wire import Method
 from contracts.strategies import message_ids, query_case
+from okroute_model.wire import Method
 
 
 @given(data=st.data())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contracts.boundaries import boundary_cases
-from contracts.model.statuses import FINAL_STATUSES
+from okroute_model.statuses import FINAL_STATUSES
 
 MESSAGES = 3
 # After the final status, wait this long and ask again: the ID must still be known.

@@ -15,10 +15,10 @@ from hypothesis.stateful import (
 
 from contracts.cases import Case
 from contracts.checks import verify
-from contracts.model.params import Command
-from contracts.model.statuses import RANK, Status
-from contracts.model.wire import ALL_VARIANTS, ApiRequest, Variant
 from contracts.strategies import Config, valid_submit_params
+from okroute_model.params import Command
+from okroute_model.statuses import RANK, Status
+from okroute_model.wire import ALL_VARIANTS, ApiRequest, Variant
 
 OFFLINE_MAX_WAIT = 3.0  # seconds of fake platform time one step may let pass
 LIVE_MAX_WAIT = 0.3  # real seconds

@@ -1,19 +1,17 @@
 """JSON Schemas of the success answers (§3, §4), built from the model.
 
-`python -m contracts.model.schemas` writes them to `contracts/schemas/` for other tools; a test
+`python -m contracts.exported` writes them to `contracts/schemas/` for other tools; a test
 keeps those files equal to what this module builds.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from contracts.model.statuses import Status
+from okroute_model.statuses import Status
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 # Draft 7: what most tools read, and all these schemas need.
 _DRAFT = "http://json-schema.org/draft-07/schema#"
 _STRING = {"type": "string"}
@@ -78,7 +76,7 @@ def rendered(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def export(directory: Path = SCHEMA_DIR) -> list[Path]:
+def export(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, schema in SCHEMAS.items():
@@ -86,8 +84,3 @@ def export(directory: Path = SCHEMA_DIR) -> list[Path]:
         path.write_text(rendered(schema), encoding="utf-8")
         written.append(path)
     return written
-
-
-if __name__ == "__main__":
-    for path in export(Path(sys.argv[1]) if len(sys.argv) > 1 else SCHEMA_DIR):
-        print(path)

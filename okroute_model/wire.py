@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote_plus
 
-from contracts.model.params import PATH, URL_FIELDS
+from okroute_model.params import PATH, URL_FIELDS
 
 JSON_CONTENT_TYPE = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"

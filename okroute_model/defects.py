@@ -3,14 +3,14 @@
 A defect label names one thing wrong with a request. Strategies build invalid requests labelled
 with the defect they carry; `classify` finds defects in what a platform received; the mock answers
 the first one; checks judge the answer by the defect's rule. Labels found by `classify` that are
-MAY points (see `contracts.model.may`) are not defects: their answer is never judged.
+MAY points (see `okroute_model.may`) are not defects: their answer is never judged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.model.errors import (
+from okroute_model.errors import (
     DNIS_TOO_LONG,
     NO_ROUTES,
     NOT_AUTHORIZED,

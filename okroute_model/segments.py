@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from math import ceil
 
-from contracts.model.params import DEFAULT_LONG_MESSAGE_MODE, LongMessageMode
+from okroute_model.params import DEFAULT_LONG_MESSAGE_MODE, LongMessageMode
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"

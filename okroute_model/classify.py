@@ -1,7 +1,7 @@
 """What is wrong with the parameters a platform received, in the order a platform judges it.
 
-`classify` returns defect labels (`contracts.model.defects`) and MAY labels
-(`contracts.model.may`), first the one that decides the answer. It also returns the submit fields
+`classify` returns defect labels (`okroute_model.defects`) and MAY labels
+(`okroute_model.may`), first the one that decides the answer. It also returns the submit fields
 it parsed on the way, so that a platform does not parse them twice.
 Credentials are not judged here: only a platform knows its accounts.
 """
@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from contracts.model.params import (
+from okroute_model.params import (
     COMMANDS,
     DATA_CODINGS,
     DNIS_SEPARATOR,
@@ -31,7 +31,7 @@ from contracts.model.params import (
     Command,
     LongMessageMode,
 )
-from contracts.model.profile import PlatformKnobs
+from okroute_model.profile import PlatformKnobs
 
 # Relative ("000002000000000R") or absolute ("241222080910000-") SMPP time.
 VALIDITY_PERIOD = re.compile(rf"^\d{{{VALIDITY_PERIOD_CHARS - 1}}}[R+-]$")

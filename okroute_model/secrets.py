@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, quote_plus
 
-from contracts.model.wire import WireRequest, encode_query
+from okroute_model.wire import WireRequest, encode_query
 
 MASK = "***"
 SECRET_FIELDS = frozenset({"password"})

@@ -2,7 +2,7 @@
 
 A check in `contracts.checks` judges exactly one of these rules; a fault of the mock platform
 breaks exactly one; reports and the detection matrix refer to them by name.  MAY points are not
-rules: they are listed in `contracts.model.may` and only ever recorded.
+rules: they are listed in `okroute_model.may` and only ever recorded.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Commands, parameters and their documented limits (§3, §4, §5).
 
 Limits that differ per deployment (the serviceType byte limit, a leading `+`) are not here:
-they are knobs of `contracts.model.profile`.
+they are knobs of `okroute_model.profile`.
 """
 
 from __future__ import annotations

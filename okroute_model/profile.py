@@ -1,6 +1,6 @@
 """Per-deployment knobs, loaded from TOML profiles.
 
-The documented defaults live in one place, `contracts/profiles/default.toml`; a user's profile is
+The documented defaults live in one place, `okroute_model/profiles/default.toml`; a user's profile is
 an overlay on top of it. Keys and types come from the default file, so a typo in a profile is an
 error that names the key, not a silently ignored setting.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
-DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "default.toml"
+DEFAULT_PROFILE = Path(__file__).resolve().parent / "profiles" / "default.toml"
 
 
 class ProfileError(ValueError):
