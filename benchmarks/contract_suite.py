@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from contracts import invoke
+from contracts.target import offline_target
 from okroute_model.profile import load_profile
 from okroute_model.wire import ApiRequest, Method, encode
-from contracts.target import offline_target
 
 REPO = Path(__file__).resolve().parent.parent
 _EXAMPLES = re.compile(r"(\d+) passing, (\d+) failing, and (\d+) invalid")

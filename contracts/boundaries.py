@@ -50,6 +50,8 @@ def _split(cfg: Config, note: str, message: str, **extra: str) -> Case:
 def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
     limit = cfg.knobs.service_type_max_bytes
     straddle = "a" * (GSM7_SEGMENT - 1) + "€" + "a" * (GSM7_SEGMENT - 1)
+    ext_fit = GSM7_SINGLE // 2  # extension characters take two septets each
+    astral_fit = UCS2_SINGLE // 2  # characters outside the BMP take two UTF-16 code units
     hundred = DNIS_SEPARATOR.join(number(cfg, i) for i in range(MAX_DNIS_COUNT))
     many = DNIS_SEPARATOR.join(number(cfg, i) for i in range(MAX_DNIS_COUNT + 1))
     width = 30
@@ -61,16 +63,22 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
         lambda: _split(cfg, f"GSM-7 {GSM7_SINGLE + 1} septets: two", "a" * (GSM7_SINGLE + 1)),
         lambda: _split(cfg, f"GSM-7 {2 * GSM7_SEGMENT} septets: two", "a" * (2 * GSM7_SEGMENT)),
         lambda: _split(cfg, f"GSM-7 {2 * GSM7_SEGMENT + 1}: three", "a" * (2 * GSM7_SEGMENT + 1)),
-        lambda: _split(cfg, "80 extension characters = 160 septets: one", "€" * 80),
-        lambda: _split(cfg, "81 extension characters = 162 septets: two", "€" * 81),
+        lambda: _split(
+            cfg, f"{ext_fit} extension characters = {2 * ext_fit} septets: one", "€" * ext_fit
+        ),
+        lambda: _split(cfg, f"{ext_fit + 1} extension characters: two", "€" * (ext_fit + 1)),
         lambda: _split(cfg, "an extension character never splits: three", straddle),
         lambda: _split(cfg, f"UCS-2 {UCS2_SINGLE} characters: one", "ж" * UCS2_SINGLE),
         lambda: _split(cfg, f"UCS-2 {UCS2_SINGLE + 1} characters: two", "ж" * (UCS2_SINGLE + 1)),
         lambda: _split(cfg, f"UCS-2 {2 * UCS2_SEGMENT} characters: two", "ж" * (2 * UCS2_SEGMENT)),
         lambda: _split(cfg, f"UCS-2 {2 * UCS2_SEGMENT + 1}: three", "ж" * (2 * UCS2_SEGMENT + 1)),
-        lambda: _split(cfg, "35 non-BMP characters = 70 code units", "😀" * 35),
-        lambda: _split(cfg, "36 non-BMP characters = 72 code units", "😀" * 36),
-        lambda: _split(cfg, "dataCoding=8 makes GSM text UCS-2", "a" * 71, dataCoding="8"),
+        lambda: _split(
+            cfg, f"{astral_fit} non-BMP characters = {UCS2_SINGLE} code units", "😀" * astral_fit
+        ),
+        lambda: _split(cfg, f"{astral_fit + 1} non-BMP characters: two", "😀" * (astral_fit + 1)),
+        lambda: _split(
+            cfg, "dataCoding=8 makes GSM text UCS-2", "a" * (UCS2_SINGLE + 1), dataCoding="8"
+        ),
         lambda: _split(cfg, "split_sar like split", "a" * (GSM7_SINGLE + 1), mode="split_sar"),
         lambda: _split(cfg, "cut keeps one message", "a" * 500, mode="cut"),
         lambda: _submit(cfg, "no mode is cut", number(cfg, 1), "b" * 400),

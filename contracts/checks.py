@@ -21,7 +21,7 @@ from contracts.cases import IdKind
 from contracts.exchange import Exchange
 from contracts.failures import ContractViolation, Violation, violation_type
 from okroute_model.errors import LOOP_DETECTED, DocumentedError
-from okroute_model.params import Command, LongMessageMode
+from okroute_model.params import DNIS_SEPARATOR, MAX_DNIS_COUNT, Command, LongMessageMode
 from okroute_model.profile import PlatformKnobs
 from okroute_model.rules import RULES, Level, Rule
 from okroute_model.schemas import QUERY, QUERY_FIELD_FORMATS, SUBMIT_MULTI, SUBMIT_SINGLE
@@ -288,12 +288,12 @@ def valid_request_accepted(ex: Exchange, ctx: CheckContext) -> None:
     applies=lambda ex, ctx: (
         _valid(Command.SUBMIT)(ex, ctx)
         and _answered(ex)
-        and len(str(ex.case.request.get("dnis")).split(",")) == 100
+        and len(str(ex.case.request.get("dnis")).split(DNIS_SEPARATOR)) == MAX_DNIS_COUNT
     ),
 )
 def exactly_100_numbers_accepted(ex: Exchange, ctx: CheckContext) -> None:
     if ex.status != 200:
-        raise Violation(f"exactly 100 numbers answered {ex.status}")
+        raise Violation(f"exactly {MAX_DNIS_COUNT} numbers answered {ex.status}")
 
 
 @check(

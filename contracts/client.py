@@ -11,12 +11,12 @@ from contracts.cases import Case
 from contracts.exchange import Exchange, Response
 from contracts.inspect_requests import EXTENSION
 from contracts.target import Target, tls_verification
+from okroute_model.environment import Env
 from okroute_model.params import DNIS_SEPARATOR, Command
+from okroute_model.throttling import classify_throttle
 from okroute_model.wire import Method, Transport, Variant, WireRequest, encode
 
-THROTTLE_STATUSES = frozenset({429, 503})
 MAX_THROTTLE_RETRIES = 3
-MAX_RETRY_AFTER = 30.0
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
@@ -35,14 +35,10 @@ def numbers_in(case: Case) -> int:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    if response.status_code not in THROTTLE_STATUSES:
-        return None
-    raw = response.headers.get("retry-after", "")
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds <= MAX_RETRY_AFTER else None
+    """Seconds to wait before retrying a throttled answer; None when it is no throttling (or asks
+    for longer than a test run waits: then the answer is judged as it is)."""
+    throttle = classify_throttle(response.status_code, response.headers, response.content)
+    return throttle.wait if throttle is not None and throttle.waitable else None
 
 
 class ContractClient:
@@ -77,7 +73,7 @@ class ContractClient:
         if self.sent_numbers + n > self.target.max_messages:
             raise BudgetExhausted(
                 f"sending {n} more number(s) would pass the budget of {self.target.max_messages} "
-                f"({self.sent_numbers} sent); raise OKROUTE_MAX_MESSAGES to run it"
+                f"({self.sent_numbers} sent); raise {Env.MAX_MESSAGES} to run it"
             )
         self.sent_numbers += n
 

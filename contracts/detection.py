@@ -25,14 +25,15 @@ from contracts import invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS
 from okroute_mock.breaks import BREAKS
 from okroute_mock.launch import MockProcess, launched
+from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
 from okroute_model.secrets import MASKER
 
 REPO = invoke.REPO
 # The accounts of detection runs and tests; recognisable passwords, so leak searches find them.
 PRIMARY = ("qa-user", "Leak-Canary-7f3a9c")
 SECONDARY = ("qa-user-2", "Leak-Canary-2-b81d")
-DNIS_PREFIX = "4477009"
-NO_ROUTE_DNIS = "99912345678"  # under the mock's default no-route prefix
+DNIS_PREFIX = MOCK_DNIS_PREFIX
+NO_ROUTE_DNIS = MOCK_NO_ROUTE_PREFIX + "12345678"  # under the mock's default no-route prefix
 # Deliveries fast enough to see final statuses in well under a second, with an ACCEPTD phase
 # long enough for several polls.
 FAST_DELIVERY = ["--accept-delay", "20ms..50ms", "--final-delay", "300ms..600ms"]
@@ -47,16 +48,16 @@ def mock_account_args() -> list[str]:
 def live_env(mock: MockProcess) -> dict[str, str]:
     """Environment of a live contract run against `mock`."""
     env = {
-        "OKROUTE_USERNAME": PRIMARY[0],
-        "OKROUTE_PASSWORD": PRIMARY[1],
-        "OKROUTE_USERNAME_2": SECONDARY[0],
-        "OKROUTE_PASSWORD_2": SECONDARY[1],
-        "OKROUTE_DNIS_PREFIX": DNIS_PREFIX,
-        "OKROUTE_NOROUTE_DNIS": NO_ROUTE_DNIS,
-        "OKROUTE_MAX_MESSAGES": "100000",
+        Env.USERNAME: PRIMARY[0],
+        Env.PASSWORD: PRIMARY[1],
+        Env.USERNAME_2: SECONDARY[0],
+        Env.PASSWORD_2: SECONDARY[1],
+        Env.DNIS_PREFIX: DNIS_PREFIX,
+        Env.NO_ROUTE_DNIS: NO_ROUTE_DNIS,
+        Env.MAX_MESSAGES: "100000",
     }
     if mock.ca:
-        env["OKROUTE_CA_BUNDLE"] = mock.ca
+        env[Env.CA_BUNDLE] = mock.ca
     return env
 
 

@@ -20,8 +20,9 @@ from contracts.exchange import Exchange, answer
 from contracts.failures import ContractViolation
 from contracts.recorder import RunRecorder
 from contracts.strategies import Config, query_case
-from contracts.target import Credentials, Target
+from contracts.target import Target
 from okroute_model.params import Command
+from okroute_model.secrets import Credentials
 from okroute_model.statuses import FINAL_STATUSES
 from okroute_model.wire import Method, Transport, Variant
 

@@ -1,7 +1,7 @@
 """The contract's machine-readable documents, exported for other tools: `contracts/schemas/`.
 
-`python -m contracts.exported` writes the JSON Schemas built by `okroute_model.schemas`; a test keeps
-the files equal to what the model builds.
+`python -m contracts.exported` writes the JSON Schemas built by `okroute_model.schemas`; a test
+keeps the files equal to what the model builds.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from contracts.exchange import Exchange, answer
 from contracts.strategies import Config
 from contracts.target import Credentials
 from okroute_model.may import MAY_POINTS
-from okroute_model.params import MAX_ANI_CHARS, MAX_INC_MSG_ID_CHARS, Command
+from okroute_model.params import MAX_ANI_CHARS, MAX_INC_MSG_ID_CHARS, PATH, Command
 from okroute_model.secrets import MASKER
 from okroute_model.wire import (
     FORM_CONTENT_TYPE,
@@ -76,7 +76,7 @@ class ProbeContext:
 def _json_post(ctx: ProbeContext, request: ApiRequest, body: dict) -> Exchange:
     query = encode_query(request.url_fields)
     wire = WireRequest(
-        "POST", "/api", query, (("Content-Type", JSON_CONTENT_TYPE),), encode_json(body)
+        "POST", PATH, query, (("Content-Type", JSON_CONTENT_TYPE),), encode_json(body)
     )
     return ctx.send_wire(request, wire)
 
@@ -84,7 +84,7 @@ def _json_post(ctx: ProbeContext, request: ApiRequest, body: dict) -> Exchange:
 def _form_post(ctx: ProbeContext) -> str:
     request = ctx.request(Command.SUBMIT, dnis=number(ctx.cfg, 1), message="fingerprint form")
     body = urlencode(request.url_fields + list(request.params)).encode()
-    wire = WireRequest("POST", "/api", "", (("Content-Type", FORM_CONTENT_TYPE),), body)
+    wire = WireRequest("POST", PATH, "", (("Content-Type", FORM_CONTENT_TYPE),), body)
     return answer(ctx.send_wire(request, wire))
 
 
@@ -99,7 +99,7 @@ def _precedence(ctx: ProbeContext) -> str:
     query = encode_query([*request.url_fields, ("dnis", number(ctx.cfg, 1))])
     wire = WireRequest(
         "POST",
-        "/api",
+        PATH,
         query,
         (("Content-Type", JSON_CONTENT_TYPE),),
         encode_json({"dnis": two, "message": "fingerprint precedence"}),
@@ -143,7 +143,7 @@ def _errors(ctx: ProbeContext) -> str:
     request = ctx.request(Command.SUBMIT)
     wire = WireRequest(
         "POST",
-        "/api",
+        PATH,
         encode_query(request.url_fields),
         (("Content-Type", JSON_CONTENT_TYPE),),
         b'{"dnis": ',

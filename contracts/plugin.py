@@ -27,6 +27,9 @@ from contracts.target import (
     tls_verification,
     wants_live,
 )
+from okroute_mock.breaks import parse_breaks
+from okroute_mock.quirks import parse_flips
+from okroute_model.environment import Env
 from okroute_model.profile import Profile, ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
 
@@ -61,9 +64,9 @@ _SEED = pytest.StashKey[str]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("okroute", "OKRoute contract suite")
     group.addoption(
-        "--okroute-url", help="live HTTP endpoint, e.g. http://10.0.0.5:8001 (env OKROUTE_URL)"
+        "--okroute-url", help=f"live HTTP endpoint, e.g. http://10.0.0.5:8001 (env {Env.HTTP_URL})"
     )
-    group.addoption("--okroute-https-url", help="live HTTPS endpoint (env OKROUTE_HTTPS_URL)")
+    group.addoption("--okroute-https-url", help=f"live HTTPS endpoint (env {Env.HTTPS_URL})")
     group.addoption("--okroute-profile", help="deployment profile (TOML) over the defaults")
     group.addoption(
         "--okroute-reports",
@@ -170,9 +173,6 @@ def okroute_target(pytestconfig: pytest.Config):
             target = live_target(_options(pytestconfig), profile)
             _check_reachable(target)
         else:
-            from okroute_mock.breaks import parse_breaks
-            from okroute_mock.quirks import parse_flips
-
             target = offline_target(profile, parse_breaks(breaks), parse_flips(flips))
     except (TargetError, ValueError) as exc:
         pytest.exit(f"okroute: {exc}", returncode=4)

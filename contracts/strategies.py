@@ -32,7 +32,7 @@ from okroute_model.params import (
     LongMessageMode,
 )
 from okroute_model.profile import PlatformKnobs
-from okroute_model.segments import GSM7_ALPHABET, GSM7_BASIC, GSM7_EXTENSION
+from okroute_model.segments import GSM7_ALPHABET, GSM7_BASIC, GSM7_EXTENSION, GSM7_SINGLE
 from okroute_model.wire import ApiRequest
 
 # Characters a well-behaved client sends in text: no surrogates, controls or unassigned points.
@@ -115,7 +115,7 @@ def ucs2_text(draw, min_size: int = 1, max_size: int = 200, non_bmp: bool = Fals
 def message_text(cfg: Config) -> st.SearchStrategy[str]:
     n = cfg.max_text
     return st.one_of(
-        gsm7_text(max_size=160),
+        gsm7_text(max_size=GSM7_SINGLE),
         gsm7_text(min_size=150, max_size=n),
         ucs2_text(max_size=n // 2),
         ucs2_text(max_size=n // 3, non_bmp=True),
@@ -197,7 +197,7 @@ def valid_mos(cfg: Config) -> st.SearchStrategy[Case]:
             _request(cfg, Command.MO, {"ani": ani, "dnis": dnis, "message": text})
         ),
         numbers(cfg),
-        gsm7_text(max_size=160),
+        gsm7_text(max_size=GSM7_SINGLE),
         numbers(cfg),
     )
 

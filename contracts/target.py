@@ -9,29 +9,27 @@ from __future__ import annotations
 
 import os
 import ssl
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from contracts.inspect_requests import suite_inspector
+from okroute_mock.delivery import DeliverySim
+from okroute_mock.fake import OFFLINE_URLS, ManualClock, RespxFake
+from okroute_mock.platform import Platform, PlatformConfig
+from okroute_model.environment import (
+    ENV_BY_KEY,
+    OFFLINE_DNIS_PREFIX,
+    OFFLINE_NO_ROUTE_PREFIX,
+    PREFIX_RULE,
+    valid_prefix,
+)
+from okroute_model.params import PATH
 from okroute_model.profile import PlatformKnobs, Profile
-from okroute_model.secrets import MASKER
+from okroute_model.secrets import MASKER, Credentials
 from okroute_model.wire import Transport
 
-ENV = {
-    "http_url": "OKROUTE_URL",
-    "https_url": "OKROUTE_HTTPS_URL",
-    "username": "OKROUTE_USERNAME",
-    "password": "OKROUTE_PASSWORD",
-    "username_2": "OKROUTE_USERNAME_2",
-    "password_2": "OKROUTE_PASSWORD_2",
-    "ca_bundle": "OKROUTE_CA_BUNDLE",
-    "dnis_prefix": "OKROUTE_DNIS_PREFIX",
-    "max_messages": "OKROUTE_MAX_MESSAGES",
-    "no_route_dnis": "OKROUTE_NOROUTE_DNIS",
-    "ani": "OKROUTE_ANI",
-    "rate": "OKROUTE_RATE",
-}
-OFFLINE_DNIS_PREFIX = "447700"
-OFFLINE_NO_ROUTE_PREFIX = "999"
+ENV = ENV_BY_KEY
 
 
 def tls_verification(ca_bundle: str | None) -> ssl.SSLContext:
@@ -43,18 +41,6 @@ def tls_verification(ca_bundle: str | None) -> ssl.SSLContext:
 
 class TargetError(ValueError):
     """A target that cannot be used; the message says what to set."""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str = field(repr=False)
-
-    def __repr__(self) -> str:
-        return f"Credentials(username={self.username!r}, password='***')"
-
-    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
-        printer.text(repr(self))  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -83,8 +69,6 @@ class Target:
         if self.clock is not None:
             self.clock.advance(seconds)  # type: ignore[attr-defined]
         else:
-            import time
-
             time.sleep(seconds)
 
     def describe(self) -> str:
@@ -116,8 +100,7 @@ def _number(raw: object, name: str, kind: type) -> float | int:
 
 def _url(raw: str, transport: Transport, source: str) -> str:
     url = raw.rstrip("/")
-    if url.endswith("/api"):
-        url = url[: -len("/api")]
+    url = url.removesuffix(PATH)
     if not url.startswith(f"{transport}://"):
         raise TargetError(f"{source} must start with {transport}://, not {raw!r}")
     return url
@@ -155,10 +138,10 @@ def live_target(
         MASKER.add(password_2)
         secondary = Credentials(username_2, password_2)
     prefix = str(_pick(options, env, "dnis_prefix", t.dnis_prefix))
-    if not prefix.isdigit() or len(prefix) >= 15:
+    if not valid_prefix(prefix):
         raise TargetError(
             f"a live run sends real SMS: set {ENV['dnis_prefix']} (or [target] dnis_prefix) to the "
-            "digits every test number starts with (1 to 14 digits)"
+            f"digits every test number starts with ({PREFIX_RULE})"
         )
     ca = os.path.expanduser(str(_pick(options, env, "ca_bundle", t.ca_bundle))) or None
     if ca and not os.path.isfile(ca):
@@ -189,11 +172,6 @@ def offline_target(
     seed: int = 0,
 ) -> Target:
     """The respx fake: two accounts, a manual clock, no route under `OFFLINE_NO_ROUTE_PREFIX`."""
-    from contracts.inspect_requests import suite_inspector
-    from okroute_mock.delivery import DeliverySim
-    from okroute_mock.fake import OFFLINE_URLS, ManualClock, RespxFake
-    from okroute_mock.platform import Account, Platform, PlatformConfig
-
     primary = Credentials("qa-offline", "offline-Pa55word-1")
     secondary = Credentials("qa-offline-2", "offline-Pa55word-2")
     for c in (primary, secondary):
@@ -201,7 +179,7 @@ def offline_target(
     clock = ManualClock()
     platform = Platform(
         PlatformConfig(
-            accounts=tuple(Account(c.username, c.password) for c in (primary, secondary)),
+            accounts=tuple((primary, secondary)),
             knobs=profile.platform,
             sim=DeliverySim(seed, accept_delay=(1.0, 3.0), final_delay=(2.0, 20.0)),
             no_route_prefix=OFFLINE_NO_ROUTE_PREFIX,

@@ -11,20 +11,21 @@ import logging
 import os
 import random
 import time
-from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
 
 from contracts.checks import CheckContext
-from okroute_model.params import Command
-from okroute_model.profile import load_profile
-from okroute_model.wire import Transport
 from loadtests.health import LATE_AFTER, Health
 from loadtests.ids import InFlight
 from loadtests.latency import LatencyBook
 from loadtests.options import Settings
 from loadtests.sender import Answer, Sender
 from loadtests.traffic import STREAMS, TrafficConfig, TrafficPlan
+from okroute_model.environment import Env
+from okroute_model.params import Command
+from okroute_model.profile import load_profile
+from okroute_model.secrets import Credentials
+from okroute_model.wire import Transport
 
 log = logging.getLogger("okroute.load")
 TIMELINE_BUCKETS = 300  # at most this many points on the charts
@@ -45,15 +46,6 @@ class Budget:
             return False
         self.left -= numbers
         return True
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str
-
-    def __repr__(self) -> str:
-        return f"Credentials({self.username!r}, '***')"
 
 
 def _message_ids(body: bytes) -> list[str]:
@@ -98,7 +90,7 @@ class Campaign:
             settings.variants, settings.messages, settings.ani or None, seed,
         ))  # fmt: skip
         self.rng = random.Random(seed)
-        profile = os.environ.get("OKROUTE_PROFILE") or None  # the platform's knobs, for checks
+        profile = os.environ.get(Env.PROFILE) or None  # the platform's knobs, for checks
         self.ctx = CheckContext(load_profile(profile).platform)
         self.book = LatencyBook(max(1.0, round(run_time / TIMELINE_BUCKETS)))
         self.in_flight = InFlight(settings.dlr_timeout)

@@ -1,8 +1,8 @@
 """`okroute-load`: a load campaign and its report, against the built-in mock or a real platform.
 
 Without --host it starts `okroute-mock` on loopback, runs the campaign against it and stops it:
-one command, a complete campaign, on a fresh machine. With --host it needs OKROUTE_USERNAME,
-OKROUTE_PASSWORD and a number prefix, and never submits more numbers than --max-messages.
+one command, a complete campaign, on a fresh machine. With --host it needs credentials in
+the environment and a number prefix, and never submits more numbers than --max-messages.
 Everything lands in reports/<campaign>/: summary.json, charts, Locust's HTML and CSV, logs.
 """
 
@@ -24,12 +24,11 @@ from pathlib import Path
 import httpx
 
 from loadtests import options
-from okroute_mock.cli import argument
-from okroute_mock.faults import parse_duration
 from okroute_mock.launch import LaunchError, launched, stop
+from okroute_model.environment import MOCK_DNIS_PREFIX, Env
+from okroute_model.units import argtype, parse_duration
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
-MOCK_PREFIX = "4477009"
 MOCK_USER = "load"
 GRACE = 120.0  # seconds a campaign may run past its duration before it is stopped
 
@@ -45,14 +44,14 @@ def _campaign_length(text: str) -> float:
     return value
 
 
-_duration = argument(_campaign_length)
+_duration = argtype(_campaign_length)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="okroute-load",
         description=__doc__.splitlines()[0],
-        epilog="Credentials: OKROUTE_USERNAME, OKROUTE_PASSWORD.",
+        epilog=f"Credentials: {Env.USERNAME}, {Env.PASSWORD}.",
     )
     p.add_argument("--host", help="HTTP base URL of the platform (default: start the mock)")
     p.add_argument("--duration", type=_duration, default=30.0, help="e.g. 30s, 5m (default 30s)")
@@ -94,9 +93,9 @@ def _probe(url: str, ca: str | None) -> None:
 @contextmanager
 def _embedded_mock(directory: Path, extra: list[str]) -> Iterator[tuple[str, str, str]]:
     """The mock on loopback with one account; yields (http URL, https URL, CA file)."""
-    username = os.environ.get("OKROUTE_USERNAME") or MOCK_USER
-    password = os.environ.get("OKROUTE_PASSWORD") or secrets.token_urlsafe(18)
-    os.environ["OKROUTE_USERNAME"], os.environ["OKROUTE_PASSWORD"] = username, password
+    username = os.environ.get(Env.USERNAME) or MOCK_USER
+    password = os.environ.get(Env.PASSWORD) or secrets.token_urlsafe(18)
+    os.environ[Env.USERNAME], os.environ[Env.PASSWORD] = username, password
     # The password reaches the mock in a private file outside the reports, never an argument.
     with tempfile.TemporaryDirectory(prefix="okroute-load-") as private:
         accounts = Path(private) / "accounts.toml"
@@ -143,12 +142,10 @@ def run(args: argparse.Namespace) -> int:
         values["okroute_campaign"] = time.strftime("%Y%m%d-%H%M%S")
     directory = Path(values["okroute_reports"]) / values["okroute_campaign"]
     embedded = not args.host and not values["okroute_https_host"]
-    if embedded and not (values["okroute_dnis_prefix"] or os.environ.get("OKROUTE_DNIS_PREFIX")):
-        values["okroute_dnis_prefix"] = MOCK_PREFIX
-    if not embedded and not (
-        os.environ.get("OKROUTE_USERNAME") and os.environ.get("OKROUTE_PASSWORD")
-    ):
-        raise UsageError("set OKROUTE_USERNAME and OKROUTE_PASSWORD for the platform")
+    if embedded and not (values["okroute_dnis_prefix"] or os.environ.get(Env.DNIS_PREFIX)):
+        values["okroute_dnis_prefix"] = MOCK_DNIS_PREFIX
+    if not embedded and not (os.environ.get(Env.USERNAME) and os.environ.get(Env.PASSWORD)):
+        raise UsageError(f"set {Env.USERNAME} and {Env.PASSWORD} for the platform")
     try:
         options.settings(values, args.duration)
     except ValueError as exc:
@@ -163,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
             host = http
         else:
             host = (args.host or "").rstrip("/")
-            ca = values["okroute_ca_bundle"] or os.environ.get("OKROUTE_CA_BUNDLE") or None
+            ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
             for url in (host, values["okroute_https_host"]):
                 if url:
                     _probe(url, ca)

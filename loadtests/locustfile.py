@@ -4,7 +4,8 @@
     locust -f loadtests/locustfile.py --headless --host http://HOST:8001 -u 50 -t 60s \\
         --okroute-https-host https://HOST:8002 --okroute-mix submit=3,query=1
 
-Credentials come from OKROUTE_USERNAME / OKROUTE_PASSWORD, numbers start with OKROUTE_DNIS_PREFIX.
+Credentials come from the environment (`okroute_model.environment.Env`), numbers start with the
+configured prefix.
 Closed model: `ClosedModelUser`, users with wait times. Open model (`--okroute-model open`): one
 `OpenModelUser` per process keeps the arrival schedule whether or not the platform answers.
 """
@@ -27,16 +28,18 @@ from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from okroute_model.wire import Transport
-from okroute_model.secrets import MASKER, install_log_masking
 from loadtests import options, report
-from loadtests.campaign import Campaign, Credentials
+from loadtests.campaign import Campaign
 from loadtests.guard import guard
 from loadtests.health import LATE_AFTER
 from loadtests.latency import LatencyBook
 from loadtests.pacer import parse_arrival
 from loadtests.sender import Sender
 from loadtests.thresholds import parse_all
+from okroute_model.environment import Env
+from okroute_model.params import PATH
+from okroute_model.secrets import MASKER, Credentials, install_log_masking
+from okroute_model.wire import Transport
 
 log = logging.getLogger("okroute.load")
 EXIT_FAIL, EXIT_INVALID = 1, 3
@@ -58,10 +61,10 @@ def _settings(environment: Any) -> options.Settings:
 
 
 def _credentials() -> Credentials:
-    username = os.environ.get("OKROUTE_USERNAME", "")
-    password = os.environ.get("OKROUTE_PASSWORD", "")
+    username = os.environ.get(Env.USERNAME, "")
+    password = os.environ.get(Env.PASSWORD, "")
     if not username or not password:
-        raise ValueError("set OKROUTE_USERNAME and OKROUTE_PASSWORD in every generator process")
+        raise ValueError(f"set {Env.USERNAME} and {Env.PASSWORD} in every generator process")
     MASKER.add(password)
     return Credentials(username, password)
 
@@ -108,7 +111,7 @@ def _on_test_start(environment: Any, **_: Any) -> None:
     bases = {}
     for url in (environment.host or "", settings.https_host):
         if url.startswith(("http://", "https://")):
-            bases[Transport(url.split(":", 1)[0])] = url.rstrip("/").removesuffix("/api")
+            bases[Transport(url.split(":", 1)[0])] = url.rstrip("/").removesuffix(PATH)
     _campaign = Campaign(
         settings, _credentials(), bases, float(parsed.run_time or 60), share, offset
     )

@@ -2,7 +2,8 @@
 
 Locust gets them as `--okroute-*` arguments (so `locust -f loadtests/locustfile.py` and its web UI
 know them, and a master hands them to its workers); `okroute-load` offers the same options without
-the prefix. Credentials are never options: they come from OKROUTE_USERNAME / OKROUTE_PASSWORD.
+the prefix. Credentials are never options: they come from the environment
+(`okroute_model.environment.Env`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 
 from loadtests.pacer import parse_arrival
 from loadtests.thresholds import parse_all
-from loadtests.traffic import MESSAGE_KINDS, STREAMS, parse_weights
-from okroute_mock.faults import parse_range
+from loadtests.traffic import MESSAGE_KINDS, STREAMS
+from okroute_model.environment import PREFIX_RULE, Env, valid_prefix
+from okroute_model.units import parse_range, parse_weights
 
 PREFIX = "okroute-"
 
@@ -57,8 +59,8 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("https-host", "", "HTTPS base URL (the HTTP one is --host)"),
     Option("ca-bundle", "", "PEM file of a private CA (TLS verification stays on)"),
-    Option("dnis-prefix", "", "every destination number starts with it (env OKROUTE_DNIS_PREFIX)"),
-    Option("ani", "", "sender ID (env OKROUTE_ANI); empty sends none"),
+    Option("dnis-prefix", "", f"every destination number starts with it (env {Env.DNIS_PREFIX})"),
+    Option("ani", "", f"sender ID (env {Env.ANI}); empty sends none"),
     Option(
         "max-messages", 100_000, "hard cap on destination numbers submitted in the run", type=int
     ),
@@ -161,11 +163,11 @@ def settings(
     for name in ("max-messages", "max-in-flight"):
         if get[name] < 0:
             raise ValueError(f"{name} must not be negative")
-    prefix = get["dnis-prefix"] or env.get("OKROUTE_DNIS_PREFIX", "")
-    if not prefix.isdigit() or len(prefix) >= 12:
+    prefix = get["dnis-prefix"] or env.get(Env.DNIS_PREFIX, "")
+    if not valid_prefix(prefix):
         raise ValueError(
-            "set a destination number prefix (--dnis-prefix or OKROUTE_DNIS_PREFIX): "
-            "1 to 11 digits every test number starts with"
+            f"set a destination number prefix (--okroute-dnis-prefix or {Env.DNIS_PREFIX}): "
+            f"{PREFIX_RULE} every test number starts with"
         )
     return Settings(
         model=get["model"],
@@ -176,9 +178,9 @@ def settings(
         transports=parse_weights(get["transports"], ("http", "https"), "transports"),
         messages=parse_weights(get["messages"], MESSAGE_KINDS, "messages"),
         https_host=get["https-host"],
-        ca_bundle=get["ca-bundle"] or env.get("OKROUTE_CA_BUNDLE", ""),
+        ca_bundle=get["ca-bundle"] or env.get(Env.CA_BUNDLE, ""),
         dnis_prefix=prefix,
-        ani=get["ani"] or env.get("OKROUTE_ANI", ""),
+        ani=get["ani"] or env.get(Env.ANI, ""),
         max_messages=get["max-messages"],
         check_rate=get["check-rate"],
         dlr_timeout=get["dlr-timeout"],

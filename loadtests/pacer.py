@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Protocol
 
-from okroute_mock.faults import parse_duration
+from okroute_model.units import parse_duration
 
 
 class Pacer(Protocol):

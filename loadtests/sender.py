@@ -8,7 +8,6 @@ the contract rule it breaks (or the kind of transport error), never by its conte
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,17 +16,13 @@ from typing import Any
 from contracts.checks import CheckContext, verify
 from contracts.exchange import Exchange, Response
 from contracts.failures import ContractViolation
-from okroute_model.errors import LOOP_DETECTED
-from okroute_model.params import Command
-from okroute_model.wire import Transport
 from loadtests.health import Health
 from loadtests.latency import LatencyBook
 from loadtests.traffic import Call
-
-THROTTLE_STATUSES = frozenset({429, 503})
-# A 403 that says the account went over its throughput is throttling, not a refusal.
-THROTTLE_TEXT = re.compile(rb"throughput|exceed|too many|rate limit", re.IGNORECASE)
-DEFAULT_RETRY_AFTER = 1.0
+from okroute_model.errors import LOOP_DETECTED
+from okroute_model.params import PATH, Command
+from okroute_model.throttling import classify_throttle
+from okroute_model.wire import Transport
 
 
 class LoadFailure(Exception):
@@ -43,15 +38,8 @@ class Answer:
 
 
 def _retry_after(status: int, headers: Any, body: bytes) -> float | None:
-    raw = headers.get("retry-after") if headers is not None else None
-    if status in THROTTLE_STATUSES and raw is not None:
-        try:
-            return max(0.0, float(raw))
-        except ValueError:
-            return DEFAULT_RETRY_AFTER
-    if status == 403 and THROTTLE_TEXT.search(body):
-        return DEFAULT_RETRY_AFTER
-    return None
+    throttle = classify_throttle(status, headers, body)
+    return None if throttle is None else throttle.wait
 
 
 def _status_failure(call: Call, status: int) -> str | None:
@@ -122,7 +110,7 @@ class Sender:
             exception=LoadFailure(failure) if failure else None,
             context={},
             response=None,
-            url=base + "/api",
+            url=base + PATH,
             start_time=started_wall,
         )
         return Answer(status, body, retry_after, failure)

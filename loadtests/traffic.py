@@ -32,26 +32,6 @@ _TEXT = "".join(sorted(c for c in GSM7_BASIC if c.isalnum() or c == " "))
 _UCS2 = "абвгдежзийклмнопрстуфхцчшщъыьэюя 你好世界"
 
 
-def parse_weights(spec: str, names: tuple[str, ...], what: str) -> dict[str, float]:
-    """`"a=1,b=2"` into weights over `names`; unnamed ones weigh 0; at least one positive."""
-    weights = dict.fromkeys(names, 0.0)
-    for part in spec.split(","):
-        name, sep, value = part.strip().partition("=")
-        if not sep or name not in weights:
-            raise ValueError(
-                f"{what} {part!r}: write NAME=WEIGHT with NAME one of {', '.join(names)}"
-            )
-        try:
-            weights[name] = float(value)
-        except ValueError:
-            raise ValueError(f"{what} {part!r}: the weight must be a number") from None
-        if weights[name] < 0:
-            raise ValueError(f"{what} {part!r}: the weight must not be negative")
-    if not any(weights.values()):
-        raise ValueError(f"{what} {spec!r}: at least one weight must be positive")
-    return weights
-
-
 @dataclass(frozen=True)
 class Call:
     """One request ready to go: its group name, wire form and contract case."""
@@ -120,7 +100,7 @@ class TrafficPlan:
 
     def number(self) -> str:
         prefix = self.config.dnis_prefix
-        digits = max(NUMBER_DIGITS, len(prefix) + 3)
+        digits = min(MAX_NUMBER_DIGITS, max(NUMBER_DIGITS, len(prefix) + 3))
         digits = min(digits, MAX_NUMBER_DIGITS)
         return prefix + "".join(self.rng.choices("0123456789", k=digits - len(prefix)))
 

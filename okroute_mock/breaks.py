@@ -2,180 +2,249 @@
 
 Each fault makes the mock violate one MUST or SHOULD rule of the contract model. The meta-test
 (`tests/test_fault_catalogue.py`) runs the live contract suite against the mock broken in each way
-and requires a failure that names that rule. The platform core tests `name in breaks` where the
-fault acts; this module only names and describes them.
+and requires a failure that names that rule. The platform core tests `Fault.X in breaks` where the
+fault acts, so a misspelt fault fails at import; this module names and describes them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from okroute_model.rules import RULES
 
 
+class Fault(StrEnum):
+    """Every deliberate contract fault, by name: the platform code names members, never strings."""
+
+    AUTH_IGNORED = "auth-ignored"
+    AUTH_WRONG_STATUS = "auth-wrong-status"
+    AUTH_WRONG_TEXT = "auth-wrong-text"
+    AUTH_MISSING_400 = "auth-missing-400"
+    AUTH_QUERY_UNCHECKED = "auth-query-unchecked"
+    AUTH_MO_UNCHECKED = "auth-mo-unchecked"
+    AUTH_POST_BODY_UNCHECKED = "auth-post-body-unchecked"
+    AUTH_LEAKS_IDS = "auth-leaks-ids"
+    ECHO_CREDENTIALS = "echo-credentials"
+    CROSS_ACCOUNT_READ = "cross-account-read"
+    DNIS_101_ACCEPTED = "dnis-101-accepted"
+    DNIS_100_REJECTED = "dnis-100-rejected"
+    DNIS_LIMIT_WRONG_TEXT = "dnis-limit-wrong-text"
+    DNIS_LENGTH_UNCHECKED = "dnis-length-unchecked"
+    DNIS_16_DIGITS = "dnis-16-digits"
+    DNIS_NON_DIGIT = "dnis-non-digit"
+    NO_ROUTES_ACCEPTED = "no-routes-accepted"
+    GSM7_SINGLE_159 = "gsm7-single-159"
+    GSM7_EXTENSION_AS_ONE = "gsm7-extension-as-one"
+    UCS2_AS_GSM7 = "ucs2-as-gsm7"
+    CUT_SPLITS = "cut-splits"
+    SINGLE_ID_SPLIT_DISTINCT = "single-id-split-distinct"
+    DUPLICATES_COLLAPSED = "duplicates-collapsed"
+    SPLIT_OR_PAYLOAD_MULTI_ACCEPTED = "split-or-payload-multi-accepted"
+    IDS_REUSED = "ids-reused"
+    DNIS_REWRITTEN = "dnis-rewritten"
+    SERVICE_TYPE_UNCHECKED = "service-type-unchecked"
+    SERVICE_TYPE_AT_LIMIT_REJECTED = "service-type-at-limit-rejected"
+    SEGMENT_NUM_INTEGER = "segment-num-integer"
+    EMPTY_MESSAGE_ID = "empty-message-id"
+    SINGLE_AS_ARRAY = "single-as-array"
+    NON_JSON_SUCCESS = "non-json-success"
+    QUERY_NON_JSON = "query-non-json"
+    STATUS_LOWERCASE = "status-lowercase"
+    ERROR_CODE_INTEGER = "error-code-integer"
+    DELIVERY_TIME_ISO = "delivery-time-iso"
+    UNKNOWN_AT_FIRST = "unknown-at-first"
+    FINAL_STATUS_CHANGES = "final-status-changes"
+    STATUS_FLAPS = "status-flaps"
+    RETENTION_SHORT = "retention-short"
+    UNKNOWN_ID_500 = "unknown-id-500"
+    UNKNOWN_ID_DELIVERED = "unknown-id-delivered"
+    MALFORMED_JSON_500 = "malformed-json-500"
+    MISSING_MESSAGE_ACCEPTED = "missing-message-accepted"
+    EMPTY_ERROR_BODY = "empty-error-body"
+    POST_URL_CREDENTIALS_IGNORED = "post-url-credentials-ignored"
+    POST_BODY_STATUS_DIFFERS = "post-body-status-differs"
+    HTTPS_STATUS_DIFFERS = "https-status-differs"
+
+
 @dataclass(frozen=True)
 class Break:
-    name: str
+    name: Fault
     rule: str  # the rule it violates
     summary: str
 
 
-BREAKS: dict[str, Break] = {
+BREAKS: dict[Fault, Break] = {
     b.name: b
     for b in (
         # authentication
-        Break("auth-ignored", "auth.wrong-credentials", "any password is accepted"),
-        Break("auth-wrong-status", "auth.wrong-credentials", "wrong credentials answer 403"),
-        Break("auth-wrong-text", "auth.wrong-credentials", "wrong credentials say 'Unauthorized'"),
-        Break("auth-missing-400", "auth.missing-credentials", "missing credentials answer 400"),
+        Break(Fault.AUTH_IGNORED, "auth.wrong-credentials", "any password is accepted"),
+        Break(Fault.AUTH_WRONG_STATUS, "auth.wrong-credentials", "wrong credentials answer 403"),
         Break(
-            "auth-query-unchecked",
+            Fault.AUTH_WRONG_TEXT, "auth.wrong-credentials", "wrong credentials say 'Unauthorized'"
+        ),
+        Break(Fault.AUTH_MISSING_400, "auth.missing-credentials", "missing credentials answer 400"),
+        Break(
+            Fault.AUTH_QUERY_UNCHECKED,
             "auth.wrong-credentials",
             "command=query does not check the password",
         ),
-        Break("auth-mo-unchecked", "auth.mo-credentials", "command=mo does not check credentials"),
         Break(
-            "auth-post-body-unchecked",
+            Fault.AUTH_MO_UNCHECKED, "auth.mo-credentials", "command=mo does not check credentials"
+        ),
+        Break(
+            Fault.AUTH_POST_BODY_UNCHECKED,
             "auth.wrong-credentials",
             "credentials in a JSON body are not checked",
         ),
         Break(
-            "auth-leaks-ids",
+            Fault.AUTH_LEAKS_IDS,
             "auth.reveals-nothing",
             "a submit with a wrong password is sent anyway; the 401 carries its IDs",
         ),
-        Break("echo-credentials", "auth.no-echo", "undocumented errors echo the credentials"),
+        Break(Fault.ECHO_CREDENTIALS, "auth.no-echo", "undocumented errors echo the credentials"),
         Break(
-            "cross-account-read", "auth.cross-account", "any account can read any message's status"
+            Fault.CROSS_ACCOUNT_READ,
+            "auth.cross-account",
+            "any account can read any message's status",
         ),
         # dnis limits
-        Break("dnis-101-accepted", "submit.dnis-count-limit", "101 numbers are accepted"),
-        Break("dnis-100-rejected", "submit.dnis-count-limit", "exactly 100 numbers are rejected"),
+        Break(Fault.DNIS_101_ACCEPTED, "submit.dnis-count-limit", "101 numbers are accepted"),
         Break(
-            "dnis-limit-wrong-text",
+            Fault.DNIS_100_REJECTED, "submit.dnis-count-limit", "exactly 100 numbers are rejected"
+        ),
+        Break(
+            Fault.DNIS_LIMIT_WRONG_TEXT,
             "submit.dnis-count-limit",
             "over 100 numbers say 'Too many destination numbers'",
         ),
         Break(
-            "dnis-length-unchecked",
+            Fault.DNIS_LENGTH_UNCHECKED,
             "submit.dnis-length-limit",
             "the 2048-character limit is not applied",
         ),
-        Break("dnis-16-digits", "errors.invalid-rejected", "numbers of 16 digits are accepted"),
-        Break("dnis-non-digit", "errors.invalid-rejected", "numbers with letters are accepted"),
-        Break("no-routes-accepted", "submit.no-routes", "a number without a route gets an ID"),
+        Break(Fault.DNIS_16_DIGITS, "errors.invalid-rejected", "numbers of 16 digits are accepted"),
+        Break(Fault.DNIS_NON_DIGIT, "errors.invalid-rejected", "numbers with letters are accepted"),
+        Break(Fault.NO_ROUTES_ACCEPTED, "submit.no-routes", "a number without a route gets an ID"),
         # segmenting and ID issuing
-        Break("gsm7-single-159", "submit.segment-count", "a GSM-7 text of 160 septets is split"),
         Break(
-            "gsm7-extension-as-one",
+            Fault.GSM7_SINGLE_159, "submit.segment-count", "a GSM-7 text of 160 septets is split"
+        ),
+        Break(
+            Fault.GSM7_EXTENSION_AS_ONE,
             "submit.segment-count",
             "extension-table characters count as one septet",
         ),
-        Break("ucs2-as-gsm7", "submit.segment-count", "UCS-2 text is split with GSM-7 sizes"),
+        Break(Fault.UCS2_AS_GSM7, "submit.segment-count", "UCS-2 text is split with GSM-7 sizes"),
         Break(
-            "cut-splits", "submit.segment-count", "longMessageMode=cut issues one ID per segment"
+            Fault.CUT_SPLITS,
+            "submit.segment-count",
+            "longMessageMode=cut issues one ID per segment",
         ),
         Break(
-            "single-id-split-distinct",
+            Fault.SINGLE_ID_SPLIT_DISTINCT,
             "submit.single-id-split",
             "single_id_split issues a distinct ID per segment",
         ),
         Break(
-            "duplicates-collapsed",
+            Fault.DUPLICATES_COLLAPSED,
             "submit.duplicate-numbers",
             "a duplicate number gets no entry of its own",
         ),
         Break(
-            "split-or-payload-multi-accepted",
+            Fault.SPLIT_OR_PAYLOAD_MULTI_ACCEPTED,
             "submit.split-or-payload-multi",
             "several numbers with split_or_payload are accepted",
         ),
-        Break("ids-reused", "submit.unique-ids", "all entries of one submit share one ID"),
+        Break(Fault.IDS_REUSED, "submit.unique-ids", "all entries of one submit share one ID"),
         Break(
-            "dnis-rewritten",
+            Fault.DNIS_REWRITTEN,
             "submit.dnis-from-request",
             "answer entries carry the number with a '00' prefix",
         ),
         # serviceType
         Break(
-            "service-type-unchecked",
+            Fault.SERVICE_TYPE_UNCHECKED,
             "submit.service-type-limit",
             "serviceType over the limit is accepted",
         ),
         Break(
-            "service-type-at-limit-rejected",
+            Fault.SERVICE_TYPE_AT_LIMIT_REJECTED,
             "submit.service-type-limit",
             "serviceType exactly at the limit is rejected",
         ),
         # answer shapes and types
-        Break("segment-num-integer", "submit.response-schema", "segment_num is a JSON number"),
-        Break("empty-message-id", "submit.response-schema", "message_id is an empty string"),
+        Break(Fault.SEGMENT_NUM_INTEGER, "submit.response-schema", "segment_num is a JSON number"),
+        Break(Fault.EMPTY_MESSAGE_ID, "submit.response-schema", "message_id is an empty string"),
         Break(
-            "single-as-array", "submit.response-shape", "one number and one segment answer an array"
+            Fault.SINGLE_AS_ARRAY,
+            "submit.response-shape",
+            "one number and one segment answer an array",
         ),
-        Break("non-json-success", "submit.json-body", "a successful submit answers 'OK <id>'"),
-        Break("query-non-json", "query.json-body", "a status answer is the bare status word"),
-        Break("status-lowercase", "query.response-schema", "statuses are lower case"),
-        Break("error-code-integer", "query.response-schema", "error_code is a JSON number"),
-        Break("delivery-time-iso", "query.field-formats", "delivery_time is ISO 8601"),
+        Break(Fault.NON_JSON_SUCCESS, "submit.json-body", "a successful submit answers 'OK <id>'"),
+        Break(Fault.QUERY_NON_JSON, "query.json-body", "a status answer is the bare status word"),
+        Break(Fault.STATUS_LOWERCASE, "query.response-schema", "statuses are lower case"),
+        Break(Fault.ERROR_CODE_INTEGER, "query.response-schema", "error_code is a JSON number"),
+        Break(Fault.DELIVERY_TIME_ISO, "query.field-formats", "delivery_time is ISO 8601"),
         # query semantics
         Break(
-            "unknown-at-first",
+            Fault.UNKNOWN_AT_FIRST,
             "query.known-at-once",
             "a new ID answers UNKNOWN for its first five seconds",
         ),
         Break(
-            "final-status-changes",
+            Fault.FINAL_STATUS_CHANGES,
             "query.final-stable",
             "a final status turns into another final status on the next query",
         ),
         Break(
-            "status-flaps",
+            Fault.STATUS_FLAPS,
             "query.status-forward",
             "an ACCEPTD message answers ENROUTE on every other query (a lagging replica)",
         ),
-        Break("retention-short", "query.retention", "statuses are forgotten after one second"),
-        Break("unknown-id-500", "query.unknown-id", "a never-issued ID answers 500"),
-        Break("unknown-id-delivered", "query.unknown-id", "a never-issued ID answers DELIVRD"),
+        Break(Fault.RETENTION_SHORT, "query.retention", "statuses are forgotten after one second"),
+        Break(Fault.UNKNOWN_ID_500, "query.unknown-id", "a never-issued ID answers 500"),
+        Break(Fault.UNKNOWN_ID_DELIVERED, "query.unknown-id", "a never-issued ID answers DELIVRD"),
         # error handling
-        Break("malformed-json-500", "errors.no-5xx", "a body that is not JSON answers 500"),
+        Break(Fault.MALFORMED_JSON_500, "errors.no-5xx", "a body that is not JSON answers 500"),
         Break(
-            "missing-message-accepted",
+            Fault.MISSING_MESSAGE_ACCEPTED,
             "errors.invalid-rejected",
             "a submit without message is accepted",
         ),
         Break(
-            "empty-error-body",
+            Fault.EMPTY_ERROR_BODY,
             "errors.invalid-rejected",
             "undocumented errors answer 400 with an empty body",
         ),
         # variants and transports
         Break(
-            "post-url-credentials-ignored",
+            Fault.POST_URL_CREDENTIALS_IGNORED,
             "request.valid-accepted",
             "POST with credentials in the URL answers 401",
         ),
         Break(
-            "post-body-status-differs",
+            Fault.POST_BODY_STATUS_DIFFERS,
             "variants.equivalent",
             "POST-body answers undocumented errors with 422",
         ),
         Break(
-            "https-status-differs",
+            Fault.HTTPS_STATUS_DIFFERS,
             "transports.equivalent",
             "HTTPS answers undocumented errors with 422",
         ),
     )
 }
 
+assert set(BREAKS) == set(Fault), set(Fault) ^ set(BREAKS)
 for _b in BREAKS.values():
     assert _b.rule in RULES, f"break {_b.name} names unknown rule {_b.rule}"
 
 
-def parse_breaks(names: list[str] | tuple[str, ...]) -> frozenset[str]:
+def parse_breaks(names: list[str] | tuple[str, ...]) -> frozenset[Fault]:
     unknown = [n for n in names if n not in BREAKS]
     if unknown:
         raise ValueError(
             f"unknown fault(s) {', '.join(unknown)}; `okroute-mock --list-breaks` lists them"
         )
-    return frozenset(names)
+    return frozenset(Fault(n) for n in names)

@@ -11,51 +11,25 @@ import os
 import signal
 import sys
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-from okroute_model.profile import ProfileError, load_profile
-from okroute_model.rules import RULES
 from okroute_mock.breaks import BREAKS, parse_breaks
 from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
-from okroute_mock.faults import FaultConfig, Faults, Latency, parse_duration, parse_range
+from okroute_mock.faults import FaultConfig, Faults, Latency
 from okroute_mock.platform import Account, Platform, PlatformConfig
 from okroute_mock.quirks import CHOICES, parse_flips
 from okroute_mock.server import start
 from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificates
+from okroute_model.environment import MOCK_NO_ROUTE_PREFIX
+from okroute_model.profile import ProfileError, load_profile
+from okroute_model.rules import RULES
+from okroute_model.units import argtype, parse_duration, parse_probability, parse_range
 
 DEFAULT_ACCOUNTS = ("demo:demo-password", "demo2:demo2-password")
 
 
-T = TypeVar("T")
-
-
 class UsageError(Exception):
     """A mistake in the command line or config file, told in one line."""
-
-
-def argument(convert: Callable[[str], T]) -> Callable[[str], T]:
-    """An argparse type from a parser that raises ValueError: its message, no traceback."""
-
-    def parse(text: str) -> T:
-        try:
-            return convert(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    parse.__name__ = convert.__name__  # argparse names the type in its messages
-    return parse
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a probability") from None
-    if not 0 <= value <= 1:
-        raise ValueError(f"{text!r}: a probability is between 0 and 1")
-    return value
 
 
 def _port(text: str) -> int | None:
@@ -70,8 +44,8 @@ def _port(text: str) -> int | None:
     return port
 
 
-_range, _duration = argument(parse_range), argument(parse_duration)
-_latency, _probability, _port = argument(Latency.parse), argument(_probability), argument(_port)
+_range, _duration = argtype(parse_range), argtype(parse_duration)
+_latency, _probability, _port = argtype(Latency.parse), argtype(parse_probability), argtype(_port)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -124,7 +98,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ttl", type=_duration, help="status retention (default: profile, 24 h)")
     p.add_argument("--max-stored", type=int, default=100_000, help="stored message cap")
     p.add_argument(
-        "--no-route-prefix", default="999", help="numbers with this prefix get NO ROUTES"
+        "--no-route-prefix",
+        default=MOCK_NO_ROUTE_PREFIX,
+        help="numbers with this prefix get NO ROUTES",
     )
     p.add_argument("--tls-dir", help=f"where the local CA lives (default {default_state_dir()})")
     p.add_argument("--tls-name", action="append", default=[], help="extra certificate name")

@@ -13,6 +13,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from okroute_model.statuses import FINAL_STATUSES, Status
+from okroute_model.units import parse_weights
 
 DEFAULT_MIX = "DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2"
 # error_code per final status: three digits, "000" for success.
@@ -27,25 +28,10 @@ ERROR_CODES = {
 
 
 def parse_mix(spec: str) -> dict[Status, float]:
-    """`"DELIVRD=90,UNDELIV=10"` into weights; only final statuses, at least one positive."""
-    mix: dict[Status, float] = {}
-    for part in spec.split(","):
-        name, sep, weight = part.partition("=")
-        name = name.strip().upper()
-        if not sep or name not in FINAL_STATUSES:
-            finals = ", ".join(sorted(FINAL_STATUSES))
-            raise ValueError(
-                f"outcome {part!r}: write STATUS=WEIGHT with a final status ({finals})"
-            )
-        try:
-            mix[Status(name)] = float(weight)
-        except ValueError:
-            raise ValueError(f"outcome {part!r}: the weight must be a number") from None
-        if mix[Status(name)] < 0:
-            raise ValueError(f"outcome {part!r}: the weight must not be negative")
-    if sum(mix.values()) <= 0:
-        raise ValueError(f"outcome mix {spec!r} has no positive weight")
-    return mix
+    """`"DELIVRD=90,UNDELIV=10"` into weights over the final statuses, at least one positive."""
+    finals = sorted(FINAL_STATUSES)
+    weights = parse_weights(spec, finals, "outcome", normalise=lambda n: n.strip().upper())
+    return {Status(name): w for name, w in weights.items() if w}
 
 
 class Story(NamedTuple):

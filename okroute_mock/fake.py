@@ -11,8 +11,8 @@ from collections.abc import Callable
 import httpx
 import respx
 
-from okroute_model.wire import Transport, WireRequest
 from okroute_mock.platform import Platform
+from okroute_model.wire import Transport, WireRequest
 
 OFFLINE_HOST = "okroute.invalid"
 OFFLINE_URLS = {

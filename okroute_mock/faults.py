@@ -8,31 +8,14 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)?\s*$")
-_UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, None: 1.0}
+from okroute_model.throttling import THROTTLE_STATUSES
+from okroute_model.units import parse_duration
+
 # A long tail: p99 is this many standard deviations above the median of a lognormal.
 _Z99 = 2.3263
-
-
-def parse_duration(text: str) -> float:
-    """`"5ms"`, `"1.5s"`, `"200us"` or plain seconds into seconds."""
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not a duration: write e.g. 5ms, 1.5s or 200us")
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
-def parse_range(text: str) -> tuple[float, float]:
-    """`"LOW..HIGH"` durations (or one duration for both) into seconds, low first."""
-    low, sep, high = text.partition("..")
-    values = (parse_duration(low), parse_duration(high if sep else low))
-    if values[0] > values[1]:
-        raise ValueError(f"{text!r}: the low end is above the high end")
-    return values
 
 
 @dataclass(frozen=True)
@@ -106,8 +89,9 @@ class FaultConfig:
                 raise ValueError(f"the {name} is a probability between 0 and 1, not {rate}")
         if not 500 <= self.error_status <= 599:
             raise ValueError(f"the error status must be a 5xx, not {self.error_status}")
-        if self.throttle_status not in (429, 503):
-            raise ValueError("the throttle status is 429 or 503")
+        if self.throttle_status not in THROTTLE_STATUSES:
+            statuses = " or ".join(map(str, sorted(THROTTLE_STATUSES)))
+            raise ValueError(f"the throttle status is {statuses}")
         if self.stall_every < 0 or self.stall_for < 0 or self.retry_after < 0:
             raise ValueError("durations must not be negative")
         if self.stall_for and self.stall_for >= self.stall_every:

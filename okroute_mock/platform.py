@@ -18,9 +18,19 @@ from functools import cached_property
 from math import ceil
 from typing import NamedTuple
 
+from okroute_mock.breaks import Fault
+from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
+from okroute_mock.store import MessageStore, Record
 from okroute_model.classify import Classified, classify
 from okroute_model.defects import DEFECTS
-from okroute_model.errors import ERROR_CONTENT_TYPE, NO_ROUTES, NOT_AUTHORIZED, DocumentedError
+from okroute_model.errors import (
+    ERROR_CONTENT_TYPE,
+    NO_ROUTES,
+    NOT_AUTHORIZED,
+    PLAIN_CONTENT_TYPE,
+    DocumentedError,
+)
+from okroute_model.may import May
 from okroute_model.params import (
     COMMANDS,
     DEFAULT_LONG_MESSAGE_MODE,
@@ -32,6 +42,7 @@ from okroute_model.params import (
     LongMessageMode,
 )
 from okroute_model.profile import PlatformKnobs
+from okroute_model.secrets import Credentials
 from okroute_model.segments import (
     GSM7_EXTENSION,
     GSM7_SEGMENT,
@@ -41,19 +52,24 @@ from okroute_model.segments import (
     encoding_of,
 )
 from okroute_model.statuses import FINAL_STATUSES, Status
-from okroute_model.wire import Decoded, Method, Transport, WireRequest, decode, method_of
-from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
-from okroute_mock.store import MessageStore, Record
+from okroute_model.wire import (
+    JSON_CONTENT_TYPE,
+    Decoded,
+    Method,
+    Transport,
+    WireRequest,
+    decode,
+    method_of,
+)
 
-JSON_TYPE = "application/json"
 # MAY points where the mock's default answer is to reject; flipping a point toggles it.
 _REJECTED_BY_DEFAULT = frozenset(
     {
-        "unknown-long-message-mode",
-        "command-case",
-        "dnis-json-array",
-        "query-missing-id",
-        "plus-prefix",
+        May.UNKNOWN_LONG_MESSAGE_MODE,
+        May.COMMAND_CASE,
+        May.DNIS_JSON_ARRAY,
+        May.QUERY_MISSING_ID,
+        May.PLUS_PREFIX,
     }
 )
 _UNDOCUMENTED_TEXTS = {
@@ -84,12 +100,12 @@ _UNDOCUMENTED_TEXTS = {
     "query-via-post": "command=query supports GET only",
 }
 _VALIDATION_BREAKS = {
-    "dnis-16-digits": "dnis-too-many-digits",
-    "dnis-non-digit": "dnis-not-digits",
-    "dnis-length-unchecked": "dnis-too-long",
-    "service-type-unchecked": "service-type-too-long",
-    "split-or-payload-multi-accepted": "split-or-payload-multi",
-    "missing-message-accepted": "missing-message",
+    Fault.DNIS_16_DIGITS: "dnis-too-many-digits",
+    Fault.DNIS_NON_DIGIT: "dnis-not-digits",
+    Fault.DNIS_LENGTH_UNCHECKED: "dnis-too-long",
+    Fault.SERVICE_TYPE_UNCHECKED: "service-type-too-long",
+    Fault.SPLIT_OR_PAYLOAD_MULTI_ACCEPTED: "split-or-payload-multi",
+    Fault.MISSING_MESSAGE_ACCEPTED: "missing-message",
 }
 
 
@@ -100,10 +116,8 @@ class Reply(NamedTuple):
     headers: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class Account:
-    username: str
-    password: str = field(repr=False)
+# An account of the platform: the same type the suite and the campaigns use for credentials.
+Account = Credentials
 
 
 @dataclass
@@ -127,8 +141,8 @@ class PlatformConfig:
     sim: DeliverySim
     max_stored: int = 100_000
     no_route_prefix: str = ""
-    breaks: frozenset[str] = frozenset()
-    flips: frozenset[str] = frozenset()
+    breaks: frozenset[Fault] = frozenset()
+    flips: frozenset[May] = frozenset()
 
 
 def credential_defect(params: dict, accounts: dict[str, Account]) -> str | None:
@@ -168,13 +182,13 @@ class Platform:
         self.store = MessageStore(config.knobs.retention_seconds, config.max_stored)
         self.stats = PlatformStats()
         self._query_counts: dict[str, int] = {}  # only for faults that depend on repetition
-        self._form_accepted = "form-post" not in self.flips
-        self._body_wins = "query-body-precedence" in self.flips
-        error_type = "text/plain; charset=UTF-8" if "content-types" in self.flips else None
+        self._form_accepted = May.FORM_POST not in self.flips
+        self._body_wins = May.QUERY_BODY_PRECEDENCE in self.flips
+        error_type = PLAIN_CONTENT_TYPE if May.CONTENT_TYPES in self.flips else None
         self._error_type = error_type or ERROR_CONTENT_TYPE
-        flipped_types = "content-types" in self.flips
-        self._submit_type = ERROR_CONTENT_TYPE if flipped_types else JSON_TYPE
-        self._query_type = JSON_TYPE if flipped_types else ERROR_CONTENT_TYPE
+        flipped_types = May.CONTENT_TYPES in self.flips
+        self._submit_type = ERROR_CONTENT_TYPE if flipped_types else JSON_CONTENT_TYPE
+        self._query_type = JSON_CONTENT_TYPE if flipped_types else ERROR_CONTENT_TYPE
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -216,7 +230,7 @@ class Platform:
         decoded = decode(wire, form_accepted=self._form_accepted, body_wins=self._body_wins)
         context = _Context(self, wire, decoded, transport)
         if decoded.error:
-            if decoded.error == "malformed-json" and "malformed-json-500" in self.breaks:
+            if decoded.error == "malformed-json" and Fault.MALFORMED_JSON_500 in self.breaks:
                 return _text(500, "internal error"), "-"
             return context.undocumented(decoded.error), "-"
         command = decoded.params.get("command")
@@ -239,8 +253,8 @@ class Platform:
         if command == Command.SUBMIT:
             return self._submit(account, classified), command
         if command == Command.QUERY:
-            if "query-via-post" in self.flips and context.method is not Method.GET:
-                return context.undocumented("query-via-post"), command
+            if May.QUERY_VIA_POST in self.flips and context.method is not Method.GET:
+                return context.undocumented(May.QUERY_VIA_POST), command
             return self._query(account, classified), command
         return self._mo(), command
 
@@ -248,20 +262,23 @@ class Platform:
 
     def _segments(self, text: str, data_coding: int | None, mode: str) -> int:
         broken = self.breaks
-        if mode in (LongMessageMode.CUT, LongMessageMode.PAYLOAD) and "cut-splits" not in broken:
+        if (
+            mode in (LongMessageMode.CUT, LongMessageMode.PAYLOAD)
+            and Fault.CUT_SPLITS not in broken
+        ):
             return 1
-        if mode == LongMessageMode.SPLIT_OR_PAYLOAD and "split-or-payload-single" in self.flips:
+        if mode == LongMessageMode.SPLIT_OR_PAYLOAD and May.SPLIT_OR_PAYLOAD_SINGLE in self.flips:
             return 1
         encoding = encoding_of(text, data_coding)
         if encoding is Encoding.OTHER:  # undocumented sizes: count as the text itself needs
             encoding = encoding_of(text, None)
-        if encoding is Encoding.UCS2 and "ucs2-as-gsm7" in broken:
+        if encoding is Encoding.UCS2 and Fault.UCS2_AS_GSM7 in broken:
             return 1 if len(text) <= GSM7_SINGLE else ceil(len(text) / GSM7_SEGMENT)
         if encoding is Encoding.GSM7:
-            if "gsm7-extension-as-one" in broken:
+            if Fault.GSM7_EXTENSION_AS_ONE in broken:
                 return 1 if len(text) <= GSM7_SINGLE else ceil(len(text) / GSM7_SEGMENT)
             septets = len(text) + sum(1 for ch in text if ch in GSM7_EXTENSION)
-            if "gsm7-single-159" in broken and septets == GSM7_SINGLE:
+            if Fault.GSM7_SINGLE_159 in broken and septets == GSM7_SINGLE:
                 return 2
         return count_segments(text, encoding) or 1
 
@@ -269,11 +286,11 @@ class Platform:
         broken, p, now = self.breaks, c.params, self.clock()
         numbers = c.numbers
         prefix = self.config.no_route_prefix
-        if prefix and "no-routes-accepted" not in broken:
+        if prefix and Fault.NO_ROUTES_ACCEPTED not in broken:
             numbers = [n for n in numbers if not n.startswith(prefix)]
             if not numbers:
                 return _text(NO_ROUTES.status, NO_ROUTES.text, self._error_type)
-        if "duplicates-collapsed" in broken:
+        if Fault.DUPLICATES_COLLAPSED in broken:
             numbers = list(dict.fromkeys(numbers))
         mode = p.get("longMessageMode", DEFAULT_LONG_MESSAGE_MODE)
         if mode not in LONG_MESSAGE_MODES:  # an unknown mode let through (a MAY choice)
@@ -282,12 +299,12 @@ class Platform:
         data_coding = int(coding) if coding is not None and coding.strip().isdigit() else None
         segments = self._segments(p["message"], data_coding, mode)
         shared = (
-            mode == LongMessageMode.SINGLE_ID_SPLIT and "single-id-split-distinct" not in broken
+            mode == LongMessageMode.SINGLE_ID_SPLIT and Fault.SINGLE_ID_SPLIT_DISTINCT not in broken
         )
-        if shared and "single-id-split-entries" in self.flips:
+        if shared and May.SINGLE_ID_SPLIT_ENTRIES in self.flips:
             segments = 1
         entries = []
-        reused = self._issue(account, numbers[0], now) if "ids-reused" in broken else None
+        reused = self._issue(account, numbers[0], now) if Fault.IDS_REUSED in broken else None
         for number in numbers:
             message_id = reused
             for segment in range(1, segments + 1):
@@ -306,22 +323,22 @@ class Platform:
 
     def _submit_reply(self, entries: list[tuple[str, str, int]], segments: int) -> Reply:
         broken = self.breaks
-        if "non-json-success" in broken:
+        if Fault.NON_JSON_SUCCESS in broken:
             ids = " ".join(m for _, m, _ in entries)
-            return _text(200, f"OK {ids}", "text/plain; charset=UTF-8")
-        if "empty-message-id" in broken:
+            return _text(200, f"OK {ids}", PLAIN_CONTENT_TYPE)
+        if Fault.EMPTY_MESSAGE_ID in broken:
             entries = [(n, "", s) for n, _, s in entries]
-        if "dnis-rewritten" in broken:
+        if Fault.DNIS_REWRITTEN in broken:
             entries = [("00" + n, m, s) for n, m, s in entries]
-        if len(entries) == 1 and "single-as-array" not in broken:
+        if len(entries) == 1 and Fault.SINGLE_AS_ARRAY not in broken:
             number, message_id, _ = entries[0]
-            if "single-object-dnis" not in self.flips:  # the common answer, made without json
+            if May.SINGLE_OBJECT_DNIS not in self.flips:  # the common answer, made without json
                 body = b'{"message_id":"%s"}' % message_id.encode()
                 return Reply(200, body, self._submit_type)
             value: object = {"dnis": number, "message_id": message_id}
         else:
-            with_segment = segments > 1 or "segment-num-multi" not in self.flips
-            as_int = "segment-num-integer" in broken
+            with_segment = segments > 1 or May.SEGMENT_NUM_MULTI not in self.flips
+            as_int = Fault.SEGMENT_NUM_INTEGER in broken
             value = [
                 {"dnis": n, "message_id": m}
                 | ({"segment_num": s if as_int else str(s)} if with_segment else {})
@@ -339,10 +356,10 @@ class Platform:
             status = Status.ACCEPTD
         else:
             status = record.final
-        if "status-flaps" in broken and status == Status.ACCEPTD:
+        if Fault.STATUS_FLAPS in broken and status == Status.ACCEPTD:
             seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
             return Status.ENROUTE if seen % 2 == 0 else status
-        if "final-status-changes" in broken and status in FINAL_STATUSES:
+        if Fault.FINAL_STATUS_CHANGES in broken and status in FINAL_STATUSES:
             seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
             if seen > 1:
                 return Status.EXPIRED if status != Status.EXPIRED else Status.DELIVRD
@@ -350,12 +367,12 @@ class Platform:
 
     def _status_reply(self, status: str, record: Record | None) -> Reply:
         broken = self.breaks
-        if "query-non-json" in broken:
-            return _text(200, status, "text/plain; charset=UTF-8")
+        if Fault.QUERY_NON_JSON in broken:
+            return _text(200, status, PLAIN_CONTENT_TYPE)
         final = record is not None and status in FINAL_STATUSES
         done = record.final_at if final and record else 0.0
         body: dict[str, object] = {
-            "status": status.lower() if "status-lowercase" in broken else status,
+            "status": status.lower() if Fault.STATUS_LOWERCASE in broken else status,
             "delivery_time": "",
             "mccmnc": mccmnc(record.number) if record and status != Status.ENROUTE else "",
             "error_code": ERROR_CODES.get(Status(status), "") if final else "",
@@ -364,10 +381,10 @@ class Platform:
         if final:
             body["delivery_time"] = (
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(done))
-                if "delivery-time-iso" in broken
+                if Fault.DELIVERY_TIME_ISO in broken
                 else vendor_time(done)
             )
-        if "error-code-integer" in broken:
+        if Fault.ERROR_CODE_INTEGER in broken:
             body["error_code"] = int(body["error_code"] or 0)  # type: ignore[call-overload]
         return Reply(200, json.dumps(body, separators=(",", ":")).encode(), self._query_type)
 
@@ -375,28 +392,28 @@ class Platform:
         broken, now = self.breaks, self.clock()
         message_id = c.params.get(QUERY_ID_PARAM, "")
         record = self.store.get(message_id, now)
-        if record is not None and "retention-short" in broken and now - record.created > 1.0:
+        if record is not None and Fault.RETENTION_SHORT in broken and now - record.created > 1.0:
             record = None
         if record is None:
-            if "unknown-id-500" in broken:
+            if Fault.UNKNOWN_ID_500 in broken:
                 return _text(500, "internal error")
-            if "unknown-id-delivered" in broken:
+            if Fault.UNKNOWN_ID_DELIVERED in broken:
                 return self._status_reply(Status.DELIVRD, None)
-            if "unknown-id-answer" in self.flips:
+            if May.UNKNOWN_ID_ANSWER in self.flips:
                 return _text(404, "message not found", self._error_type)
             return self._status_reply(Status.UNKNOWN, None)
-        if record.account != account.username and "cross-account-read" not in broken:
-            if "cross-account-answer" in self.flips:
+        if record.account != account.username and Fault.CROSS_ACCOUNT_READ not in broken:
+            if May.CROSS_ACCOUNT_ANSWER in self.flips:
                 return _text(404, "message not found", self._error_type)
             return self._status_reply(Status.UNKNOWN, None)
-        if "unknown-at-first" in broken and now - record.created < 5.0:
+        if Fault.UNKNOWN_AT_FIRST in broken and now - record.created < 5.0:
             return self._status_reply(Status.UNKNOWN, None)
         return self._status_reply(self._status(record, message_id, now), record)
 
     # -- mo ----------------------------------------------------------------------------------
 
     def _mo(self) -> Reply:
-        if "mo-response" in self.flips:
+        if May.MO_RESPONSE in self.flips:
             return _text(200, "OK", self._error_type)
         body = json.dumps({"message_id": self.sim.message_id()}).encode()
         return Reply(200, body, self._submit_type)
@@ -431,16 +448,16 @@ class _Context:
         """A 400 for an error the contract gives no text for (a MAY point)."""
         broken = self.breaks
         status = 400
-        if "post-body-status-differs" in broken and self.method is Method.POST_BODY:
+        if Fault.POST_BODY_STATUS_DIFFERS in broken and self.method is Method.POST_BODY:
             status = 422
-        if "https-status-differs" in broken and self.transport is Transport.HTTPS:
+        if Fault.HTTPS_STATUS_DIFFERS in broken and self.transport is Transport.HTTPS:
             status = 422
-        if "empty-error-body" in broken:
+        if Fault.EMPTY_ERROR_BODY in broken:
             return _text(status, "", self.platform._error_type)
         text = _UNDOCUMENTED_TEXTS.get(label, "invalid request")
-        if "undocumented-error-texts" in self.platform.flips:
+        if May.UNDOCUMENTED_ERROR_TEXTS in self.platform.flips:
             text = f"ERROR: {label}"
-        if "echo-credentials" in broken:
+        if Fault.ECHO_CREDENTIALS in broken:
             text += (
                 f" (username={self.params.get('username')}, password={self.params.get('password')})"
             )
@@ -448,32 +465,35 @@ class _Context:
 
     def authenticate(self, command: object) -> tuple[Account | None, Reply | None]:
         platform, broken, params = self.platform, self.breaks, self.params
-        if "post-url-credentials-ignored" in broken and self.method is Method.POST_URL:
+        if Fault.POST_URL_CREDENTIALS_IGNORED in broken and self.method is Method.POST_URL:
             params = {k: v for k, v in params.items() if k not in ("username", "password")}
         defect = credential_defect(params, platform.accounts)
         if defect is None:
             return platform.accounts[params["username"]], None
         if defect.startswith("missing-"):
-            if "auth-missing-400" in broken:
+            if Fault.AUTH_MISSING_400 in broken:
                 return None, _text(400, "username and password are required")
             return None, self.documented(NOT_AUTHORIZED)
         username = params.get("username")
         account = platform.accounts.get(username) if isinstance(username, str) else None
         unchecked = (
-            "auth-ignored" in broken
-            or ("auth-query-unchecked" in broken and command == Command.QUERY)
-            or ("auth-mo-unchecked" in broken and command == Command.MO)
-            or ("auth-post-body-unchecked" in broken and self.decoded.source("password") == "body")
+            Fault.AUTH_IGNORED in broken
+            or (Fault.AUTH_QUERY_UNCHECKED in broken and command == Command.QUERY)
+            or (Fault.AUTH_MO_UNCHECKED in broken and command == Command.MO)
+            or (
+                Fault.AUTH_POST_BODY_UNCHECKED in broken
+                and self.decoded.source("password") == "body"
+            )
         )
         fallback = account or next(iter(platform.accounts.values()))
         if unchecked:
             return fallback, None
-        if "auth-leaks-ids" in broken and command == Command.SUBMIT:
+        if Fault.AUTH_LEAKS_IDS in broken and command == Command.SUBMIT:
             self.leak_on_success = True
             return fallback, None
-        if "auth-wrong-status" in broken:
+        if Fault.AUTH_WRONG_STATUS in broken:
             return None, _text(403, NOT_AUTHORIZED.text, platform._error_type)
-        if "auth-wrong-text" in broken:
+        if Fault.AUTH_WRONG_TEXT in broken:
             return None, _text(401, "Unauthorized", platform._error_type)
         return None, self.documented(NOT_AUTHORIZED)
 
@@ -483,15 +503,18 @@ class _Context:
             if fault in self.breaks:
                 findings[:] = [f for f in findings if f != label]
         count = len(c.numbers)
-        if "dnis-101-accepted" in self.breaks and count == MAX_DNIS_COUNT + 1:
+        if Fault.DNIS_101_ACCEPTED in self.breaks and count == MAX_DNIS_COUNT + 1:
             findings[:] = [f for f in findings if f != "dnis-too-many"]
-        if "dnis-100-rejected" in self.breaks and count == MAX_DNIS_COUNT:
+        if Fault.DNIS_100_REJECTED in self.breaks and count == MAX_DNIS_COUNT:
             findings.insert(0, "dnis-too-many")
         limit = self.platform.knobs.service_type_max_bytes
         service_type = c.params.get("serviceType", "")
-        if "service-type-at-limit-rejected" in self.breaks and len(service_type.encode()) == limit:
+        if (
+            Fault.SERVICE_TYPE_AT_LIMIT_REJECTED in self.breaks
+            and len(service_type.encode()) == limit
+        ):
             findings.insert(0, "service-type-too-long")
-        if "missing-message-accepted" in self.breaks:
+        if Fault.MISSING_MESSAGE_ACCEPTED in self.breaks:
             c.params.setdefault("message", "")
 
     def judge(self, label: str) -> Reply | None:
@@ -502,7 +525,7 @@ class _Context:
             return self.undocumented(label) if rejected else None
         answer = defect.answer
         if isinstance(answer, DocumentedError):
-            if label == "dnis-too-many" and "dnis-limit-wrong-text" in self.breaks:
+            if label == "dnis-too-many" and Fault.DNIS_LIMIT_WRONG_TEXT in self.breaks:
                 return _text(answer.status, "Too many destination numbers")
             return self.documented(answer)
         if isinstance(answer, int):

@@ -5,36 +5,36 @@ The contract suite must pass against both: that proves it never fails on undocum
 
 from __future__ import annotations
 
-from okroute_model.may import MAY_POINTS
+from okroute_model.may import MAY_POINTS, May
 
 # What the mock does by default at each MAY point it decides, and what flipping does.
-CHOICES: dict[str, tuple[str, str]] = {
-    "form-post": ("accepted", "rejected with 400"),
-    "query-body-precedence": ("the query wins", "the body wins"),
-    "query-via-post": ("accepted", "rejected with 400"),
-    "single-object-dnis": ("no dnis", "carries dnis"),
-    "segment-num-multi": ("always present", "only when split"),
-    "single-id-split-entries": ("one per segment", "one per number"),
-    "split-or-payload-single": ("split", "one payload message"),
-    "undocumented-error-texts": ("plain sentences", "'ERROR: ' codes"),
-    "out-of-range-ints": ("ignored", "rejected with 400"),
-    "unknown-long-message-mode": ("rejected with 400", "ignored (cut)"),
-    "command-case": ("rejected with 400", "accepted"),
-    "unknown-params": ("ignored", "rejected with 400"),
-    "plus-prefix": ("as the profile says", "accepted"),
-    "dnis-list-spaces": ("accepted", "rejected with 400"),
-    "ani-format": ("accepted", "rejected with 400"),
-    "json-types": ("accepted", "rejected with 400"),
-    "dnis-json-array": ("rejected with 400", "accepted"),
-    "mo-response": ("JSON with a message_id", "plain 'OK'"),
-    "query-missing-id": ("400", "UNKNOWN"),
-    "unknown-id-answer": ("UNKNOWN", "404"),
-    "cross-account-answer": ("UNKNOWN", "404"),
-    "content-types": (
+CHOICES: dict[May, tuple[str, str]] = {
+    May.FORM_POST: ("accepted", "rejected with 400"),
+    May.QUERY_BODY_PRECEDENCE: ("the query wins", "the body wins"),
+    May.QUERY_VIA_POST: ("accepted", "rejected with 400"),
+    May.SINGLE_OBJECT_DNIS: ("no dnis", "carries dnis"),
+    May.SEGMENT_NUM_MULTI: ("always present", "only when split"),
+    May.SINGLE_ID_SPLIT_ENTRIES: ("one per segment", "one per number"),
+    May.SPLIT_OR_PAYLOAD_SINGLE: ("split", "one payload message"),
+    May.UNDOCUMENTED_ERROR_TEXTS: ("plain sentences", "'ERROR: ' codes"),
+    May.OUT_OF_RANGE_INTS: ("ignored", "rejected with 400"),
+    May.UNKNOWN_LONG_MESSAGE_MODE: ("rejected with 400", "ignored (cut)"),
+    May.COMMAND_CASE: ("rejected with 400", "accepted"),
+    May.UNKNOWN_PARAMS: ("ignored", "rejected with 400"),
+    May.PLUS_PREFIX: ("as the profile says", "accepted"),
+    May.DNIS_LIST_SPACES: ("accepted", "rejected with 400"),
+    May.ANI_FORMAT: ("accepted", "rejected with 400"),
+    May.JSON_TYPES: ("accepted", "rejected with 400"),
+    May.DNIS_JSON_ARRAY: ("rejected with 400", "accepted"),
+    May.MO_RESPONSE: ("JSON with a message_id", "plain 'OK'"),
+    May.QUERY_MISSING_ID: ("400", "UNKNOWN"),
+    May.UNKNOWN_ID_ANSWER: ("UNKNOWN", "404"),
+    May.CROSS_ACCOUNT_ANSWER: ("UNKNOWN", "404"),
+    May.CONTENT_TYPES: (
         "submit application/json, query text/html",
         "submit text/html, query application/json",
     ),
-    "optional-param-limits": ("ignored", "rejected with 400"),
+    May.OPTIONAL_PARAM_LIMITS: ("ignored", "rejected with 400"),
 }
 
 assert set(CHOICES) <= set(MAY_POINTS), set(CHOICES) - set(MAY_POINTS)
@@ -42,11 +42,11 @@ assert set(CHOICES) <= set(MAY_POINTS), set(CHOICES) - set(MAY_POINTS)
 ALL = frozenset(CHOICES)
 
 
-def parse_flips(names: list[str] | tuple[str, ...]) -> frozenset[str]:
+def parse_flips(names: list[str] | tuple[str, ...]) -> frozenset[May]:
     """`["all"]` or MAY point names into the set of flipped points."""
     if "all" in names:
         return ALL
     unknown = [n for n in names if n not in CHOICES]
     if unknown:
         raise ValueError(f"unknown MAY point(s) {', '.join(unknown)}; known: {', '.join(CHOICES)}")
-    return frozenset(names)
+    return frozenset(May(n) for n in names)

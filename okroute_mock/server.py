@@ -18,17 +18,18 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
-from okroute_model.wire import Transport, WireRequest
-from okroute_model.secrets import mask_query
 from okroute_mock.faults import Fault, Faults
 from okroute_mock.platform import Platform
 from okroute_mock.tls import TlsFiles
+from okroute_model.errors import PLAIN_CONTENT_TYPE
+from okroute_model.secrets import mask_query
+from okroute_model.throttling import RETRY_AFTER_HEADER
+from okroute_model.wire import Transport, WireRequest
 
 STATS_PATH = "/_mock/stats"
 MAX_BODY = 1024 * 1024  # aiohttp's request body limit (client_max_size): a 413 beyond it
 MAX_QUERY = 64 * 1024  # a 414 beyond it: 2048 characters of dnis and a long text fit many times
 MAX_LINE = 1024 * 1024  # aiohttp answers 400 itself beyond this
-TEXT = "text/plain; charset=UTF-8"
 log = logging.getLogger("okroute_mock")
 CLIENT_FAULTS = (HttpProcessingError, ConnectionError, asyncio.IncompleteReadError)
 
@@ -144,10 +145,15 @@ class MockApp:
             return web.Response(
                 status=config.throttle_status,
                 text="throughput exceeded",
-                headers={"Retry-After": f"{config.retry_after:g}", "Content-Type": TEXT},
+                headers={
+                    RETRY_AFTER_HEADER: f"{config.retry_after:g}",
+                    "Content-Type": PLAIN_CONTENT_TYPE,
+                },
             )
         return web.Response(
-            status=config.error_status, text="service unavailable", headers={"Content-Type": TEXT}
+            status=config.error_status,
+            text="service unavailable",
+            headers={"Content-Type": PLAIN_CONTENT_TYPE},
         )
 
     def stats(self) -> dict[str, object]:

@@ -22,6 +22,8 @@ class Env(StrEnum):
     NO_ROUTE_DNIS = "OKROUTE_NOROUTE_DNIS"
     ANI = "OKROUTE_ANI"
     RATE = "OKROUTE_RATE"
+    # The profile a load generator reads the platform knobs from (set by okroute-load).
+    PROFILE = "OKROUTE_PROFILE"
     # A private 0600 file with the embedded mock's accounts (never under reports/).
     MOCK_ACCOUNTS = "OKROUTE_MOCK_ACCOUNTS"
 
@@ -52,3 +54,8 @@ OFFLINE_NO_ROUTE_PREFIX = "999"
 # A number prefix leaves room for at least one digit of its own (numbers have at most 15).
 MAX_PREFIX_DIGITS = 14
 PREFIX_RULE = f"1 to {MAX_PREFIX_DIGITS} digits"
+
+
+def valid_prefix(prefix: str) -> bool:
+    """Whether `prefix` can start every test number: digits only, leaving room for one more."""
+    return prefix.isascii() and prefix.isdigit() and len(prefix) <= MAX_PREFIX_DIGITS

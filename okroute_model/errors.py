@@ -19,3 +19,5 @@ LOOP_DETECTED = DocumentedError(508, "loop detected")
 
 # Errors carry plain text labelled like this (§3).
 ERROR_CONTENT_TYPE = "text/html; charset=UTF-8"
+# Plain text said plainly: what some deployments label their errors (a MAY point) with.
+PLAIN_CONTENT_TYPE = "text/plain; charset=UTF-8"

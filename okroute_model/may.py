@@ -8,68 +8,105 @@ probes each one on purpose, and the mock platform has a default answer and a fli
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class May(StrEnum):
+    """Every MAY point, by name: code names members, never strings."""
+
+    FORM_POST = "form-post"
+    QUERY_BODY_PRECEDENCE = "query-body-precedence"
+    QUERY_VIA_POST = "query-via-post"
+    SINGLE_OBJECT_DNIS = "single-object-dnis"
+    SEGMENT_NUM_MULTI = "segment-num-multi"
+    SINGLE_ID_SPLIT_ENTRIES = "single-id-split-entries"
+    SPLIT_OR_PAYLOAD_SINGLE = "split-or-payload-single"
+    UNDOCUMENTED_ERROR_TEXTS = "undocumented-error-texts"
+    OUT_OF_RANGE_INTS = "out-of-range-ints"
+    UNKNOWN_LONG_MESSAGE_MODE = "unknown-long-message-mode"
+    COMMAND_CASE = "command-case"
+    UNKNOWN_PARAMS = "unknown-params"
+    PLUS_PREFIX = "plus-prefix"
+    DNIS_LIST_SPACES = "dnis-list-spaces"
+    ANI_FORMAT = "ani-format"
+    SERVICE_TYPE_7_9 = "service-type-7-9"
+    JSON_TYPES = "json-types"
+    DNIS_JSON_ARRAY = "dnis-json-array"
+    MO_RESPONSE = "mo-response"
+    QUERY_MISSING_ID = "query-missing-id"
+    UNKNOWN_ID_ANSWER = "unknown-id-answer"
+    CROSS_ACCOUNT_ANSWER = "cross-account-answer"
+    CONTENT_TYPES = "content-types"
+    OPTIONAL_PARAM_LIMITS = "optional-param-limits"
+    THROTTLING = "throttling"
 
 
 @dataclass(frozen=True)
 class MayPoint:
-    name: str
+    name: May
     section: str
     question: str
 
 
-MAY_POINTS: dict[str, MayPoint] = {
+MAY_POINTS: dict[May, MayPoint] = {
     p.name: p
     for p in (
-        MayPoint("form-post", "§1", "is a POST with a form-encoded body accepted?"),
+        MayPoint(May.FORM_POST, "§1", "is a POST with a form-encoded body accepted?"),
         MayPoint(
-            "query-body-precedence",
+            May.QUERY_BODY_PRECEDENCE,
             "§1",
             "when a field is in both the query and the body, which one wins?",
         ),
-        MayPoint("query-via-post", "§1", "is command=query accepted through POST?"),
-        MayPoint("single-object-dnis", "§3", "does a single-number answer carry dnis?"),
+        MayPoint(May.QUERY_VIA_POST, "§1", "is command=query accepted through POST?"),
+        MayPoint(May.SINGLE_OBJECT_DNIS, "§3", "does a single-number answer carry dnis?"),
         MayPoint(
-            "segment-num-multi",
+            May.SEGMENT_NUM_MULTI,
             "§3",
             "does segment_num appear for several numbers without splitting?",
         ),
         MayPoint(
-            "single-id-split-entries",
+            May.SINGLE_ID_SPLIT_ENTRIES,
             "§3",
             "does single_id_split answer one entry per segment or one per number?",
         ),
         MayPoint(
-            "split-or-payload-single",
+            May.SPLIT_OR_PAYLOAD_SINGLE,
             "§3",
             "does split_or_payload split a long text for one number, or send a payload?",
         ),
-        MayPoint("undocumented-error-texts", "§3", "what do undocumented errors say?"),
+        MayPoint(May.UNDOCUMENTED_ERROR_TEXTS, "§3", "what do undocumented errors say?"),
         MayPoint(
-            "out-of-range-ints",
+            May.OUT_OF_RANGE_INTS,
             "§3",
             "are out-of-range or non-integer optional integers rejected or ignored?",
         ),
         MayPoint(
-            "unknown-long-message-mode", "§3", "is an unknown longMessageMode rejected or ignored?"
+            May.UNKNOWN_LONG_MESSAGE_MODE,
+            "§3",
+            "is an unknown longMessageMode rejected or ignored?",
         ),
-        MayPoint("command-case", "§6", "is command=SUBMIT accepted?"),
-        MayPoint("unknown-params", "§6", "are unknown parameters rejected or ignored?"),
-        MayPoint("plus-prefix", "§6", "is a '+' in front of a number accepted?"),
-        MayPoint("dnis-list-spaces", "§6", "are spaces or empty items in the dnis list accepted?"),
-        MayPoint("ani-format", "§6", "is an ani over 32 symbols or with punctuation accepted?"),
-        MayPoint("service-type-7-9", "§3", "is a serviceType of 7 to 9 bytes accepted?"),
-        MayPoint("json-types", "§6", "are JSON numbers accepted where strings are expected?"),
-        MayPoint("dnis-json-array", "§6", "is dnis accepted as a JSON array?"),
-        MayPoint("mo-response", "§5", "what does command=mo answer?"),
-        MayPoint("query-missing-id", "§4", "what does a query without messageId answer?"),
-        MayPoint("unknown-id-answer", "§4", "is a never-issued ID UNKNOWN or a 4xx?"),
-        MayPoint("cross-account-answer", "§2", "is another account's message UNKNOWN or a 4xx?"),
-        MayPoint("content-types", "§3", "which Content-Type labels JSON answers and errors?"),
+        MayPoint(May.COMMAND_CASE, "§6", "is command=SUBMIT accepted?"),
+        MayPoint(May.UNKNOWN_PARAMS, "§6", "are unknown parameters rejected or ignored?"),
+        MayPoint(May.PLUS_PREFIX, "§6", "is a '+' in front of a number accepted?"),
         MayPoint(
-            "optional-param-limits",
+            May.DNIS_LIST_SPACES, "§6", "are spaces or empty items in the dnis list accepted?"
+        ),
+        MayPoint(May.ANI_FORMAT, "§6", "is an ani over 32 symbols or with punctuation accepted?"),
+        MayPoint(May.SERVICE_TYPE_7_9, "§3", "is a serviceType of 7 to 9 bytes accepted?"),
+        MayPoint(May.JSON_TYPES, "§6", "are JSON numbers accepted where strings are expected?"),
+        MayPoint(May.DNIS_JSON_ARRAY, "§6", "is dnis accepted as a JSON array?"),
+        MayPoint(May.MO_RESPONSE, "§5", "what does command=mo answer?"),
+        MayPoint(May.QUERY_MISSING_ID, "§4", "what does a query without messageId answer?"),
+        MayPoint(May.UNKNOWN_ID_ANSWER, "§4", "is a never-issued ID UNKNOWN or a 4xx?"),
+        MayPoint(May.CROSS_ACCOUNT_ANSWER, "§2", "is another account's message UNKNOWN or a 4xx?"),
+        MayPoint(May.CONTENT_TYPES, "§3", "which Content-Type labels JSON answers and errors?"),
+        MayPoint(
+            May.OPTIONAL_PARAM_LIMITS,
             "§3",
             "are incMsgId over 128 symbols or a malformed validityPeriod rejected?",
         ),
-        MayPoint("throttling", "§6", "how does the platform answer when it throttles?"),
+        MayPoint(May.THROTTLING, "§6", "how does the platform answer when it throttles?"),
     )
 }
+
+assert set(MAY_POINTS) == set(May), set(May) ^ set(MAY_POINTS)

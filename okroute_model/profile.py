@@ -1,8 +1,8 @@
 """Per-deployment knobs, loaded from TOML profiles.
 
-The documented defaults live in one place, `okroute_model/profiles/default.toml`; a user's profile is
-an overlay on top of it. Keys and types come from the default file, so a typo in a profile is an
-error that names the key, not a silently ignored setting.
+The documented defaults live in one place, `okroute_model/profiles/default.toml`; a user's
+profile is an overlay on top of it. Keys and types come from the default file, so a typo in a
+profile is an error that names the key, not a silently ignored setting.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus
 
 from okroute_model.wire import WireRequest, encode_query
@@ -19,6 +21,20 @@ MASK = "***"
 SECRET_FIELDS = frozenset({"password"})
 # Short strings would mask half the output; a password this short is no secret anyway.
 MIN_SECRET_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An account's username and password; the password never prints (repr, pretty, logs)."""
+
+    username: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, password={MASK!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # Hypothesis and IPython print with this
 
 
 def _forms(secret: str) -> set[str]:

@@ -2,13 +2,13 @@
 
 No status code is documented for throttling (§6). What counts, in deciding order:
 
-| status      | Retry-After           | body                              | verdict                  |
-|-------------|-----------------------|-----------------------------------|--------------------------|
-| 429         | seconds or absent     | anything                          | throttled (wait it)      |
-| 503         | seconds               | anything                          | throttled (wait it)      |
-| 503         | absent                | anything                          | not throttling: an error |
-| 4xx, 503    | any                   | "throughput exceeded"-style text  | throttled                |
-| anything    | any                   | anything else                     | not throttling           |
+| status   | Retry-After       | body                             | verdict                  |
+|----------|-------------------|----------------------------------|--------------------------|
+| 429      | seconds or absent | anything                         | throttled (wait it)      |
+| 503      | seconds           | anything                         | throttled (wait it)      |
+| 503      | absent            | no throttling text               | not throttling: an error |
+| 4xx, 503 | any               | "throughput exceeded"-style text | throttled                |
+| anything | any               | anything else                    | not throttling           |
 
 A 503 without `Retry-After` and without a throttling text is an outage, not a request to slow down:
 counting it as throttling would hide a sick platform.

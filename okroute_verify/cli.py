@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from contracts import fingerprint
-from okroute_model.profile import ProfileError, load_profile
-from okroute_model.secrets import MASKER, install_log_masking
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
+from okroute_model.environment import Env
+from okroute_model.profile import ProfileError, load_profile
+from okroute_model.secrets import MASKER, install_log_masking
 from okroute_verify import compare, html
 from okroute_verify.run import Run, VerifyStop, behaviour, contract, load, preflight, timestamp
 
@@ -33,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="okroute-verify",
         description=__doc__.splitlines()[0],
-        epilog="Credentials: OKROUTE_USERNAME, OKROUTE_PASSWORD (and _2 for a second account).",
+        epilog=f"Credentials: {Env.USERNAME}, {Env.PASSWORD} (and _2 for a second account).",
     )
     p.add_argument(
         "--target",

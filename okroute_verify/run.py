@@ -20,10 +20,11 @@ import httpx
 
 from contracts import fingerprint, invoke
 from contracts.client import ContractClient
-from okroute_model.profile import Profile
-from okroute_model.secrets import MASKER
 from contracts.strategies import Config
 from contracts.target import Target, tls_verification
+from okroute_model.environment import Env
+from okroute_model.profile import Profile
+from okroute_model.secrets import MASKER
 
 REPO = invoke.REPO
 STEP_TIMEOUT = 1800.0
@@ -96,8 +97,8 @@ def contract(run: Run) -> dict[str, Any]:
         https=urls.get("https"),
     )  # type: ignore[call-overload]
     env = run.env() | {
-        "OKROUTE_MAX_MESSAGES": str(run.left),
-        "OKROUTE_DNIS_PREFIX": run.target.dnis_prefix,
+        Env.MAX_MESSAGES: str(run.left),
+        Env.DNIS_PREFIX: run.target.dnis_prefix,
     }
     result = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT

@@ -11,10 +11,11 @@ from loadtests.ids import InFlight
 from loadtests.latency import LatencyBook
 from loadtests.options import OPTIONS, as_locust_args, settings
 from loadtests.sender import _retry_after
-from loadtests.traffic import TrafficConfig, TrafficPlan, parse_weights
+from loadtests.traffic import TrafficConfig, TrafficPlan
 from okroute_mock.delivery import DeliverySim
 from okroute_mock.platform import Account, Platform, PlatformConfig
 from okroute_model.profile import load_profile
+from okroute_model.units import parse_weights
 from okroute_model.wire import Transport
 
 PASSWORD = "Load-Canary-51x"

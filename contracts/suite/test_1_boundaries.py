@@ -6,8 +6,9 @@ import pytest
 
 from contracts.boundaries import boundary_cases
 from contracts.strategies import Config
-from contracts.target import Credentials
+from okroute_model.environment import Env
 from okroute_model.profile import load_profile
+from okroute_model.secrets import Credentials
 
 _NO_ROUTE_PLACEHOLDER = "0"
 
@@ -23,6 +24,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def test_boundary(okroute, okroute_cfg, okroute_target, boundary: int) -> None:
     cases = boundary_cases(okroute_cfg, okroute_target.no_route_dnis)
     if boundary >= len(cases):
-        pytest.skip("no number without a route is configured (OKROUTE_NOROUTE_DNIS)")
+        pytest.skip(f"no number without a route is configured ({Env.NO_ROUTE_DNIS})")
     exchanges = okroute.all_variants(cases[boundary])
     assert len(exchanges) == 3 * len(okroute_target.transports)

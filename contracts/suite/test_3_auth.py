@@ -17,6 +17,7 @@ from contracts.strategies import (
     valid_mos,
     valid_submits,
 )
+from okroute_model.environment import Env
 from okroute_model.wire import Method
 
 
@@ -54,7 +55,7 @@ def test_mo_credentials(okroute, okroute_cfg, defect: str, data) -> None:
 def test_other_account_cannot_read(okroute, okroute_cfg, okroute_target) -> None:
     other = okroute_target.secondary
     if other is None:
-        pytest.skip("no second account: set OKROUTE_USERNAME_2 and OKROUTE_PASSWORD_2")
+        pytest.skip(f"no second account: set {Env.USERNAME_2} and {Env.PASSWORD_2}")
     # A fixed, small submit: cross-account reading is about IDs, not about message shapes.
     case = boundary_cases(okroute_cfg)[0]
     exchanges = okroute.all_variants(case)
