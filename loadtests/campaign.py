@@ -19,6 +19,7 @@ from loadtests.health import LATE_AFTER, Health
 from loadtests.ids import InFlight
 from loadtests.latency import LatencyBook
 from loadtests.options import Settings
+from loadtests.pushclient import PushReporter
 from loadtests.sender import Answer, Sender
 from loadtests.traffic import STREAMS, TrafficConfig, TrafficPlan
 from okroute_model.environment import Env
@@ -103,6 +104,7 @@ class Campaign:
             Command.MO: cycle(self.plan.pool(Command.MO)) if settings.mix["mo"] else None,
         }
         self.held_until: dict[str, float] = {}  # stream -> wall time its throttling ends
+        self.pushes: PushReporter | None = None  # set when a push receiver takes part
 
     def pick(self) -> str:
         return self.rng.choices(self.streams, self.weights)[0]
@@ -123,10 +125,13 @@ class Campaign:
                 self.health.skipped += 1
                 return None
             self.health.numbers += call.numbers
+        sent = time.time()
         answer = sender.send(call, intended)
         self._after(stream, answer)
         if stream == Command.SUBMIT and answer.status == 200 and answer.failure is None:
             self.in_flight.add(_message_ids(answer.body), call.variant.transport, time.time())
+        if stream == Command.SUBMIT and answer.status == 200 and self.pushes is not None:
+            self.pushes.submitted(answer.body, sent)  # its IDs exist even if a check failed
         return answer
 
     def _query(self, sender: Sender, intended: float | None) -> Answer | None:
@@ -141,6 +146,8 @@ class Campaign:
         latency = self.in_flight.observed(tracked, status, time.time())
         if latency is not None and status is not None:
             self.book.record_delivery(status, latency)
+            if self.pushes is not None:
+                self.pushes.polled(tracked.message_id, status)
             sender.fire(
                 request_type="DLR",
                 name=f"delivery {status}",

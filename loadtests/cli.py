@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from loadtests import options
+from loadtests import options, pushrun
 from okroute_mock.launch import LaunchError, launched, stop
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
 from okroute_model.units import argtype, parse_duration
@@ -71,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
         help="an option for the built-in mock, e.g. --mock-arg=--stall-every=10s",
     )
     options.register(p, prefix="", locust=False)
+    pushrun.add_arguments(p)
     return p
 
 
@@ -153,9 +154,22 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 0 or args.users < 1:
         raise UsageError("--users is at least 1 and --workers at least 0")
     directory.mkdir(parents=True, exist_ok=True)
+    username = (
+        pushrun.embedded_credentials(MOCK_USER, lambda: secrets.token_urlsafe(18))
+        if embedded
+        else os.environ.get(Env.USERNAME, "")
+    )
     with ExitStack() as stack:
+        try:
+            push_args, receiver = stack.enter_context(
+                pushrun.receiver(args, directory, embedded, username)
+            )
+        except pushrun.ReceiverError as exc:
+            raise UsageError(str(exc)) from None
+        values["okroute_push_receiver"] = receiver or values["okroute_push_receiver"]
         if embedded:
-            http, https, ca = stack.enter_context(_embedded_mock(directory / "mock", args.mock_arg))
+            mock_args = [*push_args, *args.mock_arg]
+            http, https, ca = stack.enter_context(_embedded_mock(directory / "mock", mock_args))
             values["okroute_https_host"], values["okroute_ca_bundle"] = https, ca
             host = http
         else:
@@ -241,6 +255,9 @@ def _run_locust(values: dict, host: str, args: argparse.Namespace, directory: Pa
             f"{min(rates, default=0):.1%} of answers; "
             f"{data['delivery']['count']} final statuses"
         )
+        push_line = pushrun.summary_line(data)
+        if push_line:
+            print(push_line)
         for slo in data.get("slo", []):
             print(f"  SLO {slo['line']}")
         for reason in data.get("invalid_because", []):

@@ -28,7 +28,7 @@ from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import options, report
+from loadtests import options, pushclient, report
 from loadtests.campaign import Campaign
 from loadtests.guard import guard
 from loadtests.health import LATE_AFTER
@@ -122,6 +122,16 @@ def _on_test_start(environment: Any, **_: Any) -> None:
         )
     OpenModelUser.concurrency = max(10, settings.max_in_flight)
     gevent.spawn(_sample_cpu, environment)
+    if settings.push_receiver:
+        generator = f"worker-{offset // 1000}" if offset else "local"
+        _campaign.pushes = pushclient.PushReporter(settings.push_receiver, generator)
+        gevent.spawn(_campaign.pushes.run, gevent.sleep)
+
+
+@events.test_stop.add_listener
+def _on_test_stop(environment: Any, **_: Any) -> None:
+    if _campaign is not None and _campaign.pushes is not None:
+        _campaign.pushes.flush()  # the last submits, before the master asks for the figures
 
 
 def _sample_cpu(environment: Any) -> None:
@@ -271,8 +281,11 @@ def _on_quitting(environment: Any, **_: Any) -> None:
         "check_rate": settings.check_rate,
     }
     summary = report.summarize(book, [s["health"] for s in snapshots], seconds, meta)
+    push_book = None
+    if settings.push_receiver:
+        push_book, summary["push"] = pushclient.collect(settings.push_receiver, settings.push_grace)
     corrected = settings.model == "open"
-    verdicts = report.verdicts(book, summary, parse_all(settings.slos), corrected)
+    verdicts = report.verdicts(book, summary, parse_all(settings.slos), corrected, push_book)
     summary["slo"] = [
         {"threshold": v.threshold.text, "value": v.value, "passed": v.passed, "line": v.line()}
         for v in verdicts

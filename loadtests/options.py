@@ -83,6 +83,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("campaign", "", "report folder name under reports/ (default: a timestamp)"),
     Option("reports", "reports", "where campaign folders go"),
     Option("seed", 0, "seed of the traffic plan and Poisson arrivals", type=int),
+    Option("push-receiver", "", "control URL of the push receiver (python -m loadtests.receiver)"),
+    Option(
+        "push-grace",
+        30.0,
+        "seconds the end of the run waits for late pushes before counting them missing",
+        type=float,
+    ),
 )
 DEFAULT_SLOS = ["errors<1%"]
 
@@ -142,6 +149,8 @@ class Settings:
     campaign: str
     reports: str
     seed: int
+    push_receiver: str = ""
+    push_grace: float = 30.0
 
 
 def settings(
@@ -160,7 +169,7 @@ def settings(
     for name in ("check-rate",):
         if not 0 <= get[name] <= 1:
             raise ValueError(f"{name} is a share between 0 and 1")
-    for name in ("max-messages", "max-in-flight"):
+    for name in ("max-messages", "max-in-flight", "push-grace"):
         if get[name] < 0:
             raise ValueError(f"{name} must not be negative")
     prefix = get["dnis-prefix"] or env.get(Env.DNIS_PREFIX, "")
@@ -189,4 +198,6 @@ def settings(
         campaign=get["campaign"],
         reports=get["reports"],
         seed=get["seed"],
+        push_receiver=get["push-receiver"],
+        push_grace=get["push-grace"],
     )

@@ -12,7 +12,8 @@ from typing import Any
 
 from loadtests.health import Health
 from loadtests.latency import LatencyBook, latency_figures, seconds_at
-from loadtests.thresholds import LATENCY, Threshold, Verdict, judge
+from loadtests.pushbook import PushBook
+from loadtests.thresholds import LATENCY, PUSH_METRICS, Threshold, Verdict, judge
 
 COMMAND_SCOPES = ("submit", "query", "mo")
 
@@ -75,11 +76,15 @@ def summarize(
     return summary
 
 
-def lookup(book: LatencyBook, summary: dict[str, Any], corrected: bool):
+def lookup(
+    book: LatencyBook, summary: dict[str, Any], corrected: bool, push: PushBook | None = None
+):
     """Metric values for the thresholds: latency in seconds, shares as fractions."""
     processes = summary["generator"]["processes"]
 
     def value(scope: str, metric: str) -> float | None:
+        if scope == "push" or metric in PUSH_METRICS:
+            return None if push is None else push.value(metric)
         if scope == "dlr":
             histogram = book.delivery if book.delivery.get_total_count() else None
             if metric == "count":
@@ -112,9 +117,13 @@ def lookup(book: LatencyBook, summary: dict[str, Any], corrected: bool):
 
 
 def verdicts(
-    book: LatencyBook, summary: dict[str, Any], thresholds: list[Threshold], corrected: bool
+    book: LatencyBook,
+    summary: dict[str, Any],
+    thresholds: list[Threshold],
+    corrected: bool,
+    push: PushBook | None = None,
 ) -> list[Verdict]:
-    values = lookup(book, summary, corrected)
+    values = lookup(book, summary, corrected, push)
     return [judge(t, values) for t in thresholds]
 
 

@@ -3,16 +3,19 @@
 Grammar (in the manner of k6's thresholds), one threshold per string:
 
     threshold = [ scope ":" ] metric op number [ unit ]
-    scope     = "all" | "submit" | "query" | "mo" | "dlr"          (default: all)
+    scope     = "all" | "submit" | "query" | "mo" | "dlr" | "push"  (default: all)
     metric    = "p" number  (a percentile, e.g. p99, p99.9)
               | "avg" | "min" | "max"                            (latency)
               | "rps" | "count"                                  (requests)
               | "errors" | "throttled"                           (shares of requests)
               | "late" | "dropped"                               (shares of due sends, open model)
+              | "push_missing" | "push_duplicates"               (shares of messages / pushes)
+              | "push_out_of_order" | "push_unknown"
     op        = "<" | "<=" | ">" | ">=" | "=="
     unit      = "us" | "ms" | "s" for latency; "%" (or a plain fraction) for shares
 
-Examples: `submit:p99<250ms`, `errors<0.1%`, `throttled<5%`, `dlr:p95<30s`, `rps>=500`.
+Examples: `submit:p99<250ms`, `errors<0.1%`, `throttled<5%`, `dlr:p95<30s`, `rps>=500`,
+`push:p95<30s` (submit to the first push of a final status), `push_missing<0.1%`.
 A metric or scope that does not exist is an error when parsed, never a silent pass; a threshold
 whose scope saw no data at the end fails. Under the open model, latency thresholds are judged on
 latency corrected for coordinated omission (measured from the intended send time).
@@ -25,18 +28,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-SCOPES = ("all", "submit", "query", "mo", "dlr")
+SCOPES = ("all", "submit", "query", "mo", "dlr", "push")
 LATENCY = ("avg", "min", "max")
 SHARES = ("errors", "throttled", "late", "dropped")
 COUNTS = ("rps", "count")
+# Shares measured by the push receiver: missing is of messages, the others of pushes.
+PUSH_METRICS = ("push_missing", "push_duplicates", "push_out_of_order", "push_unknown")
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt,
 }  # fmt: skip
 _TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 _GRAMMAR = re.compile(
-    r"^\s*(?:(?P<scope>[a-z]+)\s*:)?\s*(?P<metric>p\d+(?:\.\d+)?|[a-z]+)\s*"
+    r"^\s*(?:(?P<scope>[a-z]+)\s*:)?\s*(?P<metric>p\d+(?:\.\d+)?|[a-z_]+)\s*"
     r"(?P<op><=|>=|==|<|>)\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>us|ms|s|%)?\s*$"
 )
+
+
+_PERCENTILE = re.compile(r"p\d+(\.\d+)?")
 
 
 class ThresholdError(ValueError):
@@ -53,7 +61,7 @@ class Threshold:
 
     @property
     def percentile(self) -> float | None:
-        return float(self.metric[1:]) if self.metric.startswith("p") else None
+        return float(self.metric[1:]) if _PERCENTILE.fullmatch(self.metric) else None
 
 
 def parse(text: str) -> Threshold:
@@ -64,15 +72,21 @@ def parse(text: str) -> Threshold:
     metric, unit, number = match["metric"], match["unit"], float(match["number"])
     if scope not in SCOPES:
         raise ThresholdError(f"{text!r}: unknown scope {scope!r}; known: {', '.join(SCOPES)}")
-    is_percentile = bool(re.fullmatch(r"p\d+(\.\d+)?", metric))
+    is_percentile = bool(_PERCENTILE.fullmatch(metric))
     if is_percentile and not 0 < float(metric[1:]) <= 100:
         raise ThresholdError(f"{text!r}: a percentile is above 0 and at most 100")
     if is_percentile or metric in LATENCY:
         if unit not in _TIME_UNITS:
             raise ThresholdError(f"{text!r}: a latency needs a unit: us, ms or s")
         limit = number * _TIME_UNITS[unit]
+    elif metric in PUSH_METRICS:
+        if scope not in ("all", "push"):
+            raise ThresholdError(f"{text!r}: {metric} is measured for all pushes, not {scope}")
+        if unit not in (None, "%"):
+            raise ThresholdError(f"{text!r}: {metric} is a share: write e.g. 0.1%")
+        limit = number / 100 if unit == "%" else number
     elif metric in SHARES:
-        if scope == "dlr" or (metric in ("late", "dropped") and scope != "all"):
+        if scope in ("dlr", "push") or (metric in ("late", "dropped") and scope != "all"):
             raise ThresholdError(f"{text!r}: {metric} is not measured for {scope}")
         if unit not in (None, "%"):
             raise ThresholdError(f"{text!r}: {metric} is a share: write e.g. 0.1%")
@@ -80,11 +94,11 @@ def parse(text: str) -> Threshold:
     elif metric in COUNTS:
         if unit is not None:
             raise ThresholdError(f"{text!r}: {metric} takes no unit")
-        if scope == "dlr" and metric == "rps":
+        if scope in ("dlr", "push") and metric == "rps":
             raise ThresholdError(f"{text!r}: delivery latency has no rate")
         limit = number
     else:
-        known = "pNN, " + ", ".join((*LATENCY, *COUNTS, *SHARES))
+        known = "pNN, " + ", ".join((*LATENCY, *COUNTS, *SHARES, *PUSH_METRICS))
         raise ThresholdError(f"{text!r}: unknown metric {metric!r}; known: {known}")
     return Threshold(text.strip(), scope, metric, match["op"], limit)
 
@@ -110,7 +124,7 @@ class Verdict:
 def _show(t: Threshold, value: float) -> str:
     if t.percentile is not None or t.metric in LATENCY:
         return f"{value * 1000:.3f} ms"
-    if t.metric in SHARES:
+    if t.metric in SHARES or t.metric in PUSH_METRICS:
         return f"{value:.4%}"
     return f"{value:.1f}"
 

@@ -65,6 +65,13 @@ class Fault(StrEnum):
     POST_URL_CREDENTIALS_IGNORED = "post-url-credentials-ignored"
     POST_BODY_STATUS_DIFFERS = "post-body-status-differs"
     HTTPS_STATUS_DIFFERS = "https-status-differs"
+    PUSH_DELIVERY_TIME_14 = "push-delivery-time-14"
+    PUSH_OTHER_ACCOUNT = "push-other-account"
+    PUSH_STATUS_LOWERCASE = "push-status-lowercase"
+    PUSH_CONTRADICTS_QUERY = "push-contradicts-query"
+    PUSH_FINAL_CHANGES = "push-final-changes"
+    PUSH_FINAL_MISSING = "push-final-missing"
+    PUSH_CARRIES_PASSWORD = "push-carries-password"
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,38 @@ BREAKS: dict[Fault, Break] = {
             Fault.HTTPS_STATUS_DIFFERS,
             "transports.equivalent",
             "HTTPS answers undocumented errors with 422",
+        ),
+        # pushed delivery reports (they act only where the account has a DLR URL)
+        Break(
+            Fault.PUSH_DELIVERY_TIME_14,
+            "push.formats",
+            "pushed delivery_time has 14 digits (YYYYMMDDHHMMSS)",
+        ),
+        Break(
+            Fault.PUSH_OTHER_ACCOUNT,
+            "push.own-ids",
+            "pushes carry the app_msg_id of another account's message",
+        ),
+        Break(Fault.PUSH_STATUS_LOWERCASE, "push.status-valid", "pushed statuses are lower case"),
+        Break(
+            Fault.PUSH_CONTRADICTS_QUERY,
+            "push.agrees-with-query",
+            "the pushed final status is not the one query answers",
+        ),
+        Break(
+            Fault.PUSH_FINAL_CHANGES,
+            "push.final-stable",
+            "a second push moves a final status to another final status",
+        ),
+        Break(
+            Fault.PUSH_FINAL_MISSING,
+            "push.final-delivered",
+            "final statuses are never pushed",
+        ),
+        Break(
+            Fault.PUSH_CARRIES_PASSWORD,
+            "push.no-password",
+            "pushes carry the account's password",
         ),
     )
 }

@@ -13,6 +13,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from okroute_mock import push_options
 from okroute_mock.breaks import BREAKS, parse_breaks
 from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
 from okroute_mock.faults import FaultConfig, Faults, Latency
@@ -144,6 +145,7 @@ def parser() -> argparse.ArgumentParser:
     )
     contract.add_argument("--list-may", action="store_true", help="list the MAY points and exit")
     contract.add_argument("--list-rules", action="store_true", help="list the contract rules")
+    push_options.add_arguments(p)
     return p
 
 
@@ -206,6 +208,13 @@ def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
             flips=flips,
         )
         platform = Platform(config)
+        platform.pushes = push_options.queue(
+            args,
+            {a.username: a.password for a in config.accounts},
+            platform.store.get,
+            breaks,
+            args.max_stored,
+        )
     except (ProfileError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     import time
@@ -257,7 +266,14 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
         )
     try:
         listening = await start(
-            platform, args.host, http_port, https_port, tls, faults, _access_logger(args.access_log)
+            platform,
+            args.host,
+            http_port,
+            https_port,
+            tls,
+            faults,
+            _access_logger(args.access_log),
+            push_concurrency=args.push_concurrency,
         )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}: {exc.strerror or exc}") from None
@@ -271,6 +287,9 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
     if listening.ca:
         print(f"  CA     {listening.ca}   (curl --cacert, OKROUTE_CA_BUNDLE)", flush=True)
     print(f"  accounts: {', '.join(platform.accounts)}; stats: /_mock/stats", flush=True)
+    if platform.pushes is not None:
+        for line in push_options.describe(platform.pushes):
+            print(line, flush=True)
     if platform.breaks:
         print(f"  BROKEN on purpose: {', '.join(sorted(platform.breaks))}", flush=True)
     if args.ready_file:

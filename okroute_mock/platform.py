@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from okroute_mock.breaks import Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
+from okroute_mock.push import PushQueue
 from okroute_mock.store import MessageStore, Record
 from okroute_model.classify import Classified, classify
 from okroute_model.defects import DEFECTS
@@ -181,6 +182,7 @@ class Platform:
         self.accounts = {a.username: a for a in config.accounts}
         self.store = MessageStore(config.knobs.retention_seconds, config.max_stored)
         self.stats = PlatformStats()
+        self.pushes: PushQueue | None = None  # DLR and MO pushes, when an account has a URL
         self._query_counts: dict[str, int] = {}  # only for faults that depend on repetition
         self._form_accepted = May.FORM_POST not in self.flips
         self._body_wins = May.QUERY_BODY_PRECEDENCE in self.flips
@@ -256,7 +258,7 @@ class Platform:
             if May.QUERY_VIA_POST in self.flips and context.method is not Method.GET:
                 return context.undocumented(May.QUERY_VIA_POST), command
             return self._query(account, classified), command
-        return self._mo(), command
+        return self._mo(account, classified.params), command
 
     # -- submit ------------------------------------------------------------------------------
 
@@ -312,6 +314,8 @@ class Platform:
                     message_id = self._issue(account, number, now)
                 entries.append((number, message_id, segment))
         self.stats.submitted_numbers += len(c.numbers)
+        if self.pushes is not None:
+            self.pushes.submitted(account.username, entries, segments, p, now)
         return self._submit_reply(entries, segments)
 
     def _issue(self, account: Account, number: str, now: float) -> str:
@@ -412,10 +416,13 @@ class Platform:
 
     # -- mo ----------------------------------------------------------------------------------
 
-    def _mo(self) -> Reply:
+    def _mo(self, account: Account, params: dict) -> Reply:
+        message_id = self.sim.message_id()
+        if self.pushes is not None:
+            self.pushes.mo(account.username, message_id, params, self.clock())
         if May.MO_RESPONSE in self.flips:
             return _text(200, "OK", self._error_type)
-        body = json.dumps({"message_id": self.sim.message_id()}).encode()
+        body = json.dumps({"message_id": message_id}).encode()
         return Reply(200, body, self._submit_type)
 
 

@@ -20,6 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from okroute_mock.faults import Fault, Faults
 from okroute_mock.platform import Platform
+from okroute_mock.pusher import PushSender
 from okroute_mock.tls import TlsFiles
 from okroute_model.errors import PLAIN_CONTENT_TYPE
 from okroute_model.secrets import mask_query
@@ -74,6 +75,8 @@ class Listening:
     extra: dict[str, object] = field(default_factory=dict)
 
     async def stop(self) -> None:
+        if self.app.pusher is not None:
+            await self.app.pusher.stop()
         await self.runner.cleanup()
 
 
@@ -83,6 +86,7 @@ class MockApp:
         self.faults = faults
         self.started = time.time()
         self.transport_errors = 0
+        self.pusher: PushSender | None = None  # set by start() when an account has a push URL
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         if request.path == STATS_PATH:
@@ -175,6 +179,7 @@ class MockApp:
             "breaks": sorted(p.breaks),
             "may_flips": sorted(p.flips),
             "rss_bytes": psutil.Process().memory_info().rss,
+            **({"push": self.pusher.stats()} if self.pusher is not None else {}),
         }
 
 
@@ -196,9 +201,12 @@ async def start(
     tls: TlsFiles | None,
     faults: Faults | None = None,
     access_log: logging.Logger | None = None,
+    push_concurrency: int = 50,
 ) -> Listening:
     """Bind the listeners (port 0 picks a free one) and serve until `stop()`."""
     app = MockApp(platform, faults)
+    if platform.pushes is not None and platform.pushes.active:
+        app.pusher = PushSender(platform.pushes, push_concurrency)
     server_log = logging.getLogger("aiohttp.server")
     if not any(isinstance(f, ClientFaultFilter) for f in server_log.filters):
         server_log.addFilter(ClientFaultFilter())
@@ -228,4 +236,6 @@ async def start(
     except BaseException:
         await runner.cleanup()
         raise
+    if app.pusher is not None:
+        await app.pusher.start()
     return Listening(urls, str(tls.ca) if tls else None, runner, app)

@@ -179,6 +179,35 @@ RULES: dict[str, Rule] = {
             "§4",
             "an ID that was never issued gives UNKNOWN or a 4xx, never a status",
         ),
+        # §7 pushed delivery reports and MO
+        Rule(
+            "push.formats",
+            _M,
+            "§7",
+            "pushed markers have their documented formats (delivery_time, part_amount, rate, "
+            "udh; MO's fixed fields)",
+        ),
+        Rule(
+            "push.own-ids",
+            _S,
+            "§7",
+            "every pushed app_msg_id was given to this account on submit, never another's",
+        ),
+        Rule("push.status-valid", _S, "§7", "a pushed delivery_status is one of the nine statuses"),
+        Rule(
+            "push.agrees-with-query",
+            _S,
+            "§7",
+            "a final status that was pushed is what query answers for that ID afterwards",
+        ),
+        Rule("push.final-stable", _S, "§7", "no push moves an ID from a final status to another"),
+        Rule(
+            "push.final-delivered",
+            _S,
+            "§7",
+            "a message that reaches a final status gets at least one push of it",
+        ),
+        Rule("push.no-password", _S, "§7", "a push never carries the account's password"),
     )
 }
 

@@ -1,0 +1,94 @@
+"""`okroute-load`'s push receiver: started for the campaign, the embedded mock pointed at it.
+
+Against the built-in mock a receiver always takes part (`--dlr-listen off` leaves it out): the
+mock's DLR and MO URLs are set to it. Against a live platform it starts only with `--dlr-listen`,
+and prints the URL templates to configure on the account: the platform decides where it pushes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from contracts.receiver import parse_listen
+from loadtests.receiver import ReceiverError, launched_receiver
+from okroute_model.environment import Env
+from okroute_model.push import PushKind, default_template
+
+__all__ = ["ReceiverError", "add_arguments", "embedded_credentials", "receiver", "summary_line"]
+OFF = "off"
+EMBEDDED_LISTEN = "127.0.0.1:0"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dlr-listen",
+        metavar="HOST:PORT",
+        help="where the push receiver listens (built-in mock: 127.0.0.1:0 unless 'off'; "
+        "a live platform: only when given)",
+    )
+    p.add_argument(
+        "--dlr-public-url",
+        default="",
+        metavar="URL",
+        help="base URL the platform reaches the receiver at (default http://HOST:PORT)",
+    )
+
+
+@contextmanager
+def receiver(
+    args: argparse.Namespace, directory: Path, embedded: bool, username: str
+) -> Iterator[tuple[list[str], str]]:
+    """Yields (arguments for the embedded mock, the receiver's control URL); ([], "") when off."""
+    listen = args.dlr_listen or (EMBEDDED_LISTEN if embedded else OFF)
+    if listen == OFF:
+        yield [], ""
+        return
+    try:
+        parse_listen(listen)
+    except ValueError as exc:
+        raise ReceiverError(f"--dlr-listen: {exc}") from None
+    with launched_receiver(directory, listen, username, args.dlr_public_url) as ready:
+        public = ready["public_url"]
+        if embedded:
+            # `{username}` is the mock's own placeholder: every account its own path.
+            mock_args = [
+                f"--dlr-url={default_template(public, PushKind.DLR, '{username}').text}",
+                f"--mo-url={default_template(public, PushKind.MO, '{username}').text}",
+            ]
+        else:
+            mock_args = []
+            print("okroute-load: push receiver on " + ready["url"], flush=True)
+            print("  configure these URL templates on the account:", flush=True)
+            for kind, template in ready["templates"].items():
+                print(f"  {kind.upper()}: {template}", flush=True)
+        yield mock_args, ready["url"]
+
+
+def embedded_credentials(default_user: str, make_password: Any) -> str:
+    """The embedded mock's account, fixed before the receiver starts (it counts leaks of the
+    password, read from the environment, never from an argument)."""
+    os.environ.setdefault(Env.USERNAME, default_user)
+    if not os.environ.get(Env.PASSWORD):
+        os.environ[Env.PASSWORD] = make_password()
+    return os.environ[Env.USERNAME]
+
+
+def summary_line(data: dict[str, Any]) -> str | None:
+    push = data.get("push")
+    if not push:
+        return None
+    if "error" in push:
+        return f"  pushes: {push['error']}"
+    latency = push.get("latency_ms") or {}
+    return (
+        f"  pushes: {push['received']} received; {push['with_final']} of {push['messages']} "
+        f"messages got a final push (missing {push['missing_share']:.3%}); "
+        f"p50 {latency.get('p50', '-')} ms, p95 {latency.get('p95', '-')} ms; "
+        f"duplicates {push['duplicates']}, out of order {push['out_of_order']}, "
+        f"unknown {push['unknown']}"
+    )

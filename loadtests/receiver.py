@@ -1,0 +1,186 @@
+"""The campaign's push receiver: its own process, a real async HTTP server (aiohttp).
+
+    python -m loadtests.receiver --listen 0.0.0.0:8080 --username USER [--public-url URL]
+
+Takes the platform's DLR and MO pushes at `/dlr/<account>` and `/mo/<account>` (any path works;
+the account in it tells a foreign push), and each generator's report of what it submitted and
+what its polling saw, at `/_receiver/submits`. `/_receiver/report?grace=SECONDS` waits until every
+message has a final push or the grace period is over, then answers every generator's figures
+(`loadtests.pushbook`), which the Locust master merges. The password (from the environment) is
+only used to count pushes that carry it; it is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from aiohttp import web
+
+from contracts.receiver import Replies, make_handler, parse_listen, serve
+from loadtests.pushbook import Matcher
+from okroute_model.environment import Env
+from okroute_model.push import PushKind, default_template
+
+CONTROL = "/_receiver"
+START_TIMEOUT, STOP_TIMEOUT = 20.0, 10.0
+MAX_GRACE = 600.0
+LAST_REPORTS = 1.0  # seconds: two of the generators' report intervals
+
+
+class ReceiverError(RuntimeError):
+    """The receiver did not come up; the message says why."""
+
+
+class ReceiverApp:
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self.received = 0
+        self.started = time.time()
+        self._push = make_handler(self._sink, Replies())
+
+    def _sink(self, push) -> None:
+        self.received += 1
+        self.matcher.push(push)
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if not request.path.startswith(CONTROL):
+            return await self._push(request)  # type: ignore[misc]
+        action = request.path[len(CONTROL) :].strip("/")
+        if action == "submits" and request.method == "POST":
+            try:
+                data = json.loads(await request.read())
+                generator = str(data["generator"])
+                for at, groups in data.get("submits", []):
+                    self.matcher.submitted(generator, float(at), groups)
+                for message_id, status in data.get("polled", []):
+                    self.matcher.polled(message_id, status)
+            except (ValueError, KeyError, TypeError) as exc:
+                return web.Response(status=400, text=f"not a submits report: {exc}")
+            return web.Response(text="OK")
+        if action == "report":
+            try:
+                grace = min(float(request.query.get("grace", "0")), MAX_GRACE)
+            except ValueError:
+                return web.Response(status=400, text="grace is a number of seconds")
+            waited = await self._settle(grace)
+            body = {
+                "generators": self.matcher.finish(),
+                "received": self.received,
+                "grace_waited_s": round(waited, 3),
+            }
+            return web.json_response(body)
+        if action == "stats":
+            return web.json_response(
+                {"received": self.received, "open": self.matcher.open, "uptime_s": time.time()}
+            )
+        return web.Response(status=404, text=f"unknown: {request.path}")
+
+    async def _settle(self, grace: float) -> float:
+        """Wait until no message lacks a final push and no push waits for its submit, at most
+        `grace` seconds; at least long enough for the generators' last reports to arrive."""
+        started = time.monotonic()
+        await asyncio.sleep(min(grace, LAST_REPORTS))
+        matcher = self.matcher
+        while (matcher.open or matcher.pending) and time.monotonic() - started < grace:
+            await asyncio.sleep(0.1)
+        return time.monotonic() - started
+
+
+def templates(public_url: str, username: str) -> dict[PushKind, str]:
+    """The DLR and MO URL templates to configure on the account."""
+    return {k: default_template(public_url, k, username).text for k in PushKind}
+
+
+async def _main(args: argparse.Namespace) -> None:
+    host, port = parse_listen(args.listen)
+    passwords = tuple(filter(None, (os.environ.get(Env.PASSWORD, ""),)))
+    app = ReceiverApp(Matcher(args.username, passwords))
+    runner, bound = await serve(app.handle, host, port)
+    public = (args.public_url or f"http://{host}:{bound}").rstrip("/")
+    ready = {"url": f"http://{host}:{bound}", "public_url": public, "pid": os.getpid()}
+    ready |= {"templates": templates(public, args.username)}
+    print(f"okroute push receiver listening on {ready['url']}", flush=True)
+    for kind, template in ready["templates"].items():
+        print(f"  {kind} URL template: {template}", flush=True)
+    if args.ready_file:
+        tmp = Path(args.ready_file + ".tmp")
+        tmp.write_text(json.dumps(ready))
+        tmp.replace(args.ready_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m loadtests.receiver", description=__doc__)
+    p.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (0 picks a free port)")
+    p.add_argument("--public-url", help="base URL the platform reaches this receiver at")
+    p.add_argument("--username", default="", help="the campaign's account (foreign pushes)")
+    p.add_argument("--ready-file", help="write the URLs here as JSON once listening")
+    args = p.parse_args(argv)
+    try:
+        parse_listen(args.listen)
+        try:
+            import uvloop
+
+            runner = uvloop.run
+        except ImportError:  # pragma: no cover
+            runner = asyncio.run
+        runner(_main(args))
+    except (ValueError, OSError) as exc:
+        print(f"okroute push receiver: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+@contextmanager
+def launched_receiver(
+    directory: Path, listen: str, username: str, public_url: str = ""
+) -> Iterator[dict]:
+    """The receiver as a child process; yields its ready data (url, public_url, templates)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ready = directory / "receiver-ready.json"
+    ready.unlink(missing_ok=True)
+    log = directory / "receiver.log"
+    command = [sys.executable, "-m", "loadtests.receiver", "--listen", listen]
+    command += ["--username", username, "--ready-file", str(ready)]
+    if public_url:
+        command += ["--public-url", public_url]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not ready.exists():
+            if process.poll() is not None:
+                raise ReceiverError(f"the push receiver exited: {log.read_text()[-1500:]}")
+            if time.monotonic() > deadline:
+                raise ReceiverError(f"the push receiver did not start in {START_TIMEOUT:g} s")
+            time.sleep(0.05)
+        yield json.loads(ready.read_text())
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(STOP_TIMEOUT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
