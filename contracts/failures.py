@@ -43,6 +43,16 @@ class ContractViolation(AssertionError):
     def __str__(self) -> str:
         return self.render()
 
+    def record_fields(self) -> dict[str, str]:
+        """What the run's results keep of this failure: variant, case, answer, curl line."""
+        ex = self.exchanges[0]
+        return {
+            "variant": ex.variant.name,
+            "case": MASKER.mask(ex.case.label()),
+            "received": ex.received(),
+            "reproduce": ex.curl(),
+        }
+
 
 _TYPES: dict[str, type[ContractViolation]] = {}
 

@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 from contracts.checks import CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
+from contracts.pushes import live_collector
+from contracts.receiver import ThreadedReceiver, parse_listen
 from contracts.recorder import RunRecorder
 from contracts.strategies import Config
 from contracts.target import (
@@ -79,6 +81,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="RULE",
         help="lower one SHOULD rule to a warning (repeatable)",
+    )
+    group.addoption(
+        "--okroute-dlr-listen",
+        metavar="HOST:PORT",
+        help="live: receive the platform's DLR and MO pushes here (point the account's URLs at "
+        "the templates the push test prints) and check them",
+    )
+    group.addoption(
+        "--okroute-push-wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long a final status may take to be pushed after query shows it (default 30)",
     )
     group.addoption(
         "--okroute-break",
@@ -159,6 +174,20 @@ def _check_reachable(target) -> None:
             )
 
 
+def _receiver(pytestconfig: pytest.Config, target) -> ThreadedReceiver | None:
+    """The live receiver, when one is asked for; offline the fake pushes in process."""
+    listen = pytestconfig.getoption("okroute_dlr_listen")
+    if not listen:
+        return None
+    if not target.live:
+        raise TargetError("--okroute-dlr-listen is for a live run; offline the fake pushes itself")
+    try:
+        target.pushes, receiver = live_collector(*parse_listen(listen))
+    except OSError as exc:
+        raise TargetError(f"cannot listen for pushes on {listen}: {exc.strerror or exc}") from None
+    return receiver
+
+
 @pytest.fixture(scope="session")
 def okroute_target(pytestconfig: pytest.Config):
     profile = _profile(pytestconfig)
@@ -174,9 +203,12 @@ def okroute_target(pytestconfig: pytest.Config):
             _check_reachable(target)
         else:
             target = offline_target(profile, parse_breaks(breaks), parse_flips(flips))
+        receiver = _receiver(pytestconfig, target)
     except (TargetError, ValueError) as exc:
         pytest.exit(f"okroute: {exc}", returncode=4)
-    return target
+    yield target
+    if receiver is not None:
+        receiver.stop()
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from okroute_model.push import Push, PushKind, Template, read_push
 
 ACK_BODY = "OK"
 Sink = Callable[[Push], None]
+Answer = Callable[[Push], tuple[int, str]]  # a push in, the (status, body) to reply with
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -42,8 +43,19 @@ class Replies:
             return self._script.popleft() if self._script else (200, ACK_BODY)
 
 
+def scripted(sink: Sink, replies: Replies | None = None) -> Answer:
+    """Hand every push to `sink` and reply as `replies` says."""
+    replies = replies or Replies()
+
+    def answer(push: Push) -> tuple[int, str]:
+        sink(push)
+        return replies.next()
+
+    return answer
+
+
 def make_handler(
-    sink: Sink, replies: Replies, templates: dict[PushKind, Template] | None = None
+    answer: Answer, templates: dict[PushKind, Template] | None = None
 ) -> Callable[[web.BaseRequest], object]:
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
         received = time.time()
@@ -57,8 +69,7 @@ def make_handler(
             received,
             templates,
         )
-        sink(push)
-        status, text = replies.next()
+        status, text = answer(push)
         return web.Response(status=status, text=text)
 
     return handle
@@ -83,9 +94,9 @@ async def serve(
 class ThreadedReceiver:
     """The receiver in a background thread with its own event loop (for synchronous callers)."""
 
-    def __init__(self, host: str, port: int, sink: Sink, replies: Replies | None = None) -> None:
+    def __init__(self, host: str, port: int, answer: Answer) -> None:
         self.host, self.port = host, port
-        self._handler = make_handler(sink, replies or Replies())
+        self._handler = make_handler(answer)
         self._loop = asyncio.new_event_loop()
         self._runner: web.ServerRunner | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)

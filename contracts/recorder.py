@@ -15,6 +15,7 @@ from typing import Any
 
 from contracts.failures import ContractViolation
 from okroute_model.may import MAY_POINTS
+from okroute_model.push import PUSH_MAY_POINTS
 from okroute_model.rules import RULES, Rule
 from okroute_model.secrets import MASKER
 from okroute_model.wire import ALL_VARIANTS, Variant
@@ -35,6 +36,9 @@ class RunRecorder:
         self.violation_counts: Counter[str] = Counter()
         self.first_failure: dict[str, float] = {}  # rule -> seconds into the run
         self.observations: dict[str, Counter[str]] = defaultdict(Counter)
+        # push check -> outcome -> count; kept apart: a push is not sent through a variant
+        self.push_coverage: dict[str, Counter[str]] = defaultdict(Counter)
+        self.pushes_judged = 0
         self.skips: list[str] = []
         self.exchanges = 0  # requests sent and answered (or not)
 
@@ -49,7 +53,6 @@ class RunRecorder:
         if not warned:
             self.first_failure.setdefault(violation.rule.name, time.monotonic() - self.started)
         if self.violation_counts[key] <= KEPT_PER_CHECK:
-            ex = violation.exchanges[0]
             self.violations.append(
                 {
                     "rule": violation.rule.name,
@@ -58,16 +61,18 @@ class RunRecorder:
                     "warning": warned,
                     "test": self.current_test,
                     "problem": MASKER.mask(violation.message),
-                    "variant": ex.variant.name,
-                    "case": MASKER.mask(ex.case.label()),
-                    "received": ex.received(),
-                    "reproduce": ex.curl(),
+                    **violation.record_fields(),
                     "seconds": round(time.monotonic() - self.started, 3),
                 }
             )
 
+    def checked_push(self, check: str, rule: Rule, outcome: str, pushes: int) -> None:
+        self.check_rules[check] = rule.name
+        self.push_coverage[check][outcome] += 1
+        self.pushes_judged = max(self.pushes_judged, pushes)
+
     def observe(self, point: str, answer: str) -> None:
-        if point not in MAY_POINTS:
+        if point not in MAY_POINTS and point not in PUSH_MAY_POINTS:
             raise KeyError(f"unknown MAY point {point!r}")
         self.observations[point][MASKER.mask(answer)] += 1
 
@@ -91,6 +96,11 @@ class RunRecorder:
                 }
                 for check, per_variant in sorted(self.coverage.items())
             },
+            "push_checks": {
+                check: {"rule": self.check_rules[check], "outcomes": dict(outcomes)}
+                for check, outcomes in sorted(self.push_coverage.items())
+            },
+            "pushes_judged": self.pushes_judged,
             "observations": {p: dict(c) for p, c in sorted(self.observations.items())},
             "skips": self.skips,
         }
@@ -116,6 +126,13 @@ class RunRecorder:
                 failed = counts["failed"]
                 cells.append("-" if not total else f"{total}" + (f" / {failed}" if failed else ""))
             lines.append(f"| {rule.name} | {rule.level} | {check} | " + " | ".join(cells) + " |")
+        if self.push_coverage:
+            lines += ["", f"## Pushes ({self.pushes_judged} received)", ""]
+            lines += ["| rule | level | check | runs | failed |", "|---|---|---|---|---|"]
+            for check, outcomes in sorted(self.push_coverage.items()):
+                rule = RULES[self.check_rules[check]]
+                runs, failed = sum(outcomes.values()), outcomes["failed"]
+                lines.append(f"| {rule.name} | {rule.level} | {check} | {runs} | {failed} |")
         unchecked = sorted(set(RULES) - set(self.check_rules.values()))
         if unchecked:
             lines += ["", "Rules not checked in this run: " + ", ".join(unchecked)]

@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contracts.inspect_requests import suite_inspector
+from contracts.pushes import PushCollector, offline_collector
 from okroute_mock.delivery import DeliverySim
 from okroute_mock.fake import OFFLINE_URLS, ManualClock, RespxFake
 from okroute_mock.platform import Platform, PlatformConfig
+from okroute_mock.push import PushPolicy, PushQueue
 from okroute_model.environment import (
     ENV_BY_KEY,
     OFFLINE_DNIS_PREFIX,
@@ -26,10 +28,12 @@ from okroute_model.environment import (
 )
 from okroute_model.params import PATH
 from okroute_model.profile import PlatformKnobs, Profile
+from okroute_model.push import PushKind, default_template
 from okroute_model.secrets import MASKER, Credentials
 from okroute_model.wire import Transport
 
 ENV = ENV_BY_KEY
+OFFLINE_RECEIVER = "http://receiver.okroute.invalid"  # never resolved: the fake pushes in process
 
 
 def tls_verification(ca_bundle: str | None) -> ssl.SSLContext:
@@ -59,6 +63,7 @@ class Target:
     ca_bundle: str | None = None
     fake: object | None = None  # okroute_mock.fake.RespxFake when offline
     clock: object | None = None  # okroute_mock.fake.ManualClock when offline
+    pushes: PushCollector | None = None  # DLR and MO pushes received, when a receiver is set
 
     @property
     def transports(self) -> list[Transport]:
@@ -70,6 +75,8 @@ class Target:
             self.clock.advance(seconds)  # type: ignore[attr-defined]
         else:
             time.sleep(seconds)
+        if self.pushes is not None:
+            self.pushes.poll()
 
     def describe(self) -> str:
         where = ", ".join(f"{t}: {u}" for t, u in self.urls.items())
@@ -188,6 +195,17 @@ def offline_target(
         ),
         clock=clock,
     )
+    # The fake pushes too, to a receiver that is only a name: the queue is drained in process.
+    policies = {
+        c.username: PushPolicy(
+            dlr_url=default_template(OFFLINE_RECEIVER, PushKind.DLR, c.username).text,
+            mo_url=default_template(OFFLINE_RECEIVER, PushKind.MO, c.username).text,
+        )
+        for c in (primary, secondary)
+    }
+    passwords = {c.username: c.password for c in (primary, secondary)}
+    queue = PushQueue(policies, passwords, platform.store.get, breaks=breaks)
+    platform.pushes = queue
     return Target(
         live=False,
         urls=dict(OFFLINE_URLS),
@@ -202,4 +220,5 @@ def offline_target(
         final_status_timeout=120.0,
         fake=RespxFake(platform, inspect=suite_inspector(platform.diagnose)),
         clock=clock,
+        pushes=offline_collector(queue, clock),
     )

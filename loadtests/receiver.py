@@ -26,7 +26,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from contracts.receiver import Replies, make_handler, parse_listen, serve
+from contracts.receiver import make_handler, parse_listen, scripted, serve
 from loadtests.pushbook import Matcher
 from okroute_model.environment import Env
 from okroute_model.push import PushKind, default_template
@@ -46,7 +46,7 @@ class ReceiverApp:
         self.matcher = matcher
         self.received = 0
         self.started = time.time()
-        self._push = make_handler(self._sink, Replies())
+        self._push = make_handler(scripted(self._sink))
 
     def _sink(self, push) -> None:
         self.received += 1

@@ -460,3 +460,16 @@ class PushQueue:
         stats.retried += 1
         self._put(sent_at + policy.spacing(job.attempt), job._replace(attempt=job.attempt + 1))
         return "retry"
+
+    def drain(self, now: float, answer: Callable[[Job], tuple[int | None, bytes]]) -> int:
+        """Send every job due by `now` through `answer` (the offline fake's way); a retry that
+        falls due by `now` is sent too. Returns the number of attempts."""
+        attempts = 0
+        while True:
+            jobs = self.due(now)
+            if not jobs:
+                return attempts
+            for job in jobs:
+                status, body = answer(job)
+                self.settle(job, status, body, now)
+                attempts += 1

@@ -84,6 +84,29 @@ def status_problem(values: dict[str, str]) -> str | None:
     return f"delivery_status={status!r} is not one of the nine statuses"
 
 
+class PushMay(StrEnum):
+    """The MAY points of §7: recorded in the behaviour fingerprint, never judged."""
+
+    METHOD = "push-method"
+    STATUSES = "push-statuses"
+    PER = "push-per"
+    RETRIES = "push-retries"
+    DUPLICATES = "push-duplicates"
+    ORDER = "push-order"
+    DONE_DATE = "push-done-date"
+
+
+PUSH_MAY_POINTS: dict[PushMay, str] = {
+    PushMay.METHOD: "GET or POST, and how the values travel",
+    PushMay.STATUSES: "are ENROUTE and ACCEPTD pushed, or final statuses only?",
+    PushMay.PER: "one push per segment or one per message (part_amount)?",
+    PushMay.RETRIES: "how many retries when a push is refused, how far apart?",
+    PushMay.DUPLICATES: "is a status pushed more than once?",
+    PushMay.ORDER: "do pushes of one message arrive in status order?",
+    PushMay.DONE_DATE: "the format of done_date",
+}
+
+
 class PushMethod(StrEnum):
     """How the values travel (a MAY point): the filled URL, or its fields in a POST body."""
 

@@ -1,0 +1,139 @@
+"""Following the suite's own messages to their pushes: submit, wait, query again, judge, record.
+
+The push test submits a few messages (one from the second account first, so a platform that
+mixes up accounts has another account's ID to push), lets one message's pushes be refused twice
+to see the retries, waits until query shows each one final and then until its final push comes,
+queries every pushed ID once more, and judges every push of the run (`contracts.push_checks`).
+The MAY behaviour seen on the way goes to the run's observations and the fingerprint.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from contracts.exercise import Exerciser
+from contracts.push_checks import PushRun
+from contracts.pushes import PushCollector
+from okroute_model.push import Push, PushKind, PushMay
+from okroute_model.statuses import FINAL_STATUSES, RANK, Status
+
+REFUSALS = 2  # pushes of the retry probe answered 500
+
+
+@dataclass
+class Followed:
+    """Messages the push test follows: each one number's IDs (its segments), by account."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    owners: dict[str, str] = field(default_factory=dict)
+    probe: str | None = None  # the ID whose pushes are refused at first
+
+    def add(self, groups: list[list[str]], owner: str) -> None:
+        for ids in groups:
+            self.groups.append(ids)
+            for message_id in ids:
+                self.owners[message_id] = owner
+
+
+def groups_of(entries: object) -> list[list[str]]:
+    """A submit answer's IDs, one group per number."""
+    items = [entries] if isinstance(entries, dict) else entries if isinstance(entries, list) else []
+    groups: dict[str, list[str]] = {}
+    for i, e in enumerate(items):
+        if isinstance(e, dict) and isinstance(e.get("message_id"), str) and e["message_id"]:
+            ids = groups.setdefault(str(e.get("dnis", f"#{i}")), [])
+            if e["message_id"] not in ids:
+                ids.append(e["message_id"])
+    return list(groups.values())
+
+
+def has_final_push(collector_pushes: list[Push], ids: list[str]) -> bool:
+    wanted = set(ids)
+    return any(
+        p.kind is PushKind.DLR and p.app_msg_id in wanted and p.status in FINAL_STATUSES
+        for p in collector_pushes
+    )
+
+
+def wait_for_pushes(
+    okroute: Exerciser, collector: PushCollector, groups: list[list[str]], wait: float, step: float
+) -> None:
+    """Let time pass until every group has a final push, at most `wait` seconds."""
+    waited = 0.0
+    while waited <= wait:
+        pushes = collector.pushes()
+        if all(has_final_push(pushes, ids) for ids in groups):
+            return
+        okroute.target.wait(step)
+        waited += step
+
+
+def push_run(okroute: Exerciser, collector: PushCollector, followed: Followed, waited) -> PushRun:
+    """Query every followed ID that has a final push once more, and gather what is judged."""
+    pushes = collector.pushes()
+    owners = {i: s.owner.username for i, s in okroute.issued.items()} | followed.owners
+    queried_after = {}
+    for ids in waited:
+        for message_id in ids:
+            if message_id in okroute.issued and has_final_push(pushes, [message_id]):
+                okroute.query(message_id)
+                status = okroute.issued[message_id].last_status
+                if status is not None:
+                    queried_after[message_id] = status
+    secrets = tuple(c.password for c in (okroute.target.primary, okroute.target.secondary) if c)
+    refused = frozenset(collector.refused)
+    return PushRun(collector.pushes(), owners, queried_after, waited, secrets, refused)
+
+
+def _shape(value: str) -> str:
+    return re.sub(r"\d", "9", value)
+
+
+def observations(run: PushRun, followed: Followed, collector: PushCollector) -> dict[str, str]:
+    """What the platform did at each MAY point of §7, as short texts (no IDs, no numbers)."""
+    own = [p for p in run.pushes if p.kind is PushKind.DLR and p.app_msg_id in followed.owners]
+    if not own:
+        return {point: "no push received" for point in PushMay}
+    seen: dict[PushMay, str] = {
+        PushMay.METHOD: ", ".join(sorted({p.how for p in own})),
+        PushMay.STATUSES: ", ".join(
+            sorted(
+                {p.status for p in own}, key=lambda s: RANK.get(Status(s), 9) if s in RANK else 9
+            )
+        ),
+    }
+    split = [ids for ids in followed.groups if len(ids) > 1]
+    if split:
+        pushed = {p.app_msg_id for p in own}
+        ids = split[0]
+        parts = {p.values.get("part_amount", "-") for p in own if p.app_msg_id in ids}
+        per = "per segment" if len(pushed & set(ids)) > 1 else "per message"
+        seen[PushMay.PER] = f"{per} (part_amount {', '.join(sorted(parts))})"
+    else:
+        seen[PushMay.PER] = "not seen: no split message"
+    probe = followed.probe
+    if probe is None:
+        seen[PushMay.RETRIES] = "not probed"
+    else:
+        times = sorted(p.received for p in own if p.app_msg_id == probe)
+        gaps = [round(b - a, 1) for a, b in itertools.pairwise(times)]
+        refused = len(collector.refused.get(probe, []))
+        seen[PushMay.RETRIES] = (
+            f"{len(times)} pushes after {refused} refusals; gaps {gaps[: REFUSALS + 1]} s"
+            if times
+            else "nothing pushed"
+        )
+    counts = Counter((p.app_msg_id, p.status) for p in own if p.app_msg_id != probe)
+    duplicates = sum(n - 1 for n in counts.values())
+    seen[PushMay.DUPLICATES] = f"{duplicates} duplicate pushes" if duplicates else "none"
+    backwards = 0
+    for message_id in {p.app_msg_id for p in own}:
+        ranks = [RANK[Status(p.status)] for p in run.of(message_id) if p.status in RANK]
+        backwards += ranks != sorted(ranks)
+    seen[PushMay.ORDER] = f"{backwards} IDs out of order" if backwards else "in status order"
+    dates = {_shape(p.values["done_date"]) for p in own if "done_date" in p.values}
+    seen[PushMay.DONE_DATE] = ", ".join(sorted(dates)) or "not in the template"
+    return {str(k): v for k, v in seen.items()}
