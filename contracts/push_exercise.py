@@ -97,13 +97,11 @@ def observations(run: PushRun, followed: Followed, collector: PushCollector) -> 
     own = [p for p in run.pushes if p.kind is PushKind.DLR and p.app_msg_id in followed.owners]
     if not own:
         return {point: "no push received" for point in PushMay}
+    mo = sorted({p.how for p in run.pushes if p.kind is PushKind.MO}) or ["none received"]
+    steps = sorted({p.status for p in own if p.status in RANK and RANK[Status(p.status)] < 2})
     seen: dict[PushMay, str] = {
-        PushMay.METHOD: ", ".join(sorted({p.how for p in own})),
-        PushMay.STATUSES: ", ".join(
-            sorted(
-                {p.status for p in own}, key=lambda s: RANK.get(Status(s), 9) if s in RANK else 9
-            )
-        ),
+        PushMay.METHOD: f"DLR {', '.join(sorted({p.how for p in own}))}; MO {', '.join(mo)}",
+        PushMay.STATUSES: f"{', '.join(steps)} and final" if steps else "final statuses only",
     }
     split = [ids for ids in followed.groups if len(ids) > 1]
     if split:
