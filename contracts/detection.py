@@ -13,19 +13,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from contracts import invoke
-from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS
+from contracts.checks import ALL_CHECK_NAMES as EXCHANGE_CHECK_NAMES
+from contracts.checks import CHECKS, GROUP_CHECKS
+from contracts.push_checks import PUSH_CHECKS
 from okroute_mock.breaks import BREAKS
 from okroute_mock.launch import MockProcess, launched
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
+from okroute_model.push import PushKind, default_template
 from okroute_model.secrets import MASKER
 
 REPO = invoke.REPO
@@ -37,8 +43,46 @@ NO_ROUTE_DNIS = MOCK_NO_ROUTE_PREFIX + "12345678"  # under the mock's default no
 # Deliveries fast enough to see final statuses in well under a second, with an ACCEPTD phase
 # long enough for several polls.
 FAST_DELIVERY = ["--accept-delay", "20ms..50ms", "--final-delay", "300ms..600ms"]
-CONTROLS = {"correct mock": [], "every MAY choice flipped": ["--may-flip", "all"]}
+# The push policy's MAY choices, flipped: POST JSON, every step, one push per message, "OK".
+PUSH_FLIPPED = [
+    "--push-method=post-json",
+    "--push-statuses=all",
+    "--push-per=message",
+    "--push-ack=OK",
+]
+CONTROLS = {
+    "correct mock": [],
+    "every MAY choice flipped": ["--may-flip", "all", *PUSH_FLIPPED],
+}
 RUN_TIMEOUT = 300.0
+PUSH_WAIT = "5"  # seconds the live push test waits for a final push after query shows it
+ALL_CHECK_NAMES: tuple[str, ...] = (*EXCHANGE_CHECK_NAMES, *PUSH_CHECKS)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def push_args() -> tuple[list[str], list[str]]:
+    """(mock arguments, suite arguments): every account pushes to the suite's own receiver."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    mock = [
+        f"--{kind}-url={default_template(base, kind, '{username}').text}" for kind in PushKind
+    ] + ["--push-retry-every=300ms"]
+    return mock, ["--okroute-dlr-listen", f"127.0.0.1:{port}", "--okroute-push-wait", PUSH_WAIT]
+
+
+@contextmanager
+def launched_pushing(
+    directory: Path, args: list[str], **options: object
+) -> Iterator[tuple[MockProcess, list[str]]]:
+    """The mock with pushes to a receiver port; yields it and the suite's push arguments."""
+    mock_push, suite_push = push_args()
+    with launched(directory, [*mock_push, *args], **options) as mock:  # type: ignore[arg-type]
+        yield mock, suite_push
 
 
 def mock_account_args() -> list[str]:
@@ -86,11 +130,11 @@ def run_once(name: str, mock_args: list[str], expected_rule: str | None, work: P
     started = time.monotonic()
     directory = work / name.replace(" ", "-")
     reports = directory / "reports"
-    with launched(
+    with launched_pushing(
         directory, [*mock_account_args(), *FAST_DELIVERY, *mock_args], access_log=False
-    ) as mock:
+    ) as (mock, suite_push):
         result = subprocess.run(
-            invoke.command(reports, http=mock.http, https=mock.https),
+            invoke.command(reports, *suite_push, http=mock.http, https=mock.https),
             cwd=REPO,
             env={**os.environ, **live_env(mock)},
             capture_output=True,
@@ -179,6 +223,7 @@ def render(matrix: Matrix) -> str:
     rules = {
         **{n: c.rule.name for n, c in CHECKS.items()},
         **{n: c.rule.name for n, c in GROUP_CHECKS.items()},
+        **{n: c.rule.name for n, c in PUSH_CHECKS.items()},
     }
     for check in ALL_CHECK_NAMES:
         faults = matrix.caught_by.get(check, [])

@@ -153,7 +153,13 @@ def pushed_final_stays(run: PushRun) -> None:
         final = next((i for i, s in enumerate(statuses) if s in FINAL_STATUSES), None)
         if final is None:
             continue
-        moved = [i for i in range(final + 1, len(statuses)) if statuses[i] != statuses[final]]
+        # A late ENROUTE or ACCEPTD is only out of order (a MAY point, e.g. a retried push);
+        # another final status moves the ID.
+        moved = [
+            i
+            for i in range(final + 1, len(statuses))
+            if statuses[i] in FINAL_STATUSES and statuses[i] != statuses[final]
+        ]
         if moved:
             push = run.of(message_id)[moved[0]]
             problems.append((f"{message_id}: {statuses[final]} then {push.status}", push))

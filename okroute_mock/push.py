@@ -444,8 +444,16 @@ class PushQueue:
             jobs.append(heapq.heappop(heap)[2])
         return jobs
 
-    def settle(self, job: Job, status: int | None, body: bytes, sent_at: float) -> str:
-        """Apply the account's policy to one attempt's reply (None: no reply at all)."""
+    def settle(
+        self,
+        job: Job,
+        status: int | None,
+        body: bytes,
+        sent_at: float,
+        answered_at: float | None = None,
+    ) -> str:
+        """Apply the account's policy to one attempt's reply (None: no reply at all). A retry
+        is due its spacing after the failed attempt ended."""
         stats, policy = self.stats, self.policies[job.account]
         stats.sent += 1
         if job.timed and job.attempt == 1:
@@ -458,7 +466,8 @@ class PushQueue:
             stats.given_up += 1
             return "given up"
         stats.retried += 1
-        self._put(sent_at + policy.spacing(job.attempt), job._replace(attempt=job.attempt + 1))
+        ended = sent_at if answered_at is None else answered_at
+        self._put(ended + policy.spacing(job.attempt), job._replace(attempt=job.attempt + 1))
         return "retry"
 
     def drain(self, now: float, answer: Callable[[Job], tuple[int | None, bytes]]) -> int:

@@ -83,7 +83,7 @@ class PushSender:
         finally:
             self.in_flight -= 1
             self._slots.release()
-        self.queue.settle(job, status, body, sent_at)
+        self.queue.settle(job, status, body, sent_at, time.time())
 
     def stats(self) -> dict[str, object]:
         return {

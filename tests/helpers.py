@@ -15,27 +15,40 @@ from contracts.detection import (
     PRIMARY,
     REPO,
     SECONDARY,
+    launched_pushing,
     live_env,
     mock_account_args,
 )
-from okroute_mock.launch import MockProcess, launched
+from okroute_mock.launch import MockProcess
 
 __all__ = ["DNIS_PREFIX", "PRIMARY", "REPO", "SECONDARY", "run_contracts", "running_mock"]
 
 
+# The suite's push arguments for each running mock: where its pushes go.
+_PUSH_ARGS: dict[Path, list[str]] = {}
+
+
 @contextmanager
 def running_mock(directory: Path, *args: str, https: bool = True) -> Iterator[MockProcess]:
-    """`okroute-mock` on loopback with the test accounts and fast delivery stories."""
-    with launched(directory, [*mock_account_args(), *FAST_DELIVERY, *args], https=https) as mock:
-        yield mock
+    """`okroute-mock` on loopback with the test accounts, fast delivery stories, and every
+    account pushing to the receiver that `run_contracts` starts in the suite."""
+    with launched_pushing(
+        directory, [*mock_account_args(), *FAST_DELIVERY, *args], https=https
+    ) as (mock, suite_push):
+        _PUSH_ARGS[mock.directory] = suite_push
+        try:
+            yield mock
+        finally:
+            _PUSH_ARGS.pop(mock.directory, None)
 
 
 def run_contracts(
     mock: MockProcess, reports: Path, *args: str, timeout: float = 240, **env: str
 ) -> subprocess.CompletedProcess:
     """The live contract suite against `mock`, as a user runs it."""
+    push = _PUSH_ARGS.get(mock.directory, [])
     return subprocess.run(
-        invoke.command(reports, *args, http=mock.http, https=mock.https),
+        invoke.command(reports, *push, *args, http=mock.http, https=mock.https),
         cwd=REPO,
         env={**os.environ, **live_env(mock), **env},
         capture_output=True,

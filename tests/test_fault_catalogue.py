@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.checks import ALL_CHECK_NAMES
-from contracts.detection import detect, write
+from contracts.detection import ALL_CHECK_NAMES, detect, write
 from okroute_mock.breaks import BREAKS
 
 pytestmark = pytest.mark.slow

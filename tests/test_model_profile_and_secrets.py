@@ -9,6 +9,7 @@ import pytest
 
 from contracts.checks import CHECKS, GROUP_CHECKS
 from contracts.exported import SCHEMA_DIR
+from contracts.push_checks import PUSH_CHECKS
 from okroute_mock.breaks import BREAKS
 from okroute_mock.quirks import CHOICES
 from okroute_model.may import MAY_POINTS
@@ -86,7 +87,9 @@ def test_short_strings_are_not_treated_as_secrets() -> None:
 
 
 def test_the_catalogues_agree_with_the_model() -> None:
-    judged = {c.rule.name for c in (*CHECKS.values(), *GROUP_CHECKS.values())}
+    judged = {
+        c.rule.name for c in (*CHECKS.values(), *GROUP_CHECKS.values(), *PUSH_CHECKS.values())
+    }
     assert judged == set(RULES), set(RULES) ^ judged  # every rule has a check, and only rules
     assert {b.rule for b in BREAKS.values()} == set(RULES)  # every rule can be broken
     assert set(CHOICES) <= set(MAY_POINTS)
