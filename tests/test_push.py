@@ -196,9 +196,12 @@ def _wait_for(predicate, seconds: float = WAIT) -> bool:
     return False
 
 
+_CLIENT = httpx.Client(timeout=10)  # one pool: a client per request costs a TLS context each
+
+
 def _api(mock, account: Account, command: str, **params: str) -> httpx.Response:
     query = {"command": command, "username": account.username, "password": account.password}
-    return httpx.get(f"{mock.http}{PATH}", params=query | params, timeout=10)
+    return _CLIENT.get(f"{mock.http}{PATH}", params=query | params)
 
 
 @pytest.fixture
