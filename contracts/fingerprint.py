@@ -21,6 +21,7 @@ from contracts.strategies import Config
 from contracts.target import Credentials
 from okroute_model.may import MAY_POINTS
 from okroute_model.params import MAX_ANI_CHARS, MAX_INC_MSG_ID_CHARS, PATH, Command
+from okroute_model.push import PUSH_MAY_POINTS
 from okroute_model.secrets import MASKER
 from okroute_model.wire import (
     FORM_CONTENT_TYPE,
@@ -268,3 +269,16 @@ def dry_run(cfg: Config, target, secondary: Credentials | None) -> list[str]:
 
 def to_json(fingerprint: dict[str, str]) -> str:
     return json.dumps(fingerprint, indent=2, ensure_ascii=False)
+
+
+def push_behaviour(results: dict) -> dict[str, str]:
+    """The §7 MAY points as the contract run's push test observed them (most common answer);
+    "not observed" when the run had no push receiver (`--okroute-dlr-listen`)."""
+    observed = results.get("observations", {})
+    out = {}
+    for point in PUSH_MAY_POINTS:
+        answers = observed.get(str(point)) or {}
+        out[str(point)] = (
+            max(answers, key=answers.get) if answers else "not observed: no push receiver"
+        )
+    return out

@@ -20,6 +20,7 @@ from okroute_model.statuses import FINAL_STATUSES, RANK, Status
 
 MAX_MESSAGES = 2_000_000  # messages followed at once; the oldest are let go beyond it
 MAX_PENDING = 100_000  # pushes held for IDs whose submit has not been reported yet
+MAX_PUSHES_PER_MESSAGE = 64  # statuses kept per message; beyond, pushes are only counted
 # Counters of a book, each a number of pushes unless it says messages.
 COUNTS = (
     "messages",  # messages submitted (numbers x submits)
@@ -152,6 +153,7 @@ class Matcher:
         self._by_id: dict[str, Message] = {}
         self._order: deque[Message] = deque()
         self._pending: dict[str, list[Push]] = {}
+        self._pending_pushes = 0
         self._open = 0  # messages without a final push yet
         self.unmatched = PushBook()  # pushes nobody's submit explains
 
@@ -186,7 +188,9 @@ class Matcher:
             self._open += 1
             for message_id in ids:
                 self._by_id[message_id] = message
-                for push in self._pending.pop(message_id, ()):
+                waiting = self._pending.pop(message_id, ())
+                self._pending_pushes -= len(waiting)
+                for push in waiting:
                     self._match(push, message)
 
     def polled(self, message_id: str, status: str) -> None:
@@ -205,8 +209,9 @@ class Matcher:
         message = self._by_id.get(push.app_msg_id)
         if message is not None:
             self._match(push, message)
-        elif len(self._pending) < MAX_PENDING:
+        elif self._pending_pushes < MAX_PENDING:
             self._pending.setdefault(push.app_msg_id, []).append(push)
+            self._pending_pushes += 1
         else:
             self.unmatched.counts["unknown"] += 1
 
@@ -226,6 +231,9 @@ class Matcher:
         counts = book.counts
         counts["pushes"] += 1
         self._judge(push, book)
+        if sum(len(s) for s in message.pushed.values()) >= MAX_PUSHES_PER_MESSAGE:
+            counts["duplicates"] += 1  # a platform in a loop: counted, no longer kept
+            return
         status = push.status
         # Order, duplicates and changes are judged per ID: each segment has its own story.
         before = message.pushed.setdefault(push.app_msg_id, [])

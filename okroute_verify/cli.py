@@ -143,7 +143,7 @@ def verify(args: argparse.Namespace) -> int:
         f"({run.used} numbers so far)",
         flush=True,
     )
-    prints = behaviour(run)
+    prints = behaviour(run) | fingerprint.push_behaviour(results)  # §7 seen by the suite
     print(f"  fingerprint: {len(prints)} MAY points recorded", flush=True)
     load_summary = None if args.skip_load else load(run)
     if load_summary is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from okroute_model.may import MAY_POINTS
+from okroute_model.push import PUSH_MAY_POINTS
 from okroute_model.rules import RULES
 from okroute_model.wire import ALL_VARIANTS
 
@@ -102,9 +103,11 @@ def _fingerprint(now: dict[str, str], before: dict[str, str] | None) -> str:
     head = "<th>MAY point</th><th>question</th>"
     head += "<th>baseline</th><th>this release</th>" if before is not None else "<th>answer</th>"
     rows = []
-    for point, may in MAY_POINTS.items():
+    questions = {str(p): m.question for p, m in MAY_POINTS.items()}
+    questions |= {str(p): q for p, q in PUSH_MAY_POINTS.items()}
+    for point, question in questions.items():
         answer = now.get(point, "not probed")
-        row = [_cell(point), _cell(may.question)]
+        row = [_cell(point), _cell(question)]
         if before is not None:
             old = before.get(point, "not probed")
             changed = old != answer
