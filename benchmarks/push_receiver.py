@@ -108,9 +108,9 @@ def _campaign(work: Path, name: str, *args: str, **env: str) -> dict:
 
 
 def generator_rate(seconds: float, work: Path) -> float:
-    """Submits/s of one generator process, closed model, submits only, no receiver."""
+    """Submits/s of one generator process: closed model, 10 users without waits, no receiver."""
     summary = _campaign(
-        work, "generator", "--duration", f"{seconds:g}s", "--users", "50", "--wait", "0..0",
+        work, "generator", "--duration", f"{seconds:g}s", "--users", "10", "--wait", "0..0",
         "--mix", "submit=1", "--dlr-listen", "off",
     )  # fmt: skip
     return summary["scopes"]["submit"]["rps"]
