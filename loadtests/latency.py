@@ -185,14 +185,18 @@ class LatencyBook:
 
     @staticmethod
     def combined(groups: list[GroupStats], corrected: bool) -> HdrHistogram | None:
-        histograms = [(g.corrected if corrected else g.raw) for g in groups]
-        histograms = [h for h in histograms if h is not None and h.get_total_count()]
-        if not histograms:
-            return None
-        total = _histogram()
-        for h in histograms:
-            total.add(h)
-        return total
+        return summed([(g.corrected if corrected else g.raw) for g in groups])
+
+
+def summed(histograms: list[HdrHistogram | None]) -> HdrHistogram | None:
+    """One histogram of everything recorded in `histograms`; None when they are all empty."""
+    histograms = [h for h in histograms if h is not None and h.get_total_count()]
+    if not histograms:
+        return None
+    total = _histogram()
+    for h in histograms:
+        total.add(h)
+    return total
 
 
 def seconds_at(histogram: HdrHistogram, percentile: float) -> float:

@@ -14,7 +14,15 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from loadtests.latency import _add, _encode, _histogram, _record, latency_figures, seconds_at
+from loadtests.latency import (
+    _add,
+    _encode,
+    _histogram,
+    _record,
+    latency_figures,
+    seconds_at,
+    summed,
+)
 from okroute_model.push import Push, PushKind, format_problems, status_problem
 from okroute_model.statuses import FINAL_STATUSES, RANK, Status
 
@@ -63,13 +71,7 @@ class PushBook:
         _record(histogram, seconds)
 
     def combined(self) -> HdrHistogram | None:
-        histograms = [h for h in self.latency.values() if h.get_total_count()]
-        if not histograms:
-            return None
-        total = _histogram()
-        for h in histograms:
-            total.add(h)
-        return total
+        return summed(list(self.latency.values()))
 
     def snapshot(self) -> dict[str, Any]:
         return {

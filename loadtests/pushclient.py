@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from contracts.push_exercise import groups_of as answer_groups
 from loadtests.pushbook import PushBook
 
 log = logging.getLogger("okroute.load")
@@ -23,20 +24,9 @@ TIMEOUT = 10.0
 def groups_of(body: bytes) -> list[list[str]]:
     """A submit answer's message IDs, one group per number (its segments together)."""
     try:
-        value = json.loads(body)
+        return answer_groups(json.loads(body))
     except ValueError:
         return []
-    entries = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
-    groups: dict[str, list[str]] = {}
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("message_id"), str):
-            continue
-        # Without dnis (a single-number object) the entry is a message of its own.
-        number = entry.get("dnis") if isinstance(entry.get("dnis"), str) else f"#{i}"
-        ids = groups.setdefault(number, [])
-        if entry["message_id"] and entry["message_id"] not in ids:
-            ids.append(entry["message_id"])
-    return [ids for ids in groups.values() if ids]
 
 
 def _post(url: str, payload: dict[str, Any]) -> None:

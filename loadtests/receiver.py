@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,11 +27,11 @@ from aiohttp import web
 
 from contracts.receiver import make_handler, parse_listen, scripted, serve
 from loadtests.pushbook import Matcher
+from okroute_mock.launch import await_ready, stop, until_signalled, write_ready
 from okroute_model.environment import Env
 from okroute_model.push import PushKind, default_template
 
 CONTROL = "/_receiver"
-START_TIMEOUT, STOP_TIMEOUT = 20.0, 10.0
 MAX_GRACE = 600.0
 LAST_REPORTS = 1.0  # seconds: two of the generators' report intervals
 
@@ -113,14 +112,8 @@ async def _main(args: argparse.Namespace) -> None:
     for kind, template in ready["templates"].items():
         print(f"  {kind} URL template: {template}", flush=True)
     if args.ready_file:
-        tmp = Path(args.ready_file + ".tmp")
-        tmp.write_text(json.dumps(ready))
-        tmp.replace(args.ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+        write_ready(args.ready_file, ready)
+    await until_signalled()
     await runner.cleanup()
 
 
@@ -164,22 +157,9 @@ def launched_receiver(
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not ready.exists():
-            if process.poll() is not None:
-                raise ReceiverError(f"the push receiver exited: {log.read_text()[-1500:]}")
-            if time.monotonic() > deadline:
-                raise ReceiverError(f"the push receiver did not start in {START_TIMEOUT:g} s")
-            time.sleep(0.05)
-        yield json.loads(ready.read_text())
+        yield await_ready(process, ready, log, "the push receiver", ReceiverError)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(STOP_TIMEOUT)
+        stop(process)
 
 
 if __name__ == "__main__":

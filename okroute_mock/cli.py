@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import logging
 import os
-import signal
 import sys
 import tomllib
 from pathlib import Path
@@ -17,6 +15,7 @@ from okroute_mock import push_options
 from okroute_mock.breaks import BREAKS, parse_breaks
 from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
 from okroute_mock.faults import FaultConfig, Faults, Latency
+from okroute_mock.launch import until_signalled, write_ready
 from okroute_mock.platform import Account, Platform, PlatformConfig
 from okroute_mock.quirks import CHOICES, parse_flips
 from okroute_mock.server import start
@@ -300,14 +299,8 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
             "ca": listening.ca,
             "pid": os.getpid(),
         }
-        tmp = Path(args.ready_file + ".tmp")
-        tmp.write_text(json.dumps(ready))
-        tmp.replace(args.ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+        write_ready(args.ready_file, ready)
+    await until_signalled()
     await listening.stop()
 
 

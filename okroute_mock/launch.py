@@ -6,6 +6,7 @@ by the tests. The mock reports its URLs through a ready file, so free ports (0) 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
@@ -46,6 +47,37 @@ class MockProcess:
         base = self.urls.get("http") or self.urls["https"]
         verify = self.ca if base.startswith("https") and self.ca else True
         return httpx.get(f"{base}/_mock/stats", timeout=5, verify=verify).json()
+
+
+def await_ready(
+    process: subprocess.Popen, ready: Path, log: Path, name: str, error: type[Exception]
+) -> dict:
+    """The JSON a child process writes to `ready` once it listens; `error` if it dies first
+    or takes longer than START_TIMEOUT, with the end of its log."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while not ready.exists():
+        if process.poll() is not None:
+            raise error(f"{name} exited: {log.read_text()[-2000:]}")
+        if time.monotonic() > deadline:
+            raise error(f"{name} did not start within {START_TIMEOUT:g} s")
+        time.sleep(0.05)
+    return json.loads(ready.read_text())
+
+
+def write_ready(path: str, data: dict) -> None:
+    """Write a ready file atomically: a reader never sees half of it."""
+    tmp = Path(path + ".tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)
+
+
+async def until_signalled() -> None:
+    """Wait for SIGINT or SIGTERM in a running event loop."""
+    stop_event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_event.set)
+    await stop_event.wait()
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -91,14 +123,7 @@ def launched(
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not ready.exists():
-            if process.poll() is not None:
-                raise LaunchError(f"okroute-mock exited: {log.read_text()[-2000:]}")
-            if time.monotonic() > deadline:
-                raise LaunchError(f"okroute-mock did not start within {START_TIMEOUT:g} s")
-            time.sleep(0.05)
-        info = json.loads(ready.read_text())
+        info = await_ready(process, ready, log, "okroute-mock", LaunchError)
         yield MockProcess(info["urls"], info["ca"], process, log, directory)
     finally:
         stop(process)
