@@ -15,6 +15,7 @@ import pytest
 
 from contracts.receiver import Replies, ThreadedReceiver, scripted
 from loadtests.pushbook import Matcher, PushBook
+from loadtests.thresholds import ThresholdError, parse
 from okroute_mock.breaks import Fault
 from okroute_mock.delivery import DeliverySim
 from okroute_mock.fake import ManualClock
@@ -323,3 +324,18 @@ def test_the_matcher_counts_latency_duplicates_order_and_misses() -> None:
     assert figures["push_and_poll_disagree"] == {"pushed UNDELIV, polled DELIVRD": 1}
     assert figures["latency_ms"]["min"] == pytest.approx(500, rel=0.01)
     assert book.value("push_missing") == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(
+    ("text", "scope", "limit"),
+    [("push:p95<30s", "push", 30.0), ("push_missing<0.1%", "all", 0.001)],
+)
+def test_push_slos_parse(text: str, scope: str, limit: float) -> None:
+    threshold = parse(text)
+    assert threshold.scope == scope and threshold.limit == pytest.approx(limit)
+
+
+@pytest.mark.parametrize("text", ["submit:push_missing<1%", "push:errors<1%", "push:rps>1"])
+def test_push_slos_that_cannot_be_judged_are_refused(text: str) -> None:
+    with pytest.raises(ThresholdError):
+        parse(text)
