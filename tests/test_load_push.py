@@ -27,7 +27,9 @@ def test_push_latency_and_no_missing_push_on_the_correct_mock(tmp_path: Path) ->
     latency = push["latency_ms"]
     assert 100 <= latency["p50"] <= latency["p95"] < 5000  # the mock's 120..350 ms, plus sending
     assert set(push["latency_ms_by_status"]) <= {"DELIVRD", "UNDELIV", "EXPIRED", "REJECTD"}
-    assert push["polled_compared"] > 0 and push["push_and_poll_disagree"] == {}
+    assert push["push_and_poll_disagree"] == {}  # polling and pushes tell one story
+    if summary["delivery"]["count"]:  # a starved generator may see no final status polled
+        assert push["polled_compared"] > 0
     assert {s["line"].split(":")[0] for s in summary["slo"]} >= {"push", "push_missing<0.1%"}
     assert all(s["passed"] for s in summary["slo"])
     assert "pushes:" in result.stdout and "missing 0.000%" in result.stdout
@@ -35,18 +37,19 @@ def test_push_latency_and_no_missing_push_on_the_correct_mock(tmp_path: Path) ->
 
 def test_duplicates_out_of_order_and_missing_pushes_are_reported(tmp_path: Path) -> None:
     faults = [
-        "--mock-arg=--push-duplicate-rate=0.3",
-        "--mock-arg=--push-reorder-rate=0.3",
-        "--mock-arg=--push-drop-rate=0.2",
-        "--mock-arg=--push-password-rate=0.1",
+        "--mock-arg=--push-duplicate-rate=0.5",
+        "--mock-arg=--push-reorder-rate=0.5",
+        "--mock-arg=--push-drop-rate=0.3",
+        "--mock-arg=--push-password-rate=0.3",
     ]
     result, summary = campaign(
         tmp_path, "faulty", *SHORT, "--push-grace", "3", *faults, "--slo", "push_missing<0.1%"
     )
     assert result.returncode == 1, result.stdout[-3000:]
     push = summary["push"]
+    assert push["messages"] >= 10, push  # enough for the seeded faults to show
     assert push["duplicates"] > 0 and push["out_of_order"] > 0
-    assert 0.05 < push["missing_share"] < 0.5  # a fifth of the final pushes dropped
+    assert 0 < push["missing"] < push["messages"]  # about a third of the final pushes dropped
     assert push["password"] > 0
     assert CANARY not in (tmp_path / "faulty" / "summary.json").read_text()
     assert [s["passed"] for s in summary["slo"]] == [False]
