@@ -18,8 +18,9 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
+from okroute_mock.breaks import DROP_ON
+from okroute_mock.connection import HalfCloseTlsSite, MockServer
 from okroute_mock.faults import Fault, Faults
-from okroute_mock.halfclose import HalfCloseServer, HalfCloseTlsSite
 from okroute_mock.platform import Platform
 from okroute_mock.tls import TlsFiles
 from okroute_model.errors import PLAIN_CONTENT_TYPE
@@ -203,8 +204,9 @@ async def start(
     server_log = logging.getLogger("aiohttp.server")
     if not any(isinstance(f, ClientFaultFilter) for f in server_log.filters):
         server_log.addFilter(ClientFaultFilter())
-    server = HalfCloseServer(
+    server = MockServer(
         app.handle,
+        drop_on=frozenset(kind for kind, fault in DROP_ON.items() if fault in platform.breaks),
         access_log_class=MaskedAccessLogger,
         access_log=access_log,
         max_line_size=MAX_LINE,

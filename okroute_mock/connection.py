@@ -1,4 +1,7 @@
-"""Answering a client that half-closes: it sends its requests, then `shutdown(SHUT_WR)`.
+"""What the mock does with a connection below HTTP: answering a client that half-closes, and
+dropping the connection on one kind of raw input when it is broken to (`--break drop-on-KIND`).
+
+A client that half-closes sends its requests, then `shutdown(SHUT_WR)`.
 
 `nc -N` and some embedded HTTP clients end their side of the connection as soon as the request is
 out, and then read the answer. An HTTP/1.1 server answers every complete request it received
@@ -18,22 +21,56 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
+from okroute_mock import rawbreaks
+from okroute_model.rawinput import RawInput
+
+HALF_CLOSE_HOLD = 0.05  # seconds
+
 
 class IncompleteRequest(ConnectionError):
     """The client ended its side before the body it announced was complete."""
 
 
-class HalfCloseHandler(RequestHandler):
-    """aiohttp's request handler, answering what arrived before the client's EOF."""
+class ConnectionHandler(RequestHandler):
+    """aiohttp's request handler, answering what arrived before the client's EOF; broken on
+    purpose, it drops the connection on the kinds of raw input in `drop_on`."""
 
-    # RequestHandler has __slots__; one more for what only this subclass knows.
-    __slots__ = ("_peer_done",)
+    # RequestHandler has __slots__; these are what only this subclass knows.
+    __slots__ = ("_drop_on", "_peer_done", "_sniffed")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, drop_on: frozenset[RawInput] = frozenset(), **kw: Any) -> None:
+        super().__init__(*args, **kw)
         self._peer_done = False
+        self._drop_on = drop_on
+        self._sniffed: bytes | None = b"" if drop_on & rawbreaks.CONTENT_KINDS.keys() else None
+
+    def data_received(self, data: bytes) -> None:
+        if self._sniffed is not None and self._sniff(data):
+            return
+        super().data_received(data)
+        pipelined = len(self._messages) + self._request_in_progress > 1
+        if pipelined and RawInput.PIPELINED in self._drop_on:
+            self._drop()
+
+    def _sniff(self, data: bytes) -> bool:
+        """Look at the start of the connection once; True when it was dropped for it."""
+        self._sniffed = (self._sniffed or b"") + data
+        if not rawbreaks.ready(self._sniffed):
+            return False
+        received, self._sniffed = self._sniffed, None
+        if any(rawbreaks.carries(kind, received) for kind in self._drop_on):
+            self._drop()
+            return True
+        return False
+
+    def _drop(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
 
     def eof_received(self) -> bool:
+        if RawInput.HALF_CLOSE in self._drop_on:
+            self._drop()  # what is not answered yet never will be
+            return True
         self._peer_done = True
         self._end_incomplete_bodies()
         self._close_when_answered()
@@ -60,17 +97,25 @@ class HalfCloseHandler(RequestHandler):
             self._loop.call_soon(self._close_when_answered)
 
     async def finish_response(self, request: Any, resp: Any, start_time: float | None) -> Any:
+        if RawInput.HALF_CLOSE in self._drop_on and self._request_count == 1:
+            # Broken to drop on a half-close: hold the connection's first answer until the
+            # client's EOF, sent right after its request, has surely arrived.
+            await asyncio.sleep(HALF_CLOSE_HOLD)
         result = await super().finish_response(request, resp, start_time)
         if self._peer_done and not self._messages:
             self.close()  # the last answer is written; the loop in start() closes the transport
         return result
 
 
-class HalfCloseServer(web.Server):
-    """aiohttp's low-level server, with `HalfCloseHandler` for every connection."""
+class MockServer(web.Server):
+    """aiohttp's low-level server, with a `ConnectionHandler` for every connection."""
+
+    def __init__(self, *args: Any, drop_on: frozenset[RawInput] = frozenset(), **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.drop_on = drop_on
 
     def __call__(self) -> RequestHandler:
-        return HalfCloseHandler(self, loop=self._loop, **self._kwargs)
+        return ConnectionHandler(self, loop=self._loop, drop_on=self.drop_on, **self._kwargs)
 
 
 class HalfCloseTls(sslproto.SSLProtocol):
