@@ -230,6 +230,7 @@ class _Parser:
             elif isinstance(event, h11.EndOfMessage):
                 self.responses.append(Response(self.status or 0, self.headers, self.body))
                 rest = self.conn.trailing_data[0]
+                self.buffer = bytes(rest)  # the next answer's bytes, for _lenient
                 self._new()
                 if rest:
                     self.conn.receive_data(rest)
