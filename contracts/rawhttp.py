@@ -8,6 +8,7 @@ line is an answer even when the rest is not valid HTTP.
 
 from __future__ import annotations
 
+import json
 import re
 import select
 import shlex
@@ -59,12 +60,25 @@ class Raw:
         return sum(len(piece) * count for piece, count in self.runs)
 
     def python(self) -> str:
-        """A Python expression for these bytes, every secret masked."""
+        """A Python expression for these bytes, every secret masked, without a single quote (so
+        that a shell line can quote it as it is)."""
         terms = [
-            repr(mask_bytes(piece)) + (f" * {count}" if count > 1 else "")
+            _literal(mask_bytes(piece)) + (f" * {count}" if count > 1 else "")
             for piece, count in self.runs
         ]
-        return MASKER.mask(" + ".join(terms) or "b''")
+        return MASKER.mask(" + ".join(terms) or 'b""')
+
+
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("'"): "\\x27", 13: "\\r", 10: "\\n", 9: "\\t"}
+
+
+def _literal(data: bytes) -> str:
+    """A bytes literal in double quotes."""
+    return (
+        'b"'
+        + "".join(_ESCAPES.get(b) or (chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}") for b in data)
+        + '"'
+    )
 
 
 @dataclass(frozen=True)
@@ -106,22 +120,22 @@ class Endpoint:
 
     def replay(self, raw: Raw, half_close: bool) -> str:
         """A shell line that sends the same bytes the same way and prints what comes back."""
-        connect = f"s=socket.create_connection(({self.host!r},{self.port}))"
+        host = json.dumps(self.host)
+        connect = f"s=socket.create_connection(({host},{self.port}))"
         readable = "select.select([s],[],[],5)[0]"
         if self.tls:
-            cafile = f"cafile={self.ca_bundle!r}" if self.ca_bundle else ""
+            cafile = f"cafile={json.dumps(self.ca_bundle)}" if self.ca_bundle else ""
             connect += (
-                f";s=ssl.create_default_context({cafile})"
-                f".wrap_socket(s,server_hostname={self.host!r})"
+                f";s=ssl.create_default_context({cafile}).wrap_socket(s,server_hostname={host})"
             )
             readable = f"s.pending() or {readable}"
         shut = ";socket.socket.shutdown(s,socket.SHUT_WR)" if half_close else ""
         code = (
             f"import socket,ssl,select;{connect};s.sendall({raw.python()}){shut};"
-            f"print(b''.join(iter(lambda:s.recv(65536) if {readable} else b'',b''))"
-            ".decode('latin-1'))"
+            f'print(b"".join(iter(lambda:s.recv(65536) if {readable} else b"",b""))'
+            '.decode("latin-1"))'
         )
-        return "python3 -c " + shlex.quote(code)
+        return f"python3 -c '{code}'" if "'" not in code else "python3 -c " + shlex.quote(code)
 
 
 @dataclass

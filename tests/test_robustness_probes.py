@@ -59,7 +59,7 @@ def test_the_python_form_is_the_bytes_and_masks_the_password() -> None:
         text = raw.python()
         assert "Robust-Canary" not in text, probe.label()
         if "***" not in text:
-            assert eval(text) == bytes(raw), probe.label()  # noqa: S307 - our own literal
+            assert eval(text) == bytes(raw), probe.label()  # our own literal
     big = Raw.of(b"GET /", Raw.repeat(b"a", 1 << 20), b" HTTP/1.1\r\n\r\n")
     assert len(big.python()) < 100
 
