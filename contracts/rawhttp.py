@@ -26,6 +26,8 @@ from okroute_model.secrets import MASKER, mask_bytes
 
 READ_TIMEOUT = 15.0  # as long as the contract client waits for an answer
 CONNECT_TIMEOUT = 5.0
+BENIGN_TIMEOUT = 5.0  # as long as the suite's reachability check waits
+NO_ANSWER_WITHIN = "no answer within"
 SEND_CHUNK = 64 * 1024
 _STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3})")
 
@@ -58,6 +60,9 @@ class Raw:
 
     def __len__(self) -> int:
         return sum(len(piece) * count for piece, count in self.runs)
+
+    def __repr__(self) -> str:  # what tracebacks print: short, and masked
+        return f"Raw({self.python()})"
 
     def python(self) -> str:
         """A Python expression for these bytes, every secret masked, without a single quote (so
@@ -106,7 +111,7 @@ class Endpoint:
         """The Host header: what the URL names, port included."""
         return urlsplit(self.url).netloc
 
-    def connect(self) -> socket.socket:
+    def connect(self, timeout: float = READ_TIMEOUT) -> socket.socket:
         sock = socket.create_connection((self.host, self.port), timeout=CONNECT_TIMEOUT)
         if self.tls:
             context = (
@@ -115,7 +120,7 @@ class Endpoint:
                 else ssl.create_default_context()
             )
             sock = context.wrap_socket(sock, server_hostname=self.host)
-        sock.settimeout(READ_TIMEOUT)
+        sock.settimeout(timeout)
         return sock
 
     def replay(self, raw: Raw, half_close: bool) -> str:
@@ -266,13 +271,17 @@ class _Parser:
 
 
 def exchange(
-    endpoint: Endpoint, raw: Raw, answers: int = 1, half_close: bool = False
+    endpoint: Endpoint,
+    raw: Raw,
+    answers: int = 1,
+    half_close: bool = False,
+    timeout: float = READ_TIMEOUT,
 ) -> RawOutcome:
     """Send `raw` on a fresh connection and read up to `answers` answers."""
     started = time.monotonic()
     outcome = RawOutcome()
     try:
-        sock = endpoint.connect()
+        sock = endpoint.connect(timeout)
     except (OSError, ssl.SSLError) as exc:
         outcome.ended = f"could not connect: {_describe(exc)}"
         return outcome
@@ -296,7 +305,7 @@ def _read(sock: socket.socket, parser: _Parser, answers: int) -> str | None:
         try:
             data = sock.recv(65536)
         except TimeoutError:
-            return f"no answer within {READ_TIMEOUT:g} s"
+            return f"{NO_ANSWER_WITHIN} {sock.gettimeout():g} s"
         except (OSError, ssl.SSLError) as exc:
             parser.feed(b"")
             return f"the connection failed: {_describe(exc)}"
@@ -317,4 +326,4 @@ def still_answers(endpoint: Endpoint) -> bool:
     """Whether the platform answers a benign request on a fresh connection. A connection that
     failed right after one input is a finding only when it does; otherwise the platform went
     away."""
-    return bool(exchange(endpoint, benign(endpoint)).responses)
+    return bool(exchange(endpoint, benign(endpoint), timeout=BENIGN_TIMEOUT).responses)

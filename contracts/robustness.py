@@ -14,19 +14,29 @@ away, and that is no verdict about the probe.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import httpx
 
 from contracts.checks import CHECKS, CheckContext, verify
+from contracts.client import MAX_THROTTLE_RETRIES
 from contracts.exchange import Exchange, Response
 from contracts.failures import ContractViolation
-from contracts.rawhttp import Endpoint, Raw, RawOutcome, exchange, still_answers
+from contracts.rawhttp import (
+    NO_ANSWER_WITHIN,
+    Endpoint,
+    Raw,
+    RawOutcome,
+    exchange,
+    still_answers,
+)
 from contracts.target import Target
 from okroute_model.params import PATH, Command
 from okroute_model.rawinput import OVERLONG, OVERLONG_MAX, RawInput
+from okroute_model.throttling import Throttle, classify_throttle
 from okroute_model.wire import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, Method, Transport, Variant
 
 # Not any account's password: the probes that need no account use it, and a correct platform
@@ -90,13 +100,16 @@ class Probe:
     def label(self) -> str:
         return f"raw input: {self.kind} / {self.name}"
 
+    def __repr__(self) -> str:  # tracebacks print probes: the label says it all, without bytes
+        return f"Probe({self.label()!r})"
+
 
 @dataclass(frozen=True)
 class Context:
     """What the probes are made of: the account's name and password, and the number prefix."""
 
     username: str
-    password: str
+    password: str = field(repr=False)
     prefix: str
 
     @property
@@ -417,7 +430,9 @@ def judged(
     """Exchanges to judge: every answer, and the first request left without one, unless the
     answer before it said that the server closes (HTTP lets it; the client retries)."""
     exchanges = [
-        _exchange(probe, endpoint, transport, i, r, None) for i, r in enumerate(outcome.responses)
+        _exchange(probe, endpoint, transport, i, r, None)
+        for i, r in enumerate(outcome.responses)
+        if _throttled(r) is None  # throttling that outlasted the retries is no verdict
     ]
     answered = len(outcome.responses)
     if answered < len(probe.messages) and not (answered and outcome.closing):
@@ -436,10 +451,20 @@ def judged(
     return exchanges
 
 
+def _throttled(response: Response) -> Throttle | None:
+    return classify_throttle(response.status, response.headers, response.body)
+
+
 def run(probe: Probe, endpoint: Endpoint, transport: Transport) -> list[ProbeExchange]:
-    """Send one probe on its own connection and return what is to be judged."""
+    """Send one probe on its own connection and return what is to be judged. Throttling is
+    waited out and the probe sent again, as the contract client does; it is never a failure."""
     raw = probe.wire(endpoint.authority)
-    outcome = exchange(endpoint, raw, answers=len(probe.messages), half_close=probe.half_close)
+    for _ in range(MAX_THROTTLE_RETRIES + 1):
+        outcome = exchange(endpoint, raw, answers=len(probe.messages), half_close=probe.half_close)
+        waits = [t.wait for t in map(_throttled, outcome.responses) if t and t.waitable]
+        if not waits:
+            break
+        time.sleep(max(waits))
     return judged(probe, endpoint, transport, outcome)
 
 
@@ -491,6 +516,20 @@ def probe_offline(target: Target, probe: Probe) -> list[ProbeExchange]:
             except Exception as exc:  # the platform itself failed: a 500 behind a real socket
                 response, error = None, f"the platform raised {type(exc).__name__}: {exc}"
         exchanges.append(offline_exchange(probe, transport, base, response, error))
+    return exchanges
+
+
+def probe_kind(target: Target, kind: RawInput) -> list[ProbeExchange]:
+    """Every probe of one kind, live over sockets or offline through the fake. A platform that
+    hangs would cost READ_TIMEOUT per probe: the first probe it leaves unanswered that long is
+    finding enough for the kind."""
+    send = probe_live if target.live else probe_offline
+    exchanges: list[ProbeExchange] = []
+    for probe in catalogue(context(target), kind):
+        found = send(target, probe)
+        exchanges += found
+        if any(NO_ANSWER_WITHIN in (ex.error or "") for ex in found):
+            break
     return exchanges
 
 

@@ -18,6 +18,7 @@ from contracts.robustness import (
     catalogue,
     judged,
     offline_request,
+    run,
 )
 from okroute_mock import rawbreaks
 from okroute_model.rawinput import OVERLONG_MAX, RawInput
@@ -161,3 +162,14 @@ def test_the_mock_detectors_leave_well_formed_requests_alone() -> None:
         raw = head.encode() + b"\r\n" + wire.body
         flagged = [k for k in rawbreaks.CONTENT_KINDS if rawbreaks.carries(k, raw)]
         assert not flagged, (method, flagged)
+
+
+THROTTLED = b"HTTP/1.1 503 Busy\r\nRetry-After: 0\r\nContent-Length: 4\r\n\r\nbusy"
+
+
+def test_throttling_is_waited_out_and_never_judged() -> None:
+    answers = iter([THROTTLED, ANSWER])
+    with tcp_server(lambda data: next(answers, ANSWER)) as endpoint:
+        assert [ex.status for ex in run(PROBE, endpoint, Transport.HTTP)] == [401]
+    with tcp_server(lambda data: THROTTLED) as endpoint:
+        assert run(PROBE, endpoint, Transport.HTTP) == []  # throttled throughout: no verdict

@@ -10,15 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.robustness import (
-    SOCKET_ONLY,
-    PlatformUnreachable,
-    catalogue,
-    context,
-    judge,
-    probe_live,
-    probe_offline,
-)
+from contracts.robustness import SOCKET_ONLY, PlatformUnreachable, judge, probe_kind
 from okroute_model.rawinput import RawInput
 
 UNREACHABLE_EXIT = 4  # the code of every run that could not verify (the plugin's setup errors)
@@ -28,16 +20,13 @@ UNREACHABLE_EXIT = 4  # the code of every run that could not verify (the plugin'
 def test_raw_input(okroute, okroute_target, kind: RawInput, request: pytest.FixtureRequest) -> None:
     if not okroute_target.live and kind in SOCKET_ONLY:
         pytest.skip(f"offline: {kind} probes need a real socket ({SOCKET_ONLY[kind]}); live only")
-    send = probe_live if okroute_target.live else probe_offline
-    exchanges = []
-    for probe in catalogue(context(okroute_target), kind):
-        try:
-            exchanges += send(okroute_target, probe)
-        except PlatformUnreachable as exc:
-            pytest.exit(
-                f"okroute: the platform became unreachable at {request.node.nodeid}: {exc}",
-                returncode=UNREACHABLE_EXIT,
-            )
-        okroute.recorder.exchanges += 1
+    try:
+        exchanges = probe_kind(okroute_target, kind)
+    except PlatformUnreachable as exc:
+        pytest.exit(
+            f"okroute: the platform became unreachable at {request.node.nodeid}: {exc}",
+            returncode=UNREACHABLE_EXIT,
+        )
+    okroute.recorder.exchanges += len(exchanges)
     assert exchanges, f"no {kind} probe was sent"
     judge(exchanges, okroute.ctx)
