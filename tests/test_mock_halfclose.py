@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from contracts.probes import Context, catalogue
 from contracts.rawhttp import Endpoint, Raw, exchange
-from contracts.robustness import Context, catalogue
 from okroute_mock.delivery import DeliverySim
 from okroute_mock.platform import Account, Platform, PlatformConfig
 from okroute_mock.server import start

@@ -10,16 +10,9 @@ from contextlib import contextmanager
 
 import pytest
 
+from contracts.probes import Context, catalogue
 from contracts.rawhttp import Endpoint, Raw, _Parser, exchange, still_answers
-from contracts.robustness import (
-    SOCKET_ONLY,
-    Context,
-    PlatformUnreachable,
-    catalogue,
-    judged,
-    offline_request,
-    run,
-)
+from contracts.robustness import SOCKET_ONLY, PlatformUnreachable, judged, offline_request, run
 from okroute_mock import rawbreaks
 from okroute_model.rawinput import OVERLONG_MAX, RawInput
 from okroute_model.secrets import MASKER
