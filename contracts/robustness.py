@@ -154,11 +154,14 @@ def context(target: Target) -> Context:
 
 
 def probe_live(target: Target, probe: Probe) -> list[ProbeExchange]:
-    """One probe on every transport the target has, each on its own connection."""
+    """One probe on every transport the target has, each on its own connection, within the
+    target's request rate (OKROUTE_RATE) like every other request of the run."""
     exchanges: list[ProbeExchange] = []
     for transport in target.transports:
         endpoint = Endpoint(target.urls[transport], target.ca_bundle)
         exchanges += run(probe, endpoint, transport)
+        if target.rate > 0:
+            time.sleep(len(probe.messages) / target.rate)
     return exchanges
 
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 
 from contracts.probes import Context, catalogue
 from contracts.rawhttp import Endpoint, Raw, _Parser, exchange, still_answers
-from contracts.robustness import SOCKET_ONLY, PlatformUnreachable, judged, offline_request, run
+from contracts.robustness import (
+    SOCKET_ONLY,
+    PlatformUnreachable,
+    judged,
+    offline_request,
+    probe_live,
+    run,
+)
 from okroute_mock import rawbreaks
 from okroute_model.rawinput import OVERLONG_MAX, RawInput
 from okroute_model.secrets import MASKER
@@ -166,3 +175,14 @@ def test_throttling_is_waited_out_and_never_judged() -> None:
         assert [ex.status for ex in run(PROBE, endpoint, Transport.HTTP)] == [401]
     with tcp_server(lambda data: THROTTLED) as endpoint:
         assert run(PROBE, endpoint, Transport.HTTP) == []  # throttled throughout: no verdict
+
+
+def test_the_live_probes_keep_to_the_target_rate() -> None:
+    with tcp_server(lambda data: ANSWER) as endpoint:
+        target = SimpleNamespace(
+            transports=[Transport.HTTP], urls={Transport.HTTP: endpoint.url}, ca_bundle=None, rate=5
+        )
+        started = time.monotonic()
+        for _ in range(3):
+            assert [ex.status for ex in probe_live(target, PROBE)] == [401]
+    assert time.monotonic() - started >= 3 / 5
