@@ -4,5 +4,7 @@
 - `contracts.checks`: the registry of named checks, each judging one rule
 - `contracts.strategies`: Hypothesis strategies of valid and labelled invalid requests
 - `contracts.client`: sends one logical request through every variant and transport
+- `contracts.probes` / `contracts.robustness` / `contracts.rawhttp`: raw-input probes, sent over
+  raw sockets and judged by `errors.no-5xx`
 - `contracts.suite`: the pytest contract suite (`pytest contracts`)
 """

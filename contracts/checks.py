@@ -634,10 +634,11 @@ def _checks_for(command: str | None) -> tuple[Check, ...]:
 _COMMAND_NAMES = frozenset(c.value for c in Command)
 
 
-def verify(ex: Exchange, ctx: CheckContext) -> None:
-    """Run every applicable check on one exchange; raise the first violation that fails."""
+def verify(ex: Exchange, ctx: CheckContext, checks: tuple[Check, ...] | None = None) -> None:
+    """Run every applicable check (or only `checks`) on one exchange; raise the first violation
+    that fails."""
     violations = []
-    for c in _checks_for(ex.case.command):
+    for c in _checks_for(ex.case.command) if checks is None else checks:
         if not c.applies(ex, ctx):
             continue
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from okroute_model.rawinput import RawInput
 from okroute_model.rules import RULES
 
 
@@ -72,6 +73,22 @@ class Fault(StrEnum):
     PUSH_FINAL_CHANGES = "push-final-changes"
     PUSH_FINAL_MISSING = "push-final-missing"
     PUSH_CARRIES_PASSWORD = "push-carries-password"
+    # the connection dropped on one kind of raw input (okroute_mock.rawbreaks tells the kinds)
+    DROP_ON_BAD_PERCENT_ENCODING = "drop-on-bad-percent-encoding"
+    DROP_ON_NON_UTF8_QUERY = "drop-on-non-utf8-query"
+    DROP_ON_NON_UTF8_BODY = "drop-on-non-utf8-body"
+    DROP_ON_CONTROL_CHARACTERS = "drop-on-control-characters"
+    DROP_ON_RAW_TARGET_BYTES = "drop-on-raw-target-bytes"
+    DROP_ON_OVERLONG_HEAD = "drop-on-overlong-head"
+    DROP_ON_OVERLONG_BODY = "drop-on-overlong-body"
+    DROP_ON_CONTENT_TYPE = "drop-on-content-type"
+    DROP_ON_CHUNKED = "drop-on-chunked-body"
+    DROP_ON_HALF_CLOSE = "drop-on-half-close"
+    DROP_ON_PIPELINED = "drop-on-pipelined"
+
+
+# Each kind of raw input, and the break that drops the connection on it.
+DROP_ON: dict[RawInput, Fault] = {kind: Fault(f"drop-on-{kind}") for kind in RawInput}
 
 
 @dataclass(frozen=True)
@@ -273,6 +290,9 @@ BREAKS: dict[Fault, Break] = {
             "pushes carry the account's password",
         ),
     )
+} | {
+    fault: Break(fault, "errors.no-5xx", f"the connection is dropped on {kind} input")
+    for kind, fault in DROP_ON.items()
 }
 
 assert set(BREAKS) == set(Fault), set(Fault) ^ set(BREAKS)

@@ -1,4 +1,5 @@
-"""The one model of the OKRoute SMS HTTP(S) API contract: the ground floor, importing nothing of ours.
+"""The one model of the OKRoute SMS HTTP(S) API contract: the ground floor, importing nothing of
+ours.
 
 Everything the mock, the contract suite, the load campaigns and verification know about the API
 comes from here, stated once. What each module offers:
@@ -18,6 +19,7 @@ comes from here, stated once. What each module offers:
 - `throttling`: one classifier of throttling answers (`classify_throttle`)
 - `units`: durations, ranges, probabilities, weights (`parse_duration`, `argtype`)
 - `environment`: environment variable names (`Env`) and the test number prefixes
+- `rawinput`: the kinds of raw input well-formed requests never carry (`RawInput`)
 """
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "may",
     "params",
     "profile",
+    "rawinput",
     "rules",
     "schemas",
     "secrets",
