@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contracts.cases import Case
-from contracts.strategies import Config
+from contracts.strategies import ALSO_CARRIED, Config
 from okroute_model.params import (
     DNIS_SEPARATOR,
     MAX_DNIS_CHARS,
@@ -31,14 +31,20 @@ def number(cfg: Config, i: int, digits: int = 11) -> str:
 
 
 def _submit(
-    cfg: Config, note: str, dnis: str, message: str, defect: str | None = None, **extra: str
+    cfg: Config,
+    note: str,
+    dnis: str,
+    message: str,
+    defect: str | None = None,
+    also: tuple[str, ...] = (),
+    **extra: str,
 ) -> Case:
     params = {"dnis": dnis, "message": message, "serviceType": "", **extra}
     if cfg.ani:
         params["ani"] = cfg.ani
     c = cfg.credentials
     request = ApiRequest(Command.SUBMIT, c.username, c.password, tuple(params.items()))
-    return Case(request, defect=defect, note=note)
+    return Case(request, defect=defect, note=note, also=also)
 
 
 def _split(cfg: Config, note: str, message: str, **extra: str) -> Case:
@@ -124,7 +130,14 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
         ),
         lambda: _submit(cfg, f"exactly {MAX_DNIS_COUNT} numbers", hundred, "hundred"),
         lambda: _submit(cfg, f"{MAX_DNIS_COUNT + 1} numbers", many, "x", "dnis-too-many"),
-        lambda: _submit(cfg, f"{len(too_long)} characters of dnis", too_long, "x", "dnis-too-long"),
+        lambda: _submit(
+            cfg,
+            f"{len(too_long)} characters of dnis",
+            too_long,
+            "x",
+            "dnis-too-long",
+            also=ALSO_CARRIED["dnis-too-long"],
+        ),
     ]
     cases = [build() for build in builders]
     if no_route_dnis:

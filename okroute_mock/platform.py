@@ -35,6 +35,7 @@ from okroute_model.params import (
     COMMANDS,
     DEFAULT_LONG_MESSAGE_MODE,
     LONG_MESSAGE_MODES,
+    MAX_DNIS_CHARS,
     MAX_DNIS_COUNT,
     PATH,
     QUERY_ID_PARAM,
@@ -356,9 +357,6 @@ class Platform:
             status = Status.ACCEPTD
         else:
             status = record.final
-        if Fault.STATUS_FLAPS in broken and status == Status.ACCEPTD:
-            seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
-            return Status.ENROUTE if seen % 2 == 0 else status
         if Fault.FINAL_STATUS_CHANGES in broken and status in FINAL_STATUSES:
             seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
             if seen > 1:
@@ -502,6 +500,12 @@ class _Context:
         for fault, label in _VALIDATION_BREAKS.items():
             if fault in self.breaks:
                 findings[:] = [f for f in findings if f != label]
+        if (
+            Fault.DNIS_LENGTH_UNCHECKED in self.breaks
+            and len(c.params.get("dnis", "")) > MAX_DNIS_CHARS
+        ):
+            # The overlong field is taken as it is, its overlong items too.
+            findings[:] = [f for f in findings if f != "dnis-too-many-digits"]
         count = len(c.numbers)
         if Fault.DNIS_101_ACCEPTED in self.breaks and count == MAX_DNIS_COUNT + 1:
             findings[:] = [f for f in findings if f != "dnis-too-many"]
