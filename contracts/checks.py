@@ -321,7 +321,7 @@ def exactly_100_numbers_accepted(ex: Exchange, ctx: CheckContext) -> None:
         _valid(Command.SUBMIT)(ex, ctx)
         and _answered(ex)
         and len(str(ex.case.request.get("serviceType", "")).encode())
-        == ctx.knobs.service_type_max_bytes
+        == ctx.knobs.service_type_accepted
     ),
 )
 def service_type_at_limit_accepted(ex: Exchange, ctx: CheckContext) -> None:
@@ -423,6 +423,7 @@ def single_id_split_shares_id(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "submit.unique-ids",
+    also=(RULES["submit.duplicate-numbers"].quote,),
     applies=lambda ex, ctx: _submit_valid_json(ex, ctx) and ex.case.request.get("incMsgId") is None,
 )
 def message_ids_unique(ex: Exchange, ctx: CheckContext) -> None:
@@ -435,9 +436,17 @@ def message_ids_unique(ex: Exchange, ctx: CheckContext) -> None:
         if shared:
             raise Violation(f"different numbers share message ID {shared[0]}")
         return
-    repeated = [i for i, n in Counter(e["message_id"] for e in entries).items() if n > 1]
-    if repeated:
-        raise Violation(f"message ID {repeated[0]} was issued for {len(entries)} entries")
+    # A duplicate number is "sent once": its entries may share that number's IDs (a MAY point).
+    # Any other repetition gives one ID to different messages.
+    owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for entry in entries:
+        number = str(entry.get("dnis", ex.case.numbers[0])).lstrip("+")
+        owners[entry["message_id"]].add((number, str(entry.get("segment_num", ""))))
+    uses = Counter(e["message_id"] for e in entries)
+    for message_id, keys in owners.items():
+        (number, _), *others = keys
+        if others or uses[message_id] > ex.case.multiplicity.get(number, 1):
+            raise Violation(f"message ID {message_id} was issued for {uses[message_id]} entries")
 
 
 # -- status answers --------------------------------------------------------------------------

@@ -123,8 +123,8 @@ def message_text(cfg: Config) -> st.SearchStrategy[str]:
 
 
 def service_type(cfg: Config) -> st.SearchStrategy[str]:
-    """Blank, or ASCII up to the profile's byte limit."""
-    return st.text(_ALNUM, max_size=cfg.knobs.service_type_max_bytes)
+    """Blank, or ASCII up to the byte limit (every reading's, when the profile does not set it)."""
+    return st.text(_ALNUM, max_size=cfg.knobs.service_type_accepted)
 
 
 def _ints(low: int, high: int) -> st.SearchStrategy[str]:
@@ -280,7 +280,7 @@ def _with_number(dnis: str, replacement: str, index: int) -> str:
 
 @st.composite
 def _over_limit_service_type(draw, cfg: Config) -> str:
-    limit = cfg.knobs.service_type_max_bytes
+    limit = cfg.knobs.service_type_rejected_over
     ascii_over = st.text(_ALNUM, min_size=limit + 1, max_size=limit + 8)
     # Multi-byte text: few characters, too many bytes.
     wide = st.text("éüñ€中", min_size=limit // 2 + 1, max_size=limit)

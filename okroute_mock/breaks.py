@@ -170,7 +170,7 @@ BREAKS: dict[Fault, Break] = {
         Break(
             Fault.SERVICE_TYPE_AT_LIMIT_REJECTED,
             "submit.service-type-limit",
-            "serviceType exactly at the limit is rejected",
+            "a serviceType of 6 bytes, within every reading of the limit, is rejected",
         ),
         # answer shapes and types
         Break(Fault.SEGMENT_NUM_INTEGER, "submit.response-schema", "segment_num is a JSON number"),

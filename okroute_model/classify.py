@@ -93,14 +93,17 @@ def _numbers(dnis: str, knobs: PlatformKnobs, findings: list[str]) -> list[str]:
     numbers = []
     for item in items:
         number = item.strip()
-        if number != item or not number:
+        if not number:
+            findings.append("dnis-empty-items")
+            continue
+        if number != item:
             findings.append("dnis-list-spaces")
-            if not number:
-                continue
         if number.startswith("+"):
             number = number[1:]
-            if not knobs.plus_prefix:
+            if knobs.plus_prefix is None:  # unknown: a MAY point
                 findings.append("plus-prefix")
+            elif not knobs.plus_prefix:  # a "+" where only digits belong
+                findings.append("dnis-not-digits")
         if not (number.isascii() and number.isdigit()):
             findings.append("dnis-not-digits")
         elif len(number) > MAX_NUMBER_DIGITS:
@@ -118,7 +121,7 @@ def _submit(out: Classified, knobs: PlatformKnobs) -> None:
             findings.append(f"missing-{name}")
     if p.get("dnis"):
         out.numbers = _numbers(p["dnis"], knobs, findings)
-    if len(p.get("serviceType", "").encode()) > knobs.service_type_max_bytes:
+    if len(p.get("serviceType", "").encode()) > knobs.service_type_rejected_over:
         findings.append("service-type-too-long")
     mode = p.get("longMessageMode")
     if mode is not None and mode not in LONG_MESSAGE_MODES:

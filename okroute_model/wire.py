@@ -237,13 +237,24 @@ def _query_pairs(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = False) -> Decoded:
+def _params(pairs: list[tuple[str, str]], first_wins: bool) -> dict[str, str]:
+    return dict(reversed(pairs)) if first_wins else dict(pairs)
+
+
+def decode(
+    wire: WireRequest,
+    *,
+    form_accepted: bool = True,
+    body_wins: bool = False,
+    first_wins: bool = False,
+) -> Decoded:
     """The parameters a platform reads from `wire`; `error` names what made it unreadable.
 
-    `form_accepted` and `body_wins` are MAY points (form-post, query-body-precedence).
+    `form_accepted`, `body_wins` and `first_wins` are MAY points (form-post,
+    query-body-precedence, repeated-params: which occurrence of a repeated parameter counts).
     """
     try:
-        query = dict(_query_pairs(wire.query)) if wire.query else {}
+        query = _params(_query_pairs(wire.query), first_wins) if wire.query else {}
     except UnicodeDecodeError:
         return Decoded({}, error="invalid-utf8")
     if wire.method != "POST" or not wire.body:
@@ -253,7 +264,7 @@ def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = F
         if not form_accepted:
             return Decoded(query, error="form-post", body_kind="form")
         try:
-            form = dict(_query_pairs(wire.body.decode("utf-8")))
+            form = _params(_query_pairs(wire.body.decode("utf-8")), first_wins)
         except UnicodeDecodeError:
             return Decoded(query, error="invalid-utf8", body_kind="form")
         return Decoded(query, form, body_kind="form", body_wins=body_wins)
