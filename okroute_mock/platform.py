@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from okroute_mock.breaks import Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
-from okroute_mock.quirks import mock_knobs
+from okroute_mock.quirks import describe, mock_knobs
 from okroute_mock.store import MessageStore, Record
 from okroute_model.classify import Classified, classify
 from okroute_model.defects import DEFECTS
@@ -153,6 +153,7 @@ class PlatformConfig:
     flips: frozenset[May] = frozenset()
     # Knob values of a random platform (`--may-random`), for the knobs the profile leaves unset.
     drawn: dict[Knob, Any] | None = None
+    random_seed: int | None = None
 
 
 def credential_defect(params: dict, accounts: dict[str, Account]) -> str | None:
@@ -201,6 +202,10 @@ class Platform:
         self._submit_type = ERROR_CONTENT_TYPE if flipped_types else JSON_CONTENT_TYPE
         self._query_type = JSON_CONTENT_TYPE if flipped_types else ERROR_CONTENT_TYPE
         self._mccmnc_digits = 5 if May.MCCMNC_DIGITS in self.flips else 6
+
+    def describe(self) -> dict[str, Any]:
+        """This platform's answer at every MAY point and its knobs (`--describe`, stats)."""
+        return describe(self.flips, self.knobs, self.config.random_seed)
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -419,6 +424,8 @@ class Platform:
     def _query(self, account: Account, c: Classified) -> Reply:
         broken, now = self.breaks, self.clock()
         message_id = c.params.get(QUERY_ID_PARAM, "")
+        if not message_id:  # let through (a MAY choice): UNKNOWN, whatever unknown IDs get
+            return self._status_reply(Status.UNKNOWN, None)
         record = self.store.get(message_id, now)
         if record is not None and Fault.RETENTION_SHORT in broken and now - record.created > 1.0:
             record = None

@@ -110,21 +110,20 @@ class RandomPlatform:
         # A knob that the profile sets is not drawn: the platform has the profile's value.
         return cls(seed, flips, {k: v for k, v in knobs.items() if k in profile_knobs.unknown()})
 
-    def describe(self, knobs: PlatformKnobs) -> dict[str, Any]:
-        """What this platform does at every MAY point, and its knobs, as plain data."""
-        values = {k: getattr(knobs, k) for k in Knob}
-        may = {}
-        for point, (default, flipped) in CHOICES.items():
-            knob = MAY_POINTS[point].knob
-            if knob is not None:
-                may[point.value] = f"{knob.value} = {_knob_text(values[knob])}"
-            else:
-                may[point.value] = flipped if point in self.flips else default
-        return {
-            "seed": self.seed,
-            "may": may,
-            "knobs": {k.value: values[k] for k in Knob},
-        }
+
+def describe(
+    flips: frozenset[May], knobs: PlatformKnobs, seed: int | None = None
+) -> dict[str, Any]:
+    """What a mock does at every MAY point, and its concrete knobs, as plain data."""
+    values = {k: getattr(knobs, k) for k in Knob}
+    may = {}
+    for point, (default, flipped) in CHOICES.items():
+        knob = MAY_POINTS[point].knob
+        if knob is not None:
+            may[point.value] = f"{knob.value} = {_knob_text(values[knob])}"
+        else:
+            may[point.value] = flipped if point in flips else default
+    return {"seed": seed, "may": may, "knobs": {k.value: values[k] for k in Knob}}
 
 
 def _knob_text(value: Any) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from contracts import invoke
@@ -49,7 +47,9 @@ def test_every_rule_quotes_a_must_or_should_sentence(name: str, contract: str) -
     marker = max(section.rfind("MUST"), section.rfind("SHOULD"), section.rfind("MAY"))
     level = section[marker:].split(maxsplit=1)[0].strip("*:(),") if marker >= 0 else ""
     documented = rule.level == "MUST" and "responses" in section.split(" ", 3)[:3][-1].lower()
-    assert rule.level in rule.quote or level.startswith(rule.level) or documented, f"{name}: {level!r} in {section[:80]!r}"
+    assert rule.level in rule.quote or level.startswith(rule.level) or documented, (
+        f"{name}: {level!r} in {section[:80]!r}"
+    )
 
 
 def test_a_combination_check_quotes_the_order_it_relies_on() -> None:
