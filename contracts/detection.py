@@ -27,7 +27,10 @@ from contracts import invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS
 from okroute_mock.breaks import BREAKS
 from okroute_mock.launch import MockProcess, launched
+from okroute_mock.quirks import CHOICES, RandomPlatform, knob_text
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
+from okroute_model.may import MAY_POINTS
+from okroute_model.profile import load_profile
 from okroute_model.secrets import MASKER
 
 REPO = invoke.REPO
@@ -83,6 +86,7 @@ class RunResult:
     first_failure_s: dict[str, float]
     seconds: float
     tail: str = ""
+    platform: str = ""  # what a random correct platform drew
 
     @property
     def caught(self) -> bool:
@@ -122,6 +126,14 @@ def run_once(name: str, mock_args: list[str], expected_rule: str | None, work: P
     )
 
 
+def drawn_platform(seed: int) -> str:
+    """What `okroute-mock --may-random SEED` plays, in one line for the matrix."""
+    draw = RandomPlatform.draw(seed, load_profile().platform)
+    knobs = ", ".join(f"{k}={knob_text(v)}" for k, v in draw.knobs.items())
+    points = sum(1 for p in CHOICES if MAY_POINTS[p].knob is None)
+    return f"{len(draw.flips)} of {points} points flipped; {knobs}"
+
+
 @dataclass
 class Matrix:
     controls: list[RunResult]
@@ -153,6 +165,9 @@ def detect(
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
         results = list(pool.map(lambda job: run_once(*job, work), jobs))
     controls_run, faults = results[: len(clean)], results[len(clean) :]
+    for run, args in zip(controls_run, clean.values(), strict=True):
+        if "--may-random" in args:
+            run.platform = drawn_platform(int(args[-1]))
     caught_by: dict[str, list[str]] = {check: [] for check in ALL_CHECK_NAMES}
     for run in faults:
         for check in run.failed_checks:
@@ -167,13 +182,16 @@ def render(matrix: Matrix) -> str:
         f"{sum(r.caught for r in matrix.faults)} of {len(matrix.faults)} faults caught "
         f"({matrix.detection:.0%}); {matrix.seconds:g} s in all.",
         "",
-        "| control | exit | failed rules | seconds |",
-        "|---|---|---|---|",
+        f"{sum(r.clean for r in matrix.controls)} of {len(matrix.controls)} correct platforms "
+        "pass clean (a failure there is a false failure: a bug in the suite).",
+        "",
+        "| control | platform | exit | failed rules | seconds |",
+        "|---|---|---|---|---|",
     ]
     for run in matrix.controls:
         lines.append(
-            f"| {run.name} | {run.exit_code} | {', '.join(run.failed_rules) or '-'} "
-            f"| {run.seconds:g} |"
+            f"| {run.name} | {run.platform or '-'} | {run.exit_code} "
+            f"| {', '.join(run.failed_rules) or '-'} | {run.seconds:g} |"
         )
     lines += [
         "",

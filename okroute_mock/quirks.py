@@ -120,11 +120,11 @@ def describe(
     for point, (default, flipped) in CHOICES.items():
         knob = MAY_POINTS[point].knob
         if knob is not None:
-            may[point.value] = f"{knob.value} = {_knob_text(values[knob])}"
+            may[point.value] = f"{knob.value} = {knob_text(values[knob])}"
         else:
             may[point.value] = flipped if point in flips else default
     return {"seed": seed, "may": may, "knobs": {k.value: values[k] for k in Knob}}
 
 
-def _knob_text(value: Any) -> str:
+def knob_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
