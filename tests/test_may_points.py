@@ -7,6 +7,7 @@ difference between two correct platforms names what differs, once. Random correc
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import pytest
@@ -84,3 +85,14 @@ def test_two_random_platforms_differ_in_the_fingerprint_where_their_descriptions
     expected = {p for p, v in described[0]["may"].items() if described[1]["may"][p] != v}
     changed = {p for p in MAY_POINTS if prints[0].get(p) != prints[1].get(p)}
     assert expected and changed == expected
+
+
+def test_the_mock_describes_a_random_platform(capsys) -> None:
+    from okroute_mock import cli
+
+    assert cli.main(["--may-random", "5", "--describe"]) == 0
+    described = json.loads(capsys.readouterr().out)
+    assert described["seed"] == 5 and set(described["may"]) == set(CHOICES)
+    assert set(described["knobs"]) == {str(k) for k in Knob}
+    assert cli.main(["--may-random", "5", "--may-flip", "all"]) == 2
+    assert "leave out --may-flip" in capsys.readouterr().err
