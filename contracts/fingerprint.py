@@ -344,6 +344,7 @@ def _mccmnc(ctx: ProbeContext) -> str:
 
 
 _LONG = "fingerprint " * 34  # 408 GSM-7 characters: three segments when split
+_SAR = "fingerprint " * 26  # 312 characters: three segments of 153, two of 160
 
 PROBES: dict[str, Callable[[ProbeContext], str]] = {
     "form-post": lambda ctx: verdict(_form_post(ctx)),
@@ -389,6 +390,7 @@ PROBES: dict[str, Callable[[ProbeContext], str]] = {
     "duplicate-ids": _duplicate_ids,
     "repeated-params": _repeated,
     "param-name-case": _name_case,
+    "split-sar-sizes": lambda ctx: _entries(ctx, message=_SAR, longMessageMode="split_sar"),
     "mccmnc-digits": _mccmnc,
     "status-path": _status_path,
 }

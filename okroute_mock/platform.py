@@ -54,6 +54,7 @@ from okroute_model.segments import (
     Encoding,
     count_segments,
     encoding_of,
+    sar_segments,
 )
 from okroute_model.statuses import FINAL_STATUSES, Status
 from okroute_model.wire import (
@@ -299,6 +300,8 @@ class Platform:
         encoding = encoding_of(text, data_coding)
         if encoding is Encoding.OTHER:  # undocumented sizes: count as the text itself needs
             encoding = encoding_of(text, None)
+        if mode == LongMessageMode.SPLIT_SAR and May.SPLIT_SAR_SIZES in self.flips:
+            return sar_segments(text, encoding) or 1
         if encoding is Encoding.UCS2 and Fault.UCS2_AS_GSM7 in broken:
             return 1 if len(text) <= GSM7_SINGLE else ceil(len(text) / GSM7_SEGMENT)
         if encoding is Encoding.GSM7:

@@ -53,6 +53,7 @@ CHOICES: dict[May, tuple[str, str]] = {
     May.PARAM_NAME_CASE: ("names are case-sensitive", "names are case-insensitive"),
     May.MCCMNC_DIGITS: ("6 digits", "5 digits"),
     May.STATUS_PATH: ("ENROUTE, ACCEPTD, final", "ENROUTE, then final"),
+    May.SPLIT_SAR_SIZES: ("split's sizes", "whole-message sizes"),
 }
 
 assert set(CHOICES) <= set(MAY_POINTS), set(CHOICES) - set(MAY_POINTS)

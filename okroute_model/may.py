@@ -50,6 +50,7 @@ class May(StrEnum):
     PARAM_NAME_CASE = "param-name-case"
     MCCMNC_DIGITS = "mccmnc-digits"
     STATUS_PATH = "status-path"
+    SPLIT_SAR_SIZES = "split-sar-sizes"
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,11 @@ MAY_POINTS: dict[May, MayPoint] = {
         MayPoint(May.MCCMNC_DIGITS, "§4", "is mccmnc 5 or 6 digits?"),
         MayPoint(
             May.STATUS_PATH, "§4", "does a message show ACCEPTD on its way to a final status?"
+        ),
+        MayPoint(
+            May.SPLIT_SAR_SIZES,
+            "§3",
+            "are split_sar segments of split's sizes (153/67) or whole messages (160/70)?",
         ),
     )
 }
