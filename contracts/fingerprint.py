@@ -377,6 +377,13 @@ PROBES: dict[str, Callable[[ProbeContext], str]] = {
     "service-type-7-9": _service_type_limit,
     "json-types": lambda ctx: _json_value(ctx, int(number(ctx.cfg, 1))),
     "dnis-json-array": lambda ctx: _json_value(ctx, [number(ctx.cfg, 1), number(ctx.cfg, 2)]),
+    "json-integer-strings": lambda ctx: verdict(
+        _json_post(
+            ctx,
+            ctx.request(Command.SUBMIT),
+            {"dnis": number(ctx.cfg, 1), "message": "fingerprint", "dataCoding": "0"},
+        )
+    ),
     "mo-response": _mo,
     "query-missing-id": _missing_id,
     "unknown-id-answer": _unknown_id,

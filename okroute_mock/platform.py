@@ -82,6 +82,7 @@ _UNDOCUMENTED_TEXTS = {
     "command-case": "unknown command",
     "wrong-type": "invalid parameter type",
     "json-types": "invalid parameter type",
+    "json-integer-strings": "invalid parameter type",
     "dnis-json-array": "invalid parameter type",
     "malformed-json": "invalid JSON body",
     "json-not-object": "JSON body must be an object",
@@ -220,7 +221,12 @@ class Platform:
         if decoded.error:
             return [decoded.error]
         credentials = credential_defect(decoded.params, self.accounts)
-        classified = classify(decoded.params, self.knobs, texts=decoded.body_kind != "json")
+        classified = classify(
+            decoded.params,
+            self.knobs,
+            texts=decoded.body_kind != "json",
+            json_body=decoded.body_kind == "json",
+        )
         findings = ([credentials] if credentials else []) + classified.findings
         prefix = self.config.no_route_prefix
         if (
@@ -260,7 +266,12 @@ class Platform:
             return context.undocumented(decoded.error), "-"
         command = decoded.params.get("command")
         command_name = command if isinstance(command, str) and command in COMMANDS else "-"
-        classified = classify(decoded.params, self.knobs, texts=decoded.body_kind != "json")
+        classified = classify(
+            decoded.params,
+            self.knobs,
+            texts=decoded.body_kind != "json",
+            json_body=decoded.body_kind == "json",
+        )
         if self.breaks:
             context.apply_validation_breaks(classified)
         if May.CREDENTIALS_ORDER in self.flips:  # every other defect before the credentials

@@ -35,6 +35,7 @@ CHOICES: dict[May, tuple[str, str]] = {
     May.ANI_FORMAT: ("accepted", "rejected with 400"),
     May.SERVICE_TYPE_7_9: ("limit 9 bytes", "limit 6 bytes"),
     May.JSON_TYPES: ("accepted", "rejected with 400"),
+    May.JSON_INTEGER_STRINGS: ("accepted", "rejected with 400"),
     May.DNIS_JSON_ARRAY: ("rejected with 400", "accepted"),
     May.MO_RESPONSE: ("JSON with a message_id", "plain 'OK'"),
     May.QUERY_MISSING_ID: ("400", "UNKNOWN"),

@@ -51,6 +51,7 @@ class May(StrEnum):
     MCCMNC_DIGITS = "mccmnc-digits"
     STATUS_PATH = "status-path"
     SPLIT_SAR_SIZES = "split-sar-sizes"
+    JSON_INTEGER_STRINGS = "json-integer-strings"
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,11 @@ MAY_POINTS: dict[May, MayPoint] = {
             Knob.SERVICE_TYPE_MAX_BYTES,
         ),
         MayPoint(May.JSON_TYPES, "§6", "are JSON numbers accepted where strings are expected?"),
+        MayPoint(
+            May.JSON_INTEGER_STRINGS,
+            "§6",
+            'are JSON strings accepted where integers are expected ("dataCoding": "0")?',
+        ),
         MayPoint(May.DNIS_JSON_ARRAY, "§6", "is dnis accepted as a JSON array?"),
         MayPoint(May.MO_RESPONSE, "§5", "what does command=mo answer?"),
         MayPoint(May.QUERY_MISSING_ID, "§4", "what does a query without messageId answer?"),

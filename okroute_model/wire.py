@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote_plus
 
-from okroute_model.params import PATH, URL_FIELDS
+from okroute_model.params import INTEGER_PARAMS, PATH, URL_FIELDS
 
 JSON_CONTENT_TYPE = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -161,6 +161,17 @@ def encode_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _json_typed(name: str, value: Any) -> Any:
+    """An integer parameter travels in JSON as a number, its documented type (§3); a string
+    there is a MAY point (§6). Anything that is not a plain integer stays as it is."""
+    if name in INTEGER_PARAMS and isinstance(value, str) and _INTEGER.fullmatch(value):
+        return int(value)
+    return value
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def encode(request: ApiRequest, method: Method, path: str = PATH) -> WireRequest:
     """The wire form of `request` sent through `method`."""
     if method is Method.GET:
@@ -179,7 +190,7 @@ def encode(request: ApiRequest, method: Method, path: str = PATH) -> WireRequest
     elif request.body_value is not MISSING:
         body = encode_json(request.body_value)
     else:
-        body = encode_json(dict(body_fields))
+        body = encode_json({k: _json_typed(k, v) for k, v in body_fields})
     return WireRequest("POST", path, query, (("Content-Type", JSON_CONTENT_TYPE),), body)
 
 
