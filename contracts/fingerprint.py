@@ -143,7 +143,7 @@ def _status_answer(ex: Exchange) -> str:
     """A query answer as UNKNOWN, a status, or a 4xx (which one is a MAY point of its own)."""
     if ex.status == 200 and ex.response.is_json and isinstance(ex.response.json, dict):
         status = ex.response.json.get("status")
-        return "UNKNOWN" if status == "UNKNOWN" else "a status"
+        return Status.UNKNOWN.value if status == Status.UNKNOWN else "a status"
     return "a 4xx" if ex.response is not None and 400 <= ex.status < 500 else verdict(ex)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from okroute_model.may import KNOB_POINTS, MAY_POINTS, May
 from okroute_model.params import SERVICE_TYPE_READINGS
 from okroute_model.profile import Knob, PlatformKnobs
+from okroute_model.statuses import Status
 
 # What the mock does by default at each MAY point it decides, and what flipping does.
 CHOICES: dict[May, tuple[str, str]] = {
@@ -38,9 +39,9 @@ CHOICES: dict[May, tuple[str, str]] = {
     May.JSON_INTEGER_STRINGS: ("accepted", "rejected with 400"),
     May.DNIS_JSON_ARRAY: ("rejected with 400", "accepted"),
     May.MO_RESPONSE: ("JSON with a message_id", "plain 'OK'"),
-    May.QUERY_MISSING_ID: ("400", "UNKNOWN"),
-    May.UNKNOWN_ID_ANSWER: ("UNKNOWN", "404"),
-    May.CROSS_ACCOUNT_ANSWER: ("UNKNOWN", "404"),
+    May.QUERY_MISSING_ID: ("400", Status.UNKNOWN),
+    May.UNKNOWN_ID_ANSWER: (Status.UNKNOWN, "404"),
+    May.CROSS_ACCOUNT_ANSWER: (Status.UNKNOWN, "404"),
     May.CONTENT_TYPES: (
         "submit application/json, query text/html",
         "submit text/html, query application/json",
