@@ -221,11 +221,15 @@ def credentials_not_echoed(ex: Exchange, ctx: CheckContext) -> None:
 # -- answers to invalid requests -------------------------------------------------------------
 
 
+def _is_answer(status: int, text: str, answer: DocumentedError | int | None) -> bool:
+    if isinstance(answer, DocumentedError):
+        return status == answer.status and text == answer.text
+    return isinstance(answer, int) and status == answer
+
+
 def _answer_matches(ex: Exchange, answer: DocumentedError | int | None) -> None:
     status, text = ex.status, ex.response.text.strip()
-    if ex.case.also and not (
-        isinstance(answer, DocumentedError) and status == answer.status and text == answer.text
-    ):
+    if ex.case.also and not _is_answer(status, text, answer):
         answer = None  # several defects, no documented order: any rejection that says why
     if isinstance(answer, DocumentedError):
         if status != answer.status or text != answer.text:
