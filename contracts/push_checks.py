@@ -59,6 +59,7 @@ class PushViolation(ContractViolation):
         lines = [
             f"[{self.rule.level} {self.rule.name}] {self.rule.summary}",
             f"  check:     {self.check}",
+            *(f"  contract:  {quote}" for quote in self.quotes),
             f"  problem:   {self.message}",
         ]
         for push in self.pushes[:SHOWN_PROBLEMS]:

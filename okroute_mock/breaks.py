@@ -56,7 +56,6 @@ class Fault(StrEnum):
     DELIVERY_TIME_ISO = "delivery-time-iso"
     UNKNOWN_AT_FIRST = "unknown-at-first"
     FINAL_STATUS_CHANGES = "final-status-changes"
-    STATUS_FLAPS = "status-flaps"
     RETENTION_SHORT = "retention-short"
     UNKNOWN_ID_500 = "unknown-id-500"
     UNKNOWN_ID_DELIVERED = "unknown-id-delivered"
@@ -195,7 +194,7 @@ BREAKS: dict[Fault, Break] = {
         Break(
             Fault.SERVICE_TYPE_AT_LIMIT_REJECTED,
             "submit.service-type-limit",
-            "serviceType exactly at the limit is rejected",
+            "a serviceType of 6 bytes, within every reading of the limit, is rejected",
         ),
         # answer shapes and types
         Break(Fault.SEGMENT_NUM_INTEGER, "submit.response-schema", "segment_num is a JSON number"),
@@ -220,11 +219,6 @@ BREAKS: dict[Fault, Break] = {
             Fault.FINAL_STATUS_CHANGES,
             "query.final-stable",
             "a final status turns into another final status on the next query",
-        ),
-        Break(
-            Fault.STATUS_FLAPS,
-            "query.status-forward",
-            "an ACCEPTD message answers ENROUTE on every other query (a lagging replica)",
         ),
         Break(Fault.RETENTION_SHORT, "query.retention", "statuses are forgotten after one second"),
         Break(Fault.UNKNOWN_ID_500, "query.unknown-id", "a never-issued ID answers 500"),

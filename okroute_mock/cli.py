@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import os
 import sys
@@ -17,7 +18,7 @@ from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
 from okroute_mock.faults import FaultConfig, Faults, Latency
 from okroute_mock.launch import until_signalled, write_ready
 from okroute_mock.platform import Account, Platform, PlatformConfig
-from okroute_mock.quirks import CHOICES, parse_flips
+from okroute_mock.quirks import CHOICES, RandomPlatform, parse_flips
 from okroute_mock.server import start
 from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificates
 from okroute_model.environment import MOCK_NO_ROUTE_PREFIX, Env
@@ -144,6 +145,17 @@ def parser() -> argparse.ArgumentParser:
         metavar="POINT",
         help="give the other answer at a MAY point ('all' for every one)",
     )
+    contract.add_argument(
+        "--may-random",
+        type=int,
+        metavar="SEED",
+        help="play a random correct platform: every MAY point and unknown knob drawn from SEED",
+    )
+    contract.add_argument(
+        "--describe",
+        action="store_true",
+        help="print what the platform does at every MAY point and its knobs (JSON), and exit",
+    )
     contract.add_argument("--list-may", action="store_true", help="list the MAY points and exit")
     contract.add_argument("--list-rules", action="store_true", help="list the contract rules")
     push_options.add_arguments(p)
@@ -179,6 +191,12 @@ def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
         mix = parse_mix(args.outcomes)
         breaks = parse_breaks(args.breaks)
         flips = parse_flips(args.may_flip)
+        drawn = None
+        if args.may_random is not None:
+            if args.may_flip:
+                raise UsageError("--may-random draws every MAY point: leave out --may-flip")
+            platform_draw = RandomPlatform.draw(args.may_random, profile.platform)
+            flips, drawn = platform_draw.flips, platform_draw.knobs
         fault_config = FaultConfig(
             latency=args.latency,
             latency_rate=args.latency_rate,
@@ -207,6 +225,8 @@ def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
             no_route_prefix=args.no_route_prefix,
             breaks=breaks,
             flips=flips,
+            drawn=drawn,
+            random_seed=args.may_random,
         )
         platform = Platform(config)
         platform.pushes = push_options.queue(
@@ -293,6 +313,8 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
             print(line, flush=True)
     if platform.breaks:
         print(f"  BROKEN on purpose: {', '.join(sorted(platform.breaks))}", flush=True)
+    if platform.config.random_seed is not None:
+        print(f"  behaviour: {json.dumps(platform.describe())}", flush=True)
     if args.ready_file:
         ready = {
             "urls": {str(t): u for t, u in listening.urls.items()},
@@ -310,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         platform, faults = build(args)
+        if args.describe:
+            print(json.dumps(platform.describe(), indent=2))
+            return 0
         try:
             import uvloop
 

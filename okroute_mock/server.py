@@ -180,6 +180,7 @@ class MockApp:
             "client_hang_ups": self.transport_errors,
             "breaks": sorted(p.breaks),
             "may_flips": sorted(p.flips),
+            "behaviour": p.describe(),
             "rss_bytes": psutil.Process().memory_info().rss,
             **({"push": self.pusher.stats()} if self.pusher is not None else {}),
         }

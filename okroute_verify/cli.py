@@ -22,6 +22,7 @@ from contracts import fingerprint
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
 from okroute_model.environment import Env
+from okroute_model.may import KNOB_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
 from okroute_verify import compare, html
@@ -145,6 +146,8 @@ def verify(args: argparse.Namespace) -> int:
     )
     prints = behaviour(run) | fingerprint.push_behaviour(results)  # §7 seen by the suite
     print(f"  fingerprint: {len(prints)} MAY points recorded", flush=True)
+    observed = [prints[p] for p in KNOB_POINTS.values() if p in prints]
+    print(f"  knobs observed: {'; '.join(observed) or 'none'}", flush=True)
     load_summary = None if args.skip_load else load(run)
     if load_summary is not None:
         print(f"  load smoke: {load_summary['verdict']}", flush=True)

@@ -107,7 +107,11 @@ def _fingerprint(now: dict[str, str], before: dict[str, str] | None) -> str:
     questions |= {str(p): q for p, q in PUSH_MAY_POINTS.items()}
     for point, question in questions.items():
         answer = now.get(point, "not probed")
-        row = [_cell(point), _cell(question)]
+        # A knob the profile leaves unset is discovered here: say which one.
+        may = MAY_POINTS.get(point)  # type: ignore[call-overload]
+        knob = may.knob if may is not None else None
+        name = f"{point} (knob {knob}, observed)" if knob else point
+        row = [_cell(name), _cell(question)]
         if before is not None:
             old = before.get(point, "not probed")
             changed = old != answer
