@@ -74,6 +74,15 @@ class RunRecorder:
     def failed_rules(self) -> list[str]:
         return sorted({v["rule"] for v in self.violations if not v["warning"]})
 
+    def failed_variants(self) -> dict[str, set[str]]:
+        """rule -> the variants through which a check of it saw a failure."""
+        failed: dict[str, set[str]] = defaultdict(set)
+        for check, per_variant in self.coverage.items():
+            for variant, outcomes in per_variant.items():
+                if outcomes["failed"]:
+                    failed[self.check_rules[check]].add(variant)
+        return failed
+
     def results(self, extra: dict[str, Any]) -> dict[str, Any]:
         return {
             **extra,

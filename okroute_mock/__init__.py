@@ -5,3 +5,5 @@
 - `fake`: the same platform reached offline through respx
 - `breaks` / `quirks`: deliberate contract faults and MAY-point choices
 """
+
+__all__ = ["breaks", "fake", "faults", "launch", "platform", "quirks", "server"]
