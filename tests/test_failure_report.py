@@ -1,4 +1,4 @@
-"""One broken behaviour, many failed tests: each failure fits on a screen, the summary says it once."""
+"""One broken behaviour, many failed tests: each fits on a screen, the summary says it once."""
 
 from __future__ import annotations
 
