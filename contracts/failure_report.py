@@ -100,8 +100,8 @@ def _offline_note(violation: ContractViolation) -> str | None:
     if not any(ex.base_url in _OFFLINE_BASES for ex in violation.exchanges):
         return None
     return (
-        "  offline:   the curl line shows what was sent to the suite's in-process fake; no server "
-        "answers it. Rerun the test below, or send the curl line to okroute-mock (port 8001)."
+        "  offline:   the curl line shows what was sent to the suite's in-process fake, which no "
+        "server answers; the rerun line below reproduces it (it needs no server either)."
     )
 
 
