@@ -47,21 +47,21 @@ from okroute_model.params import (
 from okroute_model.profile import load_profile
 from okroute_model.schemas import QUERY, SUBMIT_MULTI, SUBMIT_SINGLE
 from okroute_model.throttling import RETRY_AFTER_HEADER
-from okroute_model.wire import JSON_CONTENT_TYPE
+from okroute_model.wire import JSON_CONTENT_TYPE, Transport
 
 FILENAME = "openapi.json"
 VERSION = "3.1.0"
 DOCUMENT_VERSION = "1.0.0"  # of this document; raise it when what it says changes
 
 LIMITS = (
-    "One path, /api, whose meaning is keyed by `command` (submit, query, mo): OpenAPI cannot give "
+    f"One path, {PATH}, whose meaning is keyed by `command` (submit, query, mo): OpenAPI cannot give "
     "each command its own parameters, so every parameter is listed as optional and which ones a "
     "command needs is said in their descriptions.",
     "POST carries the credentials either in the URL (with `command`) or in the JSON body: "
     "OpenAPI cannot require a field in one place or the other, so both are optional.",
     "The three variants are: GET with every parameter in the query; POST with command, username "
     "and password in the query and the rest as a JSON object; POST with everything in the JSON "
-    "object and the URL /api?. The contract requires the same outcome through each.",
+    f"object and the URL {PATH}?. The contract requires the same outcome through each.",
     "A successful answer is JSON whatever its Content-Type says: it is described under "
     "application/json and, as JSON text, under text/html.",
     "Segmenting (how many entries a long message gets), duplicate numbers, message-ID uniqueness, "
@@ -208,7 +208,7 @@ def document() -> dict[str, Any]:
     body = {
         "type": "object",
         "description": "POST: everything but the credentials (they are in the query), or "
-        "everything (the URL is /api?)",
+        f"everything (the URL is {PATH}?)",
         "properties": {name: schema for name, (schema, _) in fields.items()},
     }
     answers = _answers()
@@ -224,7 +224,10 @@ def document() -> dict[str, Any]:
             {
                 "url": "{scheme}://{host}:{port}",
                 "variables": {
-                    "scheme": {"default": "http", "enum": ["http", "https"]},
+                    "scheme": {
+                        "default": Transport.HTTP.value,
+                        "enum": [t.value for t in Transport],
+                    },
                     "host": {"default": "localhost"},
                     "port": {
                         "default": str(knobs.http_port),

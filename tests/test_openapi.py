@@ -14,9 +14,10 @@ import pytest
 from contracts.exported import OPENAPI_FILE
 from okroute_mock.launch import launched
 from okroute_model import openapi
+from okroute_model.environment import Env
 from okroute_model.errors import ERROR_CONTENT_TYPE
-from okroute_model.params import PATH, Command
-from okroute_model.wire import JSON_CONTENT_TYPE
+from okroute_model.params import CREDENTIALS, PATH, Command
+from okroute_model.wire import JSON_CONTENT_TYPE, Transport
 
 ACCOUNT = ("openapi-qa", "Openapi-Canary-Pa55")  # a canary: it must never be printed
 # What "conforms" means here: no server error, no status, content type or JSON answer outside
@@ -41,9 +42,10 @@ def test_the_document_says_what_the_contract_does() -> None:
     assert set(operations) == {"get", "post"}
     get = {p["name"]: p for p in operations["get"]["parameters"]}
     assert get["command"]["schema"]["enum"] == [c.value for c in Command]
-    assert get["command"]["required"] and get["username"]["required"]
+    assert all(get[name]["required"] for name in ("command", *CREDENTIALS))
     post = {p["name"]: p for p in operations["post"]["parameters"]}
-    assert set(post) == {"command", "username", "password"} and not post["password"]["required"]
+    assert set(post) == {"command", *CREDENTIALS}
+    assert not any(post[name]["required"] for name in CREDENTIALS)  # or in the body
     body = operations["post"]["requestBody"]["content"][JSON_CONTENT_TYPE]["schema"]
     assert set(body["properties"]) == set(get)  # POST-body carries every field, credentials too
     answers = operations["get"]["responses"]
@@ -68,12 +70,13 @@ def _schemathesis(directory: Path, url: str, ca: str | None) -> subprocess.Compl
     # Valid credentials where the document lets a tool choose values, read from the environment
     # (the file names the variables, never the password).
     config = directory / "schemathesis.toml"
+    variables = dict(zip(CREDENTIALS, (Env.USERNAME, Env.PASSWORD), strict=True))
     config.write_text(
         "[parameters]\n"
         + "".join(
-            f'"{where}.{name}" = "${{OKROUTE_{name.upper()}}}"\n'
+            f'"{where}.{name}" = "${{{variable}}}"\n'
             for where in ("query", "body")
-            for name in ("username", "password")
+            for name, variable in variables.items()
         )
     )
     command = [
@@ -85,7 +88,7 @@ def _schemathesis(directory: Path, url: str, ca: str | None) -> subprocess.Compl
     ]  # fmt: skip
     if ca:
         command += ["--tls-verify", ca]
-    env = {**os.environ, "OKROUTE_USERNAME": ACCOUNT[0], "OKROUTE_PASSWORD": ACCOUNT[1]}
+    env = {**os.environ, Env.USERNAME: ACCOUNT[0], Env.PASSWORD: ACCOUNT[1]}
     return subprocess.run(
         command,
         cwd=directory,
@@ -103,8 +106,8 @@ def _mock(directory: Path, *args: str, https: bool = True):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("transport", ["http", "https"])
-def test_schemathesis_finds_the_mock_conforms(tmp_path: Path, transport: str) -> None:
+@pytest.mark.parametrize("transport", list(Transport))
+def test_schemathesis_finds_the_mock_conforms(tmp_path: Path, transport: Transport) -> None:
     with _mock(tmp_path / "mock") as mock:
         result = _schemathesis(tmp_path, mock.urls[transport], mock.ca)
         stats = mock.stats()
