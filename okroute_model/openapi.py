@@ -55,8 +55,8 @@ DOCUMENT_VERSION = "1.0.0"  # of this document; raise it when what it says chang
 
 LIMITS = (
     f"One path, {PATH}, whose meaning is keyed by `command` (submit, query, mo): OpenAPI cannot "
-    "give each command its own parameters, so every parameter is listed as optional and which ones a "
-    "command needs is said in their descriptions.",
+    "give each command its own parameters, so every parameter is listed as optional and which "
+    "ones a command needs is said in their descriptions.",
     "POST carries the credentials either in the URL (with `command`) or in the JSON body: "
     "OpenAPI cannot require a field in one place or the other, so both are optional.",
     "The three variants are: GET with every parameter in the query; POST with command, username "
