@@ -16,21 +16,35 @@ installed):
 The suite itself: `pytest --pyargs contracts` or `okroute-contract`.
 """
 
-from contracts import strategies
-from contracts.checks import CheckContext
-from contracts.exchange import Exchange
-from contracts.failures import ContractViolation, Violation
-from contracts.user_checks import register_check, register_rule
-from okroute_model.profile import Profile, load_profile
+from __future__ import annotations
 
-__all__ = [
-    "CheckContext",
-    "ContractViolation",
-    "Exchange",
-    "Profile",
-    "Violation",
-    "load_profile",
-    "register_check",
-    "register_rule",
-    "strategies",
-]
+import importlib
+from typing import Any
+
+# Where each public name lives. Resolved on first use, so that importing one submodule — the
+# pytest plugin, `okroute-contract` — does not import the whole suite (and Hypothesis, respx)
+# before pytest has set up assertion rewriting for them.
+_SURFACE = {
+    "CheckContext": "contracts.checks",
+    "ContractViolation": "contracts.failures",
+    "Exchange": "contracts.exchange",
+    "Profile": "okroute_model.profile",
+    "Violation": "contracts.failures",
+    "load_profile": "okroute_model.profile",
+    "register_check": "contracts.user_checks",
+    "register_rule": "contracts.user_checks",
+    "strategies": "contracts.strategies",
+}
+
+__all__ = sorted(_SURFACE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SURFACE:
+        raise AttributeError(f"module 'contracts' has no attribute {name!r}")
+    module = importlib.import_module(_SURFACE[name])
+    return module if module.__name__ == f"contracts.{name}" else getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
