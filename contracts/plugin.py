@@ -19,7 +19,7 @@ from contracts import failure_report
 from contracts.checks import CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
-from contracts.recorder import RunRecorder
+from contracts.recorder import RunRecorder, unwritable
 from contracts.strategies import Config
 from contracts.target import (
     TargetError,
@@ -122,6 +122,9 @@ def _live(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RECORDER] = RunRecorder()
     reports = Path(config.getoption("okroute_reports"))
+    problem = unwritable(reports)
+    if problem:
+        raise pytest.UsageError(f"okroute: cannot write the reports to {reports}: {problem}")
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
         config.option.xmlpath = str(reports / "junit.xml")
     live = _live(config)

@@ -1,4 +1,5 @@
-"""okroute-verify run from a directory of the user's own, not from the checkout."""
+"""The commands run from a directory of the user's own, not from the checkout: reports land there,
+and what cannot be found or written stops them in one line."""
 
 from __future__ import annotations
 
@@ -113,3 +114,27 @@ def test_the_example_profile_is_printed(tmp_path: Path) -> None:
     result = verify_in(tmp_path, "--example-profile")
     assert result.returncode == 0 and "[target]" in result.stdout
     assert PRIMARY[1] not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [
+        (["okroute-load", "--duration", "1s", "--reports", "{blocked}"], 2),
+        (["okroute-mock", "--http-port", "0", "--tls-dir", "{blocked}"], 2),
+        (["okroute-contract", "-q", "-k", "boundary", "--okroute-reports", "{blocked}"], 4),
+    ],
+    ids=["okroute-load", "okroute-mock", "okroute-contract"],
+)
+def test_an_unwritable_folder_stops_every_command_in_one_line(
+    tmp_path: Path, command: list[str], code: int
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    line = [str(Path(sys.executable).parent / command[0])]
+    line += [a.replace("{blocked}", str(blocker / "sub")) for a in command[1:]]
+    result = subprocess.run(line, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    out = (result.stdout + result.stderr).strip()
+    assert result.returncode == code, out
+    assert "Traceback" not in out
+    assert len(out.splitlines()) == 1, out
+    assert "a-file" in out
