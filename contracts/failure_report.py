@@ -27,7 +27,7 @@ from okroute_model.secrets import MASKER
 
 SECTION = "okroute reproduce"
 PROPERTY = "okroute_violations"  # carried by the report, so that xdist's controller sees it too
-SHOWN_PER_TEST = 3  # violation blocks shown for one test; the rest are counted
+SHOWN_BESIDE = 3  # other distinct violations of one test, in two lines each; the rest counted
 FULL_TRACEBACKS = ("long", "native")
 _OFFLINE_BASES = frozenset(OFFLINE_URLS.values())
 _PACKAGE = Path(__file__).resolve().parent
@@ -116,14 +116,16 @@ def compact(item: pytest.Item, call: pytest.CallInfo, reproduce: str) -> str | N
     violations = violations_in(call.excinfo.value)
     if not violations:
         return None
-    lines: list[str] = []
-    for violation in violations[:SHOWN_PER_TEST]:
-        lines += violation.render().splitlines()
-        note = _offline_note(violation)
-        if note:
-            lines.append(note)
-    if len(violations) > SHOWN_PER_TEST:
-        lines.append(f"  ... and {len(violations) - SHOWN_PER_TEST} more violation(s)")
+    first, others = violations[0], violations[1:]
+    lines = first.render().splitlines()
+    note = _offline_note(first)
+    if note:
+        lines.append(note)
+    # Hypothesis found other distinct failures too: each in two lines (rule and problem).
+    for violation in others[:SHOWN_BESIDE]:
+        lines += [f"also {violation.render().splitlines()[0]}", f"  problem:   {violation.message}"]
+    if len(others) > SHOWN_BESIDE:
+        lines.append(f"  ... and {len(others) - SHOWN_BESIDE} more violation(s)")
     where = _test_line(item, call.excinfo)
     if where:
         lines.append(where)
