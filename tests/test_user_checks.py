@@ -1,4 +1,4 @@
-"""A check of the user's own: registered with its rule, level and sentence, run beside the suite's."""
+"""A check of the user's own: its rule, level and sentence, run beside the suite's checks."""
 
 from __future__ import annotations
 
