@@ -1,5 +1,7 @@
 """The contract suite of the OKRoute SMS HTTP(S) API, and what a user's own tests build on.
 
+It stands on the model, `okroute_model` (the ground floor), and the mock.
+
 The stable surface for a user's tests (pytest loads the plugin by itself once the package is
 installed):
 
