@@ -10,4 +10,14 @@
 - `launch`: start `okroute-mock` as a subprocess on loopback (`launched`, `MockProcess`)
 """
 
-__all__ = ["breaks", "delivery", "fake", "faults", "launch", "platform", "quirks", "server", "store"]
+__all__ = [
+    "breaks",
+    "delivery",
+    "fake",
+    "faults",
+    "launch",
+    "platform",
+    "quirks",
+    "server",
+    "store",
+]
