@@ -1,4 +1,4 @@
-"""The one model of the OKRoute SMS HTTP(S) API contract: the ground floor, importing nothing ours.
+"""The OKRoute SMS HTTP(S) API contract, modelled once: the ground floor, importing nothing of ours.
 
 Everything the mock, the contract suite, the load campaigns and verification know about the API
 comes from here, stated once. What each module offers:
