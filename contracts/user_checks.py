@@ -41,7 +41,8 @@ def register_rule(name: str, level: Level | str, quote: str) -> Rule:
     """A rule of the user's own; registering the same rule again is harmless, changing it is not."""
     if not name or not quote.strip():
         raise ValueError("a rule needs a name and the sentence it enforces")
-    rule = Rule(name, Level(level), USER_SECTION, quote.strip())
+    sentence = quote.strip()
+    rule = Rule(name, Level(level), USER_SECTION, summary=sentence, quote=sentence)
     known = RULES.get(name)
     if known is not None and known != rule:
         owner = "the contract model" if known.section != USER_SECTION else "another check"
