@@ -42,7 +42,7 @@ def register_rule(name: str, level: Level | str, quote: str) -> Rule:
     if not name or not quote.strip():
         raise ValueError("a rule needs a name and the sentence it enforces")
     sentence = quote.strip()
-    rule = Rule(name, Level(level), USER_SECTION, summary=sentence, quote=sentence)
+    rule = Rule(name, Level(level), USER_SECTION, sentence, sentence)
     known = RULES.get(name)
     if known is not None and known != rule:
         owner = "the contract model" if known.section != USER_SECTION else "another check"
