@@ -19,6 +19,7 @@ from loadtests.health import LATE_AFTER, Health
 from loadtests.ids import InFlight
 from loadtests.latency import LatencyBook
 from loadtests.options import Settings
+from loadtests.pacer import Pacer
 from loadtests.sender import Answer, Sender
 from loadtests.traffic import STREAMS, TrafficConfig, TrafficPlan
 from okroute_model.environment import Env
@@ -28,7 +29,6 @@ from okroute_model.secrets import Credentials
 from okroute_model.wire import Transport
 
 log = logging.getLogger("okroute.load")
-TIMELINE_BUCKETS = 300  # at most this many points on the charts
 
 
 class Budget:
@@ -92,7 +92,7 @@ class Campaign:
         self.rng = random.Random(seed)
         profile = os.environ.get(Env.PROFILE) or None  # the platform's knobs, for checks
         self.ctx = CheckContext(load_profile(profile).platform)
-        self.book = LatencyBook(max(1.0, round(run_time / TIMELINE_BUCKETS)))
+        self.book = LatencyBook()
         self.in_flight = InFlight(settings.dlr_timeout)
         self.budget = Budget(int(settings.max_messages * share))
         self.health = Health()
@@ -103,6 +103,23 @@ class Campaign:
             Command.MO: cycle(self.plan.pool(Command.MO)) if settings.mix["mo"] else None,
         }
         self.held_until: dict[str, float] = {}  # stream -> wall time its throttling ends
+        self.schedules: list[tuple[Pacer, float]] = []  # open model: (pacer, wall-clock start)
+        self.stopped_at: float | None = None  # when the load window closed
+        self._abandoned_reported = 0
+
+    def follow(self, pacer: Pacer, start: float) -> None:
+        """An arrival driver's schedule: what is due by now is counted from it, not from sends."""
+        self.schedules.append((pacer, start))
+        self.health.target_rps = (self.health.target_rps or 0) + (
+            pacer.expected(self.run_time) / self.run_time
+        )
+
+    def due(self, now: float) -> int:
+        end = min(now, self.stopped_at or now)
+        return sum(
+            int(pacer.expected(max(0.0, min(end - start, self.run_time))))
+            for pacer, start in self.schedules
+        )
 
     def pick(self) -> str:
         return self.rng.choices(self.streams, self.weights)[0]
@@ -123,6 +140,7 @@ class Campaign:
                 self.health.skipped += 1
                 return None
             self.health.numbers += call.numbers
+        self.health.started += 1
         answer = sender.send(call, intended)
         self._after(stream, answer)
         if stream == Command.SUBMIT and answer.status == 200 and answer.failure is None:
@@ -135,23 +153,15 @@ class Campaign:
             self.health.skipped += 1
             return None
         call = self.plan.query(tracked.message_id, tracked.transport, tracked.last_status)
+        self.health.started += 1
         answer = sender.send(call, intended)
         self._after(Command.QUERY, answer)
         status = _status(answer.body) if answer.status == 200 else None
         latency = self.in_flight.observed(tracked, status, time.time())
         if latency is not None and status is not None:
+            # Delivery latency has its own table and chart; it is not a request, so it stays out
+            # of Locust's request statistics (console, CSV, HTML, web UI).
             self.book.record_delivery(status, latency)
-            sender.fire(
-                request_type="DLR",
-                name=f"delivery {status}",
-                response_time=latency * 1000,
-                response_length=0,
-                exception=None,
-                context={},
-                response=None,
-                url="",
-                start_time=tracked.submitted,
-            )
         return answer
 
     def _after(self, stream: str, answer: Answer) -> None:
@@ -159,6 +169,18 @@ class Campaign:
         if answer.retry_after is not None:
             self.held_until[stream] = time.time() + answer.retry_after
 
+    def _health(self) -> dict[str, Any]:
+        if self.schedules:
+            self.health.due = self.due(time.time())
+        return self.health.snapshot()
+
     def snapshot(self) -> dict[str, Any]:
+        """Everything so far (a standalone process's own view)."""
         self.book.abandoned = self.in_flight.abandoned
-        return {"book": self.book.snapshot(), "health": self.health.snapshot()}
+        return {"book": self.book.snapshot(), "health": self._health()}
+
+    def delta(self) -> dict[str, Any]:
+        """A worker's report: the book since its last report, and its health so far."""
+        self.book.abandoned = self.in_flight.abandoned - self._abandoned_reported
+        self._abandoned_reported = self.in_flight.abandoned
+        return {"book": self.book.take_delta(), "health": self._health()}
