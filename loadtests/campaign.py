@@ -11,6 +11,7 @@ import logging
 import os
 import random
 import time
+from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
 
@@ -67,6 +68,22 @@ def _status(body: bytes) -> str | None:
     return status if isinstance(status, str) else None
 
 
+@dataclass
+class Schedule:
+    """One arrival driver's schedule, and since when it waits for a free slot, if it does."""
+
+    pacer: Pacer
+    start: float  # wall clock
+    blocked_since: float | None = None  # wall clock; the platform holds every slot
+
+    def due(self, end: float, run_time: float) -> int:
+        # While every slot is busy, what falls due waits on the platform, not on the generator:
+        # it is counted once the driver gets to it (sent late, or dropped).
+        if self.blocked_since is not None:
+            end = min(end, self.blocked_since)
+        return int(self.pacer.expected(max(0.0, min(end - self.start, run_time))))
+
+
 class Campaign:
     def __init__(
         self,
@@ -103,23 +120,22 @@ class Campaign:
             Command.MO: cycle(self.plan.pool(Command.MO)) if settings.mix["mo"] else None,
         }
         self.held_until: dict[str, float] = {}  # stream -> wall time its throttling ends
-        self.schedules: list[tuple[Pacer, float]] = []  # open model: (pacer, wall-clock start)
+        self.schedules: list[Schedule] = []  # open model: one per arrival driver
         self.stopped_at: float | None = None  # when the load window closed
         self._abandoned_reported = 0
 
-    def follow(self, pacer: Pacer, start: float) -> None:
+    def follow(self, pacer: Pacer, start: float) -> Schedule:
         """An arrival driver's schedule: what is due by now is counted from it, not from sends."""
-        self.schedules.append((pacer, start))
+        schedule = Schedule(pacer, start)
+        self.schedules.append(schedule)
         self.health.target_rps = (self.health.target_rps or 0) + (
             pacer.expected(self.run_time) / self.run_time
         )
+        return schedule
 
     def due(self, now: float) -> int:
         end = min(now, self.stopped_at or now)
-        return sum(
-            int(pacer.expected(max(0.0, min(end - start, self.run_time))))
-            for pacer, start in self.schedules
-        )
+        return sum(s.due(end, self.run_time) for s in self.schedules)
 
     def pick(self) -> str:
         return self.rng.choices(self.streams, self.weights)[0]

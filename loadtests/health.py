@@ -16,6 +16,8 @@ from typing import Any
 
 CPU_SATURATED = 90.0  # percent of one core
 CPU_SHARE = 0.2  # saturated when CPU is above the line this share of the run or more
+LAG_SATURATED = 0.1  # seconds an event-loop wake-up may be late before the generator is starved
+LAG_SHARE = 0.2  # saturated when the loop is that late this share of the samples or more
 LATE_AFTER = 0.01  # seconds after its due time that a send counts as late
 DEFAULT_LIMITS = {"dropped": 0.01, "late": 0.05, "held": 0.05}
 
@@ -26,6 +28,7 @@ class Health:
 
     target_rps: float | None = None  # open model: this process's share of the arrival rate
     cpu: Counter[int] = field(default_factory=Counter)  # whole percent -> samples: fixed size
+    lag: Counter[int] = field(default_factory=Counter)  # event-loop lag, 10 ms steps -> samples
     due: int = 0  # sends the schedule asked for by now
     started: int = 0  # sends started
     sent: int = 0  # sends answered (or failed in transport)
@@ -45,9 +48,13 @@ class Health:
     def sample_cpu(self, percent: float) -> None:
         self.cpu[round(percent)] += 1
 
+    def sample_lag(self, seconds: float) -> None:
+        self.lag[min(100, max(0, int(seconds * 100))) * 10] += 1
+
     def snapshot(self) -> dict[str, Any]:
         data = dict(vars(self))
         data["cpu"] = {str(k): v for k, v in self.cpu.items()}
+        data["lag"] = {str(k): v for k, v in self.lag.items()}
         return data
 
     @staticmethod
@@ -62,6 +69,13 @@ class Health:
         busy = sum(n for c, n in cpu.items() if c >= CPU_SATURATED)
         if samples and busy >= CPU_SHARE * samples:
             reasons.append(f"CPU at or above {CPU_SATURATED:g}% for {busy} of {samples} samples")
+        lag = Counter({int(k): v for k, v in snapshot.get("lag", {}).items()})
+        starved = sum(n for ms, n in lag.items() if ms >= LAG_SATURATED * 1000)
+        if lag and starved >= LAG_SHARE * sum(lag.values()):
+            reasons.append(
+                f"the generator's event loop woke {LAG_SATURATED * 1000:.0f} ms or more late in "
+                f"{starved} of {sum(lag.values())} samples: it was saturated or starved of CPU"
+            )
         due = snapshot["due"]
         started = max(snapshot.get("started", 0), snapshot["sent"])
         never = max(0, due - started - snapshot["dropped"] - snapshot["held"] - snapshot["skipped"])
@@ -82,7 +96,10 @@ class Health:
                         f"(limit {limits[kind]:.0%}, --max-{kind})"
                     )
         ordered = sorted(cpu.elements())
+        lags = sorted(lag.elements())
         return {
+            "loop_lag_p50_ms": lags[len(lags) // 2] if lags else None,
+            "loop_lag_max_ms": lags[-1] if lags else None,
             "cpu_p50": ordered[len(ordered) // 2] if ordered else None,
             "cpu_max": ordered[-1] if ordered else None,
             "target_rps": snapshot["target_rps"],

@@ -49,6 +49,7 @@ log = logging.getLogger("okroute.load")
 MAX_LAG = 10.0  # seconds behind schedule after which an open-model send is dropped
 DRAIN = 5.0  # seconds the open model waits for answers in flight once the load stops
 WATCH_EVERY = 1.0  # seconds between SLO abort checks
+LAG_TICK = 0.2  # seconds between event-loop lag samples
 
 
 class _Run:
@@ -231,12 +232,19 @@ def _watch(environment: Any, settings: options.Settings) -> None:
 
 
 def _sample_cpu() -> None:
+    """CPU once a second, and how late the event loop wakes a sleeper (a starved generator)."""
     process = psutil.Process()
     process.cpu_percent(None)  # the first reading only starts the clock
+    ticks = 0
     while True:
-        gevent.sleep(1.0)
+        asleep = time.perf_counter()
+        gevent.sleep(LAG_TICK)
+        lag = time.perf_counter() - asleep - LAG_TICK
+        ticks += 1
         if _run.campaign is not None:
-            _run.campaign.health.sample_cpu(process.cpu_percent(None))
+            _run.campaign.health.sample_lag(lag)
+            if ticks % round(1 / LAG_TICK) == 0:
+                _run.campaign.health.sample_cpu(process.cpu_percent(None))
 
 
 class _OkrouteUser(FastHttpUser):
@@ -314,7 +322,7 @@ class OpenModelUser(_OkrouteUser):
         health = campaign.health
         pool = Pool(max(1, settings.max_in_flight))
         start, n = time.time(), 0
-        campaign.follow(pacer, start)  # what is due is counted from the schedule, not from here
+        schedule = campaign.follow(pacer, start)  # what is due is counted from the schedule
         unblocked = start  # when the driver last stopped waiting for a free slot
         while not _run.stopping:
             due = pacer.due(n)
@@ -336,7 +344,13 @@ class OpenModelUser(_OkrouteUser):
             # All slots busy (a stalled platform): wait for one, and send late, which the
             # corrected latency shows; a send that falls MAX_LAG behind is dropped instead.
             if pool.full():
+                # What falls due from now on waits on the platform; what was due before and
+                # not reached yet is the generator's own backlog.
+                schedule.blocked_since = time.time()
                 available = pool.wait_available(max(0.0, intended + MAX_LAG - time.time()))
+                if _run.stopping:  # what waited on the platform at the stop is not counted
+                    break
+                schedule.blocked_since = None
                 unblocked = time.time()
                 if not available:
                     health.dropped += 1

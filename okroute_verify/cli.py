@@ -30,22 +30,48 @@ from okroute_verify.run import Run, VerifyStop, behaviour, contract, load, prefl
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 
 
+EPILOG = f"""examples:
+  okroute-verify --target staging --dry-run
+      print every request the run would send, with the password masked; send nothing
+  okroute-verify --target profiles/staging.toml --save-baseline baselines/release-41.json
+      verify a release and keep its results as the next release's baseline
+  okroute-verify --target staging --baseline baselines/release-41.json --skip-load
+      compare with the release before, without the load smoke
+
+Credentials: {Env.USERNAME}, {Env.PASSWORD} (and _2 for a second account).
+
+exit codes:
+  0  PASS or WARN: the release may go live (warnings are listed)
+  1  FAIL: a contract rule, an SLO or a comparison with the baseline failed
+  2  could not verify: a usage mistake, an unreachable target, rejected credentials
+  130  stopped by Ctrl-C"""
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="okroute-verify",
         description=__doc__.splitlines()[0],
-        epilog=f"Credentials: {Env.USERNAME}, {Env.PASSWORD} (and _2 for a second account).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--target",
         required=True,
-        help="profile file, or the name of one in profiles/ (e.g. staging)",
+        help="profile file, or the name of one in profiles/, e.g. staging (required, no default)",
     )
-    p.add_argument("--baseline", help="verdict baseline of the release before")
-    p.add_argument("--save-baseline", help="write this run's baseline here")
-    p.add_argument("--reports", default="reports", help="where the run's folder goes")
-    p.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
-    p.add_argument("--skip-load", action="store_true", help="no load smoke")
+    p.add_argument(
+        "--baseline", help="verdict baseline of the release before, a JSON file (default none)"
+    )
+    p.add_argument("--save-baseline", help="write this run's baseline to this file (default none)")
+    p.add_argument(
+        "--reports", default="reports", help="folder the run's folder goes in (default reports)"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be sent; send nothing (default off)",
+    )
+    p.add_argument("--skip-load", action="store_true", help="no load smoke (default off)")
     return p
 
 
