@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests import capacity, options, page, preflight, report
-from loadtests.outcome import EXIT_CODES, EXIT_HELP, Exit, Outcome
+from loadtests.outcome import EXIT_CODES, EXIT_HELP, STOP_REQUESTS, Exit, Outcome
 from okroute_mock.launch import LaunchError, MockProcess, launched, stop
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
 from okroute_model.secrets import MASKER, Credentials
@@ -169,6 +169,7 @@ class Stopper:
 
     def __init__(self) -> None:
         self.signal: str | None = None
+        self.request = signal.SIGUSR2
         self.master: subprocess.Popen | None = None
 
     def install(self) -> None:
@@ -178,6 +179,7 @@ class Stopper:
     def _on_signal(self, signum: int, _frame: Any) -> None:
         first = self.signal is None
         self.signal = signal.Signals(signum).name
+        self.request = STOP_REQUESTS.get(signal.Signals(signum), signal.SIGUSR2)
         master = self.master
         if master is None or master.poll() is not None:
             if first:
@@ -189,7 +191,7 @@ class Stopper:
                 file=sys.stderr,
                 flush=True,
             )
-            master.send_signal(signal.SIGTERM)
+            master.send_signal(self.request)
         else:
             master.kill()
 
@@ -377,7 +379,7 @@ def _wait(master: subprocess.Popen, stopper: Stopper, deadline: float) -> int:
             stopped_at = now
         if stopped_at is None and now > deadline:
             print("okroute-load: the campaign overran its time and is stopped", file=sys.stderr)
-            master.send_signal(signal.SIGTERM)
+            master.send_signal(stopper.request)
             stopped_at = now
         if stopped_at is not None and now - stopped_at > STOP_WAIT:
             stop(master)

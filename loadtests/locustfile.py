@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import signal
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ from loadtests.guard import guard
 from loadtests.health import LATE_AFTER
 from loadtests.latency import LatencyBook
 from loadtests.live import AbortWatch, Console, View, line
-from loadtests.outcome import EXIT_CODES, Exit, decide
+from loadtests.outcome import EXIT_CODES, STOP_REASONS, Exit, decide
 from loadtests.pacer import parse_arrival
 from loadtests.sender import Sender
 from loadtests.thresholds import parse_all
@@ -147,9 +146,10 @@ def _on_test_start(environment: Any, **_: Any) -> None:
     settings = _settings(environment)
     parsed = environment.parsed_options
     if not isinstance(environment.runner, WorkerRunner):
-        # Replaces Locust's own SIGTERM handler: stop the load the way --run-time does, so the
-        # workers' last figures arrive and the report of what ran is written, marked ABORTED.
-        gevent.signal_handler(signal.SIGTERM, _abort, environment, "stopped by SIGTERM")
+        # okroute-load's stop requests: stop the load the way --run-time does, so the workers'
+        # last figures arrive, then the report of what ran is written, marked ABORTED.
+        for request, reason in STOP_REASONS.items():
+            gevent.signal_handler(request, _abort, environment, reason)
         gevent.spawn(_watch, environment, settings)
     if isinstance(environment.runner, MasterRunner):
         _run.live, _run.healths = LatencyBook(), {}
@@ -387,7 +387,7 @@ def _on_quitting(environment: Any, **_: Any) -> None:
     end = _run.stopped_at or time.time()
     seconds = max(end - _run.started, 1e-9)  # the load window: the drain after it is not load
     if _run.aborted is None and run_time and seconds < run_time - 1.0:
-        _run.aborted = f"stopped after {seconds:.1f} s of {run_time:g} s"
+        _run.aborted = f"stopped after {seconds:.1f} s of {run_time:g} s (SIGTERM or SIGINT)"
     write(environment, settings, book, healths, seconds)
 
 

@@ -5,6 +5,7 @@ The wrapper, the locustfile, the help texts and the README all take their codes 
 
 from __future__ import annotations
 
+import signal
 from enum import IntEnum, StrEnum
 
 
@@ -50,3 +51,15 @@ def decide(valid: bool, breached: bool, aborted: bool) -> Outcome:
     if not valid:
         return Outcome.INVALID
     return Outcome.FAIL if breached else Outcome.PASS
+
+
+# The wrapper asks the Locust master to stop with a signal Locust leaves alone (its own SIGTERM
+# handler writes no final worker figures first), one per signal the wrapper itself received.
+STOP_REQUESTS = {
+    signal.SIGINT: signal.SIGUSR1,
+    signal.SIGTERM: signal.SIGUSR2,
+}
+STOP_REASONS = {
+    signal.SIGUSR1: "stopped by Ctrl-C (SIGINT)",
+    signal.SIGUSR2: "stopped by SIGTERM",
+}
