@@ -128,6 +128,7 @@ class Campaign:
         """An arrival driver's schedule: what is due by now is counted from it, not from sends."""
         schedule = Schedule(pacer, start)
         self.schedules.append(schedule)
+        self.health.load_from = min(start, self.health.load_from or start)
         self.health.target_rps = (self.health.target_rps or 0) + (
             pacer.expected(self.run_time) / self.run_time
         )
@@ -146,6 +147,8 @@ class Campaign:
 
     def step(self, sender: Sender, stream: str, intended: float | None = None) -> Answer | None:
         """One request of `stream`; None when there was nothing to send."""
+        if self.health.load_from is None:
+            self.health.load_from = time.time()
         if intended is not None and time.time() - intended > LATE_AFTER:
             self.health.late += 1
         if stream == Command.QUERY:

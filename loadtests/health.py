@@ -27,6 +27,7 @@ class Health:
     """One generator process: CPU samples, and under the open model its schedule."""
 
     target_rps: float | None = None  # open model: this process's share of the arrival rate
+    load_from: float | None = None  # wall clock of the first send or schedule: the window opens
     cpu: Counter[int] = field(default_factory=Counter)  # whole percent -> samples: fixed size
     lag: Counter[int] = field(default_factory=Counter)  # event-loop lag, 10 ms steps -> samples
     due: int = 0  # sends the schedule asked for by now

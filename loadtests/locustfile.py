@@ -385,7 +385,9 @@ def _on_quitting(environment: Any, **_: Any) -> None:
     parsed = environment.parsed_options
     run_time = float(parsed.run_time or 0)
     end = _run.stopped_at or time.time()
-    seconds = max(end - _run.started, 1e-9)  # the load window: the drain after it is not load
+    # The load window: from the first send (or schedule) to the stop; the drain is not load.
+    begin = min((h["load_from"] for h in healths if h.get("load_from")), default=_run.started)
+    seconds = max(end - begin, 1e-9)
     if _run.aborted is None and run_time and seconds < run_time - 1.0:
         _run.aborted = f"stopped after {seconds:.1f} s of {run_time:g} s (SIGTERM or SIGINT)"
     write(environment, settings, book, healths, seconds)
