@@ -536,7 +536,7 @@ def _capacity_report(
     report.write_summary(directory, summary)
     page.write(directory, summary)
     print(
-        f"okroute-load: capacity {confirmed:g} requests/s"
+        f"okroute-load: capacity {confirmed:.1f} requests/s"
         if confirmed
         else "okroute-load: no capacity found",
         f"(stopped by {stopped_by}) — {verdict} — {directory / 'index.html'}",

@@ -19,7 +19,9 @@ CPU_SHARE = 0.2  # saturated when CPU is above the line this share of the run or
 LAG_SATURATED = 0.1  # seconds an event-loop wake-up may be late before the generator is starved
 LAG_SHARE = 0.2  # saturated when the loop is that late this share of the samples or more
 LATE_AFTER = 0.01  # seconds after its due time that a send counts as late
+BEHIND_AFTER = 0.05  # seconds late that a send the generator reached late counts against it
 DEFAULT_LIMITS = {"dropped": 0.01, "late": 0.05, "held": 0.05}
+SLACK = 5  # sends: below this many, a share over its limit is a short run's noise
 
 
 @dataclass
@@ -34,7 +36,7 @@ class Health:
     started: int = 0  # sends started
     sent: int = 0  # sends answered (or failed in transport)
     late: int = 0  # started more than LATE_AFTER after they were due, for whatever reason
-    behind: int = 0  # due times the generator itself reached late: its own lag, not the platform's
+    behind: int = 0  # due times the generator reached over BEHIND_AFTER late: its own lag
     dropped: int = 0  # not sent: too many requests already in flight
     held: int = 0  # not sent: the platform asked to wait (Retry-After)
     skipped: int = 0  # nothing to send: no ID waiting for a query, or the budget spent
@@ -91,7 +93,7 @@ class Health:
                     "held back by throttling: the platform refused the rate",
                 ),
             ):
-                if count > limits[kind] * due:
+                if count > max(limits[kind] * due, SLACK):
                     reasons.append(
                         f"{count} of {due} due sends ({count / due:.1%}) were {why} "
                         f"(limit {limits[kind]:.0%}, --max-{kind})"

@@ -32,7 +32,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from loadtests import options, page, preflight, report
 from loadtests.campaign import Campaign
 from loadtests.guard import guard
-from loadtests.health import LATE_AFTER
+from loadtests.health import BEHIND_AFTER
 from loadtests.latency import LatencyBook
 from loadtests.live import AbortWatch, Console, View, line
 from loadtests.outcome import EXIT_CODES, STOP_REASONS, Exit, decide
@@ -335,7 +335,7 @@ class OpenModelUser(_OkrouteUser):
                     break
             n += 1
             intended = start + due
-            if time.time() - intended > LATE_AFTER and intended > unblocked:
+            if time.time() - intended > BEHIND_AFTER and intended > unblocked:
                 health.behind += 1  # late, and not because the platform held every slot
             stream = campaign.pick()
             if campaign.throttled(stream, time.time()):
