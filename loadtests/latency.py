@@ -23,15 +23,14 @@ HIGHEST_US = 24 * 3600 * 1_000_000  # a day: delivery latency lives here too
 DIGITS = 3
 TIMELINE_DIGITS = 2  # per-bucket histograms only feed the charts
 TIMELINE_HIGHEST_US = 600 * 1_000_000  # a request answered after 10 minutes is charted at 10
-TIMELINE_WORD = 4  # bytes per count: a bucket never holds 2**31 answers
-MAX_BUCKETS = 256  # per command on the timeline; beyond it the buckets double in width
+MAX_BUCKETS = 160  # per command on the timeline; beyond it the buckets double in width
 BASE_BUCKET = 1.0  # seconds: every process starts here, so widths line up when merged
 PERCENTILES = (50.0, 95.0, 99.0, 99.9)
 
 
 def _histogram(digits: int = DIGITS) -> HdrHistogram:
     if digits == TIMELINE_DIGITS:
-        return HdrHistogram(LOWEST_US, TIMELINE_HIGHEST_US, digits, word_size=TIMELINE_WORD)
+        return HdrHistogram(LOWEST_US, TIMELINE_HIGHEST_US, digits)
     return HdrHistogram(LOWEST_US, HIGHEST_US, digits)
 
 
@@ -218,14 +217,16 @@ class LatencyBook:
     def take_delta(self) -> dict[str, Any]:
         """What was recorded since the last call, as a snapshot; the book starts over, in place."""
         delta = self.snapshot()
+        # Fresh histograms rather than reset ones: a reset walks every count in Python.
         for g in self.groups.values():
-            g.raw.reset()
-            if g.corrected is not None:
-                g.corrected.reset()
+            if g.count:
+                g.raw = _histogram()
+                g.corrected = None if g.corrected is None else _histogram()
             g.count = g.throttled = 0
             g.failures.clear()
         self.timeline = {}
-        self.delivery.reset()
+        if self.delivery.get_total_count():
+            self.delivery = _histogram()
         self.finals.clear()
         self.abandoned = 0
         return delta

@@ -215,7 +215,7 @@ def charts(
 
     fig, ax = plt.subplots(figsize=(11, 4.2))
     steady: list[float] = []
-    for command in commands:
+    for n, command in enumerate(commands):
         points = []
         for t, b in series[command]:
             h = b.corrected if corrected and b.corrected is not None else b.raw
@@ -223,7 +223,7 @@ def charts(
                 points.append((t, h))
         for p, style in ((50, "-"), (99, "--")):
             values = [h.get_value_at_percentile(p) / 1000 for _, h in points]
-            ax.plot([t for t, _ in points], values, style, label=f"{command} p{p}")
+            ax.plot([t for t, _ in points], values, style, color=f"C{n}", label=f"{command} p{p}")
             steady += [v for (t, _), v in zip(points, values, strict=True) if t >= warmup]
     lines = [t for t in thresholds if t.percentile is not None and t.scope != "dlr"]
     for t in lines:
