@@ -25,6 +25,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from loadtests.latency import LatencyBook
+from okroute_model.statuses import Status
 
 GROUPS = [f"{c} {m} {t}" for c in ("submit", "mo") for m in ("GET", "POST-url", "POST-body")
           for t in ("http", "https")] + ["query GET http", "query GET https"]  # fmt: skip
@@ -53,7 +54,7 @@ def simulate(hours: float, rate: int, marks: tuple[float, ...], seed: int = 1) -
             latency = rng.lognormvariate(-6.5, 0.6)
             worker.record(GROUPS[i % len(GROUPS)], latency, now + i / rate, corrected=latency)
         if second % 97 == 0:
-            worker.record_delivery("DELIVRD", rng.uniform(2, 10))
+            worker.record_delivery(Status.DELIVRD, rng.uniform(2, 10))
         if second % REPORT_EVERY == REPORT_EVERY - 1:
             began = time.perf_counter()
             delta = worker.take_delta()

@@ -131,7 +131,7 @@ class _NotOkroute(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         body = b"<!doctype html><html><body>Welcome to nginx!</body></html>"
         self.send_response(200)
-        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Type", "text/html; charset=utf-8")  # a web server's page
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -146,7 +146,7 @@ def test_a_target_that_is_not_okroute_ends_the_run_with_what_came_back(tmp_path:
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         result, _ = campaign(
-            tmp_path, "nginx", "--host", url, "--duration", "5s", OKROUTE_DNIS_PREFIX=DNIS_PREFIX
+            tmp_path, "nginx", "--host", url, "--duration", "5s", **{Env.DNIS_PREFIX: DNIS_PREFIX}
         )
     finally:
         server.shutdown()
@@ -156,7 +156,7 @@ def test_a_target_that_is_not_okroute_ends_the_run_with_what_came_back(tmp_path:
 
 
 def locust(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("OKROUTE_")}
+    clean = {k: v for k, v in os.environ.items() if k not in set(Env)}
     return subprocess.run(
         [sys.executable, "-m", "locust", "-f", "loadtests/locustfile.py", "--headless",
          "-t", "3s", "-u", "1", "--only-summary", *args],
