@@ -388,8 +388,9 @@ def _on_quitting(environment: Any, **_: Any) -> None:
     # The load window: from the first send (or schedule) to the stop; the drain is not load.
     begin = min((h["load_from"] for h in healths if h.get("load_from")), default=_run.started)
     seconds = max(end - begin, 1e-9)
-    if _run.aborted is None and run_time and seconds < run_time - 1.0:
-        _run.aborted = f"stopped after {seconds:.1f} s of {run_time:g} s (SIGTERM or SIGINT)"
+    ran = end - _run.started
+    if _run.aborted is None and run_time and ran < run_time - 1.0:
+        _run.aborted = f"stopped after {ran:.1f} s of {run_time:g} s (SIGTERM or SIGINT)"
     write(environment, settings, book, healths, seconds)
 
 
