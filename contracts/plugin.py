@@ -30,6 +30,7 @@ from contracts.target import (
 from okroute_mock.breaks import parse_breaks
 from okroute_mock.quirks import parse_flips
 from okroute_model.environment import Env
+from okroute_model.params import PATH
 from okroute_model.profile import Profile, ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
 
@@ -152,7 +153,7 @@ def _check_reachable(target) -> None:
     for transport, url in target.urls.items():
         try:
             with httpx.Client(verify=tls_verification(target.ca_bundle), timeout=5.0) as client:
-                client.get(f"{url}/api?")
+                client.get(f"{url}{PATH}?")
         except httpx.TransportError as exc:
             pytest.exit(
                 f"okroute: cannot reach the {transport} endpoint {url}: {exc}", returncode=4
