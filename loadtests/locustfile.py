@@ -113,6 +113,10 @@ def _on_init(environment: Any, **_: Any) -> None:
             preflight.check(url, credentials, settings.ca_bundle or None)
     except (ValueError, preflight.PreflightError) as exc:
         _refuse(str(exc))
+    # okroute-load's stop requests: stop the load the way --run-time does, so the workers' last
+    # figures arrive, then the report of what ran is written, marked ABORTED.
+    for request, reason in STOP_REASONS.items():
+        gevent.signal_handler(request, _abort, environment, reason)
     if isinstance(runner, MasterRunner):
         environment.events.worker_report.add_listener(_on_worker_report)
 
@@ -142,14 +146,10 @@ def _on_worker_report(client_id: str, data: dict[str, Any]) -> None:
 
 @events.test_start.add_listener
 def _on_test_start(environment: Any, **_: Any) -> None:
-    _run.started, _run.stopped_at, _run.aborted, _run.stopping = time.time(), None, None, False
+    _run.started, _run.stopped_at, _run.stopping = time.time(), None, False
     settings = _settings(environment)
     parsed = environment.parsed_options
     if not isinstance(environment.runner, WorkerRunner):
-        # okroute-load's stop requests: stop the load the way --run-time does, so the workers'
-        # last figures arrive, then the report of what ran is written, marked ABORTED.
-        for request, reason in STOP_REASONS.items():
-            gevent.signal_handler(request, _abort, environment, reason)
         gevent.spawn(_watch, environment, settings)
     if isinstance(environment.runner, MasterRunner):
         _run.live, _run.healths = LatencyBook(), {}
@@ -185,9 +185,10 @@ def _on_test_stopping(environment: Any, **_: Any) -> None:
 
 
 def _abort(environment: Any, reason: str) -> None:
-    if _run.aborted is None:
-        _run.aborted = reason
-        log.warning("okroute campaign aborted: %s", reason)
+    if _run.aborted is not None:
+        return  # already stopping
+    _run.aborted = reason
+    log.warning("okroute campaign aborted: %s", reason)
     gevent.spawn(environment.runner.quit)
 
 
