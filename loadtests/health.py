@@ -16,12 +16,12 @@ from typing import Any
 
 CPU_SATURATED = 90.0  # percent of one core
 CPU_SHARE = 0.2  # saturated when CPU is above the line this share of the run or more
-LAG_SATURATED = 0.1  # seconds an event-loop wake-up may be late before the generator is starved
+LAG_SATURATED = 0.2  # seconds an event-loop wake-up may be late before the generator is starved
 LAG_SHARE = 0.2  # saturated when the loop is that late this share of the samples or more
 LATE_AFTER = 0.01  # seconds after its due time that a send counts as late
-BEHIND_AFTER = 0.05  # seconds late that a send the generator reached late counts against it
+BEHIND_AFTER = 0.1  # seconds late that a send the generator reached late counts against it
 DEFAULT_LIMITS = {"dropped": 0.01, "late": 0.05, "held": 0.05}
-SLACK = 5  # sends: below this many, a share over its limit is a short run's noise
+SLACK = 5  # sends (or lag samples): below this many, a share over its limit is noise
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Health:
             reasons.append(f"CPU at or above {CPU_SATURATED:g}% for {busy} of {samples} samples")
         lag = Counter({int(k): v for k, v in snapshot.get("lag", {}).items()})
         starved = sum(n for ms, n in lag.items() if ms >= LAG_SATURATED * 1000)
-        if lag and starved >= LAG_SHARE * sum(lag.values()):
+        if lag and starved >= max(LAG_SHARE * sum(lag.values()), SLACK):
             reasons.append(
                 f"the generator's event loop woke {LAG_SATURATED * 1000:.0f} ms or more late in "
                 f"{starved} of {sum(lag.values())} samples: it was saturated or starved of CPU"
