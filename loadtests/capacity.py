@@ -4,7 +4,9 @@ The search runs one short steady campaign per step: from `--capacity-start` it m
 by `--capacity-factor` until a step fails or the ceiling is reached, then bisects (geometrically)
 between the last rate that held and the first that did not, until they are within
 `--capacity-precision` of each other. The rate found is confirmed by a longer steady step; if the
-confirmation fails, the search steps down once and confirms again.
+confirmation fails, the search steps down by the precision and confirms again (three tries at
+most). A step that fails only because the generator did not apply the load is run once more
+before it counts: on a busy machine that is noise, not the platform.
 
 A step holds when every SLO holds, the share of due sends throttled (answered with throttling or
 held back by a Retry-After) stays at or under `--capacity-max-throttled`, and the generator
@@ -158,5 +160,5 @@ class Search:
     def step_down(self) -> float:
         """After a failed confirmation: a rate one precision step lower."""
         assert self.good is not None
-        self.bad, self.good = self.good, self.good / (1 + self.config.precision * 2)
+        self.bad, self.good = self.good, self.good / (1 + self.config.precision)
         return self.good

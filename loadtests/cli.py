@@ -465,11 +465,13 @@ def _find_capacity(
         if per_second is not None and per_second * rate * config.step > budget:
             search.stopped_by = capacity.Limit.BUDGET
             break
-        name = f"{search.steps + 1:02d}-{rate:.0f}rps"
-        summary = _step(
-            values, host, args, stopper, f"{base}/steps/{name}", rate, config.step, budget
-        )
-        limit = capacity.judge_step(summary, config) if summary else capacity.Limit.ABORTED
+        for retry in ("", "-again"):  # a step the generator failed is run once more: noise
+            name = f"{search.steps + 1:02d}-{rate:.0f}rps{retry}"
+            campaign = f"{base}/steps/{name}"
+            summary = _step(values, host, args, stopper, campaign, rate, config.step, budget)
+            limit = capacity.judge_step(summary, config) if summary else capacity.Limit.ABORTED
+            if limit is not capacity.Limit.GENERATOR or stopper.signal:
+                break
         if stopper.signal:
             limit = capacity.Limit.ABORTED
         search.record(rate, limit)
@@ -481,7 +483,7 @@ def _find_capacity(
         print(f"  step {name}: {(row['limit'] or 'held') if summary else 'stopped'}", flush=True)
     confirmed, last = None, None
     if search.good is not None and search.stopped_by not in (capacity.Limit.ABORTED,):
-        for _attempt in range(2):
+        for _attempt in range(3):
             rate = search.good
             last = _step(values, host, args, stopper, base, rate, config.confirm, budget)
             limit = capacity.judge_step(last, config) if last else capacity.Limit.ABORTED
@@ -495,7 +497,8 @@ def _find_capacity(
             if stopper.signal or limit is capacity.Limit.ABORTED:
                 search.stopped_by = capacity.Limit.ABORTED
                 break
-            search.step_down()
+            if limit is not capacity.Limit.GENERATOR:  # the generator's noise: the same again
+                search.step_down()
     return _capacity_report(directory, search, confirmed, last, stopper)
 
 
@@ -515,7 +518,7 @@ def _capacity_report(
         verdict, why = Outcome.ABORTED, f"stopped by {stopper.signal or 'a signal'}"
     elif confirmed is None:
         verdict, why = Outcome.FAIL, "no rate held (even the first step, or the confirmation)"
-    elif stopped_by is capacity.Limit.GENERATOR:
+    elif stopped_by is capacity.Limit.GENERATOR and confirmed is None:
         verdict, why = (
             Outcome.INVALID,
             "the generator could not apply more: the platform holds at least this",
