@@ -556,6 +556,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"okroute-load: {MASKER.mask(str(exc))}", file=sys.stderr)
         return Exit.USAGE
+    except OSError as exc:  # a folder or file it cannot write or read: one line, not a traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"okroute-load: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return Exit.USAGE
     except KeyboardInterrupt:
         print("okroute-load: ABORTED before the load started", file=sys.stderr)
         return Exit.ABORTED

@@ -27,7 +27,6 @@ from okroute_model.params import PATH
 from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
 
-REPO = invoke.REPO
 STEP_TIMEOUT = 1800.0
 
 
@@ -51,6 +50,7 @@ class Run:
 
     def write(self, name: str, data: Any) -> Path:
         path = self.directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
         path.write_text(MASKER.mask(text) + ("" if text.endswith("\n") else "\n"))
         return path
@@ -101,9 +101,7 @@ def contract(run: Run) -> dict[str, Any]:
         Env.MAX_MESSAGES: str(run.left),
         Env.DNIS_PREFIX: run.target.dnis_prefix,
     }
-    result = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT
-    )
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT)
     run.write("contract/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
     results = invoke.results(reports)
     if results is None:
@@ -160,7 +158,6 @@ def load(run: Run) -> dict[str, Any] | None:
         command += ["--slo", slo]
     result = subprocess.run(
         command,
-        cwd=REPO,
         env=run.env(),
         capture_output=True,
         text=True,
