@@ -11,6 +11,7 @@ import logging
 import os
 import random
 import time
+from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
 
@@ -19,6 +20,7 @@ from loadtests.health import LATE_AFTER, Health
 from loadtests.ids import InFlight
 from loadtests.latency import LatencyBook
 from loadtests.options import Settings
+from loadtests.pacer import Pacer
 from loadtests.pushclient import PushReporter
 from loadtests.sender import Answer, Sender
 from loadtests.traffic import STREAMS, TrafficConfig, TrafficPlan
@@ -29,7 +31,6 @@ from okroute_model.secrets import Credentials
 from okroute_model.wire import Transport
 
 log = logging.getLogger("okroute.load")
-TIMELINE_BUCKETS = 300  # at most this many points on the charts
 
 
 class Budget:
@@ -68,6 +69,22 @@ def _status(body: bytes) -> str | None:
     return status if isinstance(status, str) else None
 
 
+@dataclass
+class Schedule:
+    """One arrival driver's schedule, and since when it waits for a free slot, if it does."""
+
+    pacer: Pacer
+    start: float  # wall clock
+    blocked_since: float | None = None  # wall clock; the platform holds every slot
+
+    def due(self, end: float, run_time: float) -> int:
+        # While every slot is busy, what falls due waits on the platform, not on the generator:
+        # it is counted once the driver gets to it (sent late, or dropped).
+        if self.blocked_since is not None:
+            end = min(end, self.blocked_since)
+        return int(self.pacer.expected(max(0.0, min(end - self.start, run_time))))
+
+
 class Campaign:
     def __init__(
         self,
@@ -93,7 +110,7 @@ class Campaign:
         self.rng = random.Random(seed)
         profile = os.environ.get(Env.PROFILE) or None  # the platform's knobs, for checks
         self.ctx = CheckContext(load_profile(profile).platform)
-        self.book = LatencyBook(max(1.0, round(run_time / TIMELINE_BUCKETS)))
+        self.book = LatencyBook()
         self.in_flight = InFlight(settings.dlr_timeout)
         self.budget = Budget(int(settings.max_messages * share))
         self.health = Health()
@@ -105,6 +122,23 @@ class Campaign:
         }
         self.held_until: dict[str, float] = {}  # stream -> wall time its throttling ends
         self.pushes: PushReporter | None = None  # set when a push receiver takes part
+        self.schedules: list[Schedule] = []  # open model: one per arrival driver
+        self.stopped_at: float | None = None  # when the load window closed
+        self._abandoned_reported = 0
+
+    def follow(self, pacer: Pacer, start: float) -> Schedule:
+        """An arrival driver's schedule: what is due by now is counted from it, not from sends."""
+        schedule = Schedule(pacer, start)
+        self.schedules.append(schedule)
+        self.health.load_from = min(start, self.health.load_from or start)
+        self.health.target_rps = (self.health.target_rps or 0) + (
+            pacer.expected(self.run_time) / self.run_time
+        )
+        return schedule
+
+    def due(self, now: float) -> int:
+        end = min(now, self.stopped_at or now)
+        return sum(s.due(end, self.run_time) for s in self.schedules)
 
     def pick(self) -> str:
         return self.rng.choices(self.streams, self.weights)[0]
@@ -115,6 +149,8 @@ class Campaign:
 
     def step(self, sender: Sender, stream: str, intended: float | None = None) -> Answer | None:
         """One request of `stream`; None when there was nothing to send."""
+        if self.health.load_from is None:
+            self.health.load_from = time.time()
         if intended is not None and time.time() - intended > LATE_AFTER:
             self.health.late += 1
         if stream == Command.QUERY:
@@ -125,6 +161,7 @@ class Campaign:
                 self.health.skipped += 1
                 return None
             self.health.numbers += call.numbers
+        self.health.started += 1
         sent = time.time()
         answer = sender.send(call, intended)
         self._after(stream, answer)
@@ -140,25 +177,17 @@ class Campaign:
             self.health.skipped += 1
             return None
         call = self.plan.query(tracked.message_id, tracked.transport, tracked.last_status)
+        self.health.started += 1
         answer = sender.send(call, intended)
         self._after(Command.QUERY, answer)
         status = _status(answer.body) if answer.status == 200 else None
         latency = self.in_flight.observed(tracked, status, time.time())
         if latency is not None and status is not None:
+            # Delivery latency has its own table and chart; it is not a request, so it stays out
+            # of Locust's request statistics (console, CSV, HTML, web UI).
             self.book.record_delivery(status, latency)
             if self.pushes is not None:
                 self.pushes.polled(tracked.message_id, status)
-            sender.fire(
-                request_type="DLR",
-                name=f"delivery {status}",
-                response_time=latency * 1000,
-                response_length=0,
-                exception=None,
-                context={},
-                response=None,
-                url="",
-                start_time=tracked.submitted,
-            )
         return answer
 
     def _after(self, stream: str, answer: Answer) -> None:
@@ -166,6 +195,18 @@ class Campaign:
         if answer.retry_after is not None:
             self.held_until[stream] = time.time() + answer.retry_after
 
+    def _health(self) -> dict[str, Any]:
+        if self.schedules:
+            self.health.due = self.due(time.time())
+        return self.health.snapshot()
+
     def snapshot(self) -> dict[str, Any]:
+        """Everything so far (a standalone process's own view)."""
         self.book.abandoned = self.in_flight.abandoned
-        return {"book": self.book.snapshot(), "health": self.health.snapshot()}
+        return {"book": self.book.snapshot(), "health": self._health()}
+
+    def delta(self) -> dict[str, Any]:
+        """A worker's report: the book since its last report, and its health so far."""
+        self.book.abandoned = self.in_flight.abandoned - self._abandoned_reported
+        self._abandoned_reported = self.in_flight.abandoned
+        return {"book": self.book.take_delta(), "health": self._health()}

@@ -4,11 +4,16 @@ Locust keeps response times rounded to about two significant digits, which turns
 platform into "0-1 ms". Every answer is also recorded here at microsecond precision (three
 significant digits), raw and, under the open model, corrected for coordinated omission: measured
 from the moment the request was due, not from when a stalled generator got round to sending it.
-Workers ship encoded snapshots to the master, which adds them up.
+Workers ship what changed since their last report (`take_delta`), and the master adds it to its
+own book as it arrives, so neither re-encodes the whole run every few seconds. The timeline keeps
+at most `MAX_BUCKETS` buckets per command: when the run outgrows them, neighbouring buckets merge
+and the width doubles (1 s, 2 s, 4 s, ...), so memory stays flat however long a soak runs.
 """
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,15 +24,33 @@ LOWEST_US = 1
 HIGHEST_US = 24 * 3600 * 1_000_000  # a day: delivery latency lives here too
 DIGITS = 3
 TIMELINE_DIGITS = 2  # per-bucket histograms only feed the charts
+TIMELINE_HIGHEST_US = 600 * 1_000_000  # a request answered after 10 minutes is charted at 10
+MAX_BUCKETS = 160  # per command on the timeline; beyond it the buckets double in width
+BASE_BUCKET = 1.0  # seconds: every process starts here, so widths line up when merged
 PERCENTILES = (50.0, 95.0, 99.0, 99.9)
 
 
 def _histogram(digits: int = DIGITS) -> HdrHistogram:
+    if digits == TIMELINE_DIGITS:
+        return HdrHistogram(LOWEST_US, TIMELINE_HIGHEST_US, digits)
     return HdrHistogram(LOWEST_US, HIGHEST_US, digits)
 
 
 def _record(histogram: HdrHistogram, seconds: float) -> None:
-    histogram.record_value(min(max(int(seconds * 1e6), LOWEST_US), HIGHEST_US))
+    highest = histogram.highest_trackable_value
+    histogram.record_value(min(max(int(seconds * 1e6), LOWEST_US), highest))
+
+
+def _clear(histogram: HdrHistogram) -> None:
+    """`HdrHistogram.reset()` in C time: it walks every count in Python (ms per histogram), and a
+    fresh histogram per report churns the allocator until a soak's memory creeps up."""
+    counts = histogram.counts
+    ctypes.memset(ctypes.addressof(counts), 0, ctypes.sizeof(counts))
+    histogram.total_count = 0
+    histogram.min_value = sys.maxsize
+    histogram.max_value = 0
+    histogram.start_time_stamp_msec = sys.maxsize
+    histogram.end_time_stamp_msec = 0
 
 
 def _encode(histogram: HdrHistogram | None) -> str | None:
@@ -74,12 +97,29 @@ class Bucket:
     raw: HdrHistogram = field(default_factory=lambda: _histogram(TIMELINE_DIGITS))
     corrected: HdrHistogram | None = None
 
+    def absorb(self, other: Bucket) -> None:
+        self.count += other.count
+        self.failed += other.failed
+        self.throttled += other.throttled
+        self.raw.add(other.raw)
+        if other.corrected is not None:
+            if self.corrected is None:
+                self.corrected = _histogram(TIMELINE_DIGITS)
+            self.corrected.add(other.corrected)
+
+
+def command_of(group: str) -> str:
+    """ "submit POST-body https" -> "submit": the timeline is kept per command."""
+    return group.split(" ", 1)[0]
+
 
 class LatencyBook:
-    def __init__(self, bucket_seconds: float = 1.0) -> None:
+    def __init__(self, bucket_seconds: float = BASE_BUCKET, max_buckets: int = MAX_BUCKETS) -> None:
         self.bucket_seconds = bucket_seconds
+        self.max_buckets = max_buckets
         self.groups: dict[str, GroupStats] = {}
-        self.timeline: dict[int, Bucket] = {}  # bucket index (wall clock / width) -> bucket
+        # (command, bucket index = wall clock // width) -> bucket
+        self.timeline: dict[tuple[str, int], Bucket] = {}
         self.delivery = _histogram()  # submit until a query first shows a final status
         self.finals: Counter[str] = Counter()
         self.abandoned = 0  # IDs given up on: no final status within the time allowed
@@ -107,10 +147,7 @@ class LatencyBook:
             stats.throttled += 1
         if failure is not None:
             stats.failures[failure] += 1
-        index = int(now // self.bucket_seconds)
-        bucket = self.timeline.get(index)
-        if bucket is None:
-            bucket = self.timeline[index] = Bucket()
+        bucket = self._bucket(command_of(group), now)
         bucket.count += 1
         bucket.failed += failure is not None
         bucket.throttled += throttled
@@ -119,6 +156,47 @@ class LatencyBook:
             if bucket.corrected is None:
                 bucket.corrected = _histogram(TIMELINE_DIGITS)
             _record(bucket.corrected, corrected)
+
+    def _bucket(self, command: str, now: float) -> Bucket:
+        index = int(now // self.bucket_seconds)
+        key = (command, index)
+        bucket = self.timeline.get(key)
+        if bucket is None:
+            while self.timeline and index - self._first_index() >= self.max_buckets:
+                self.coarsen()
+                index = int(now // self.bucket_seconds)
+            key = (command, index)
+            bucket = self.timeline.get(key)
+            if bucket is None:
+                bucket = self.timeline[key] = Bucket()
+        return bucket
+
+    def _first_index(self) -> int:
+        return min(i for _, i in self.timeline)
+
+    def coarsen(self) -> None:
+        """Double the bucket width: each pair of neighbours becomes one bucket."""
+        self.bucket_seconds *= 2
+        merged: dict[tuple[str, int], Bucket] = {}
+        for (command, index), bucket in sorted(self.timeline.items()):
+            key = (command, index // 2)
+            if key in merged:
+                merged[key].absorb(bucket)
+            else:
+                merged[key] = bucket
+        self.timeline = merged
+
+    @property
+    def span(self) -> tuple[float, float] | None:
+        """Wall-clock start and end of the timeline, or None when nothing was recorded."""
+        if not self.timeline:
+            return None
+        indices = [i for _, i in self.timeline]
+        return min(indices) * self.bucket_seconds, (max(indices) + 1) * self.bucket_seconds
+
+    @property
+    def count(self) -> int:
+        return sum(g.count for g in self.groups.values())
 
     def record_delivery(self, final: str, seconds: float) -> None:
         self.finals[final] += 1
@@ -139,15 +217,33 @@ class LatencyBook:
                     "failures": dict(g.failures),
                 }
                 for name, g in self.groups.items()
+                if g.count
             },
-            "timeline": {
-                str(i): [b.count, b.failed, b.throttled, _encode(b.raw), _encode(b.corrected)]
-                for i, b in self.timeline.items()
-            },
+            "timeline": [
+                [command, i, b.count, b.failed, b.throttled, _encode(b.raw), _encode(b.corrected)]
+                for (command, i), b in self.timeline.items()
+            ],
             "delivery": _encode(self.delivery),
             "finals": dict(self.finals),
             "abandoned": self.abandoned,
         }
+
+    def take_delta(self) -> dict[str, Any]:
+        """What was recorded since the last call, as a snapshot; the book starts over, in place."""
+        delta = self.snapshot()
+        for g in self.groups.values():
+            if g.count:
+                _clear(g.raw)
+                if g.corrected is not None:
+                    _clear(g.corrected)
+            g.count = g.throttled = 0
+            g.failures.clear()
+        self.timeline = {}
+        if self.delivery.get_total_count():
+            _clear(self.delivery)
+        self.finals.clear()
+        self.abandoned = 0
+        return delta
 
     def add(self, snapshot: dict[str, Any]) -> None:
         for name, g in snapshot["groups"].items():
@@ -157,8 +253,11 @@ class LatencyBook:
             stats.count += g["count"]
             stats.throttled += g["throttled"]
             stats.failures.update(g["failures"])
-        for index, (count, failed, throttled, raw, corrected) in snapshot["timeline"].items():
-            bucket = self.timeline.setdefault(int(index), Bucket())
+        while snapshot["bucket_seconds"] > self.bucket_seconds:
+            self.coarsen()
+        width = snapshot["bucket_seconds"]
+        for command, index, count, failed, throttled, raw, corrected in snapshot["timeline"]:
+            bucket = self._bucket(command, (index + 0.5) * width)
             bucket.count += count
             bucket.failed += failed
             bucket.throttled += throttled
@@ -170,7 +269,7 @@ class LatencyBook:
 
     @classmethod
     def merged(cls, snapshots: list[dict[str, Any]]) -> LatencyBook:
-        book = cls(snapshots[0]["bucket_seconds"] if snapshots else 1.0)
+        book = cls()
         for snapshot in snapshots:
             book.add(snapshot)
         return book
@@ -179,9 +278,7 @@ class LatencyBook:
 
     def select(self, scope: str) -> list[GroupStats]:
         """The groups of a scope: "all", or a command ("submit", "query", "mo")."""
-        return [
-            g for name, g in self.groups.items() if scope == "all" or name.split(" ", 1)[0] == scope
-        ]
+        return [g for name, g in self.groups.items() if scope in ("all", command_of(name))]
 
     @staticmethod
     def combined(groups: list[GroupStats], corrected: bool) -> HdrHistogram | None:

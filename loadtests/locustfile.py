@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,13 @@ from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import options, pushclient, report
+from loadtests import options, page, preflight, pushclient, report
 from loadtests.campaign import Campaign
 from loadtests.guard import guard
-from loadtests.health import LATE_AFTER
+from loadtests.health import BEHIND_AFTER
 from loadtests.latency import LatencyBook
+from loadtests.live import AbortWatch, Console, View, line
+from loadtests.outcome import EXIT_CODES, STOP_REASONS, Exit, decide
 from loadtests.pacer import parse_arrival
 from loadtests.sender import Sender
 from loadtests.thresholds import parse_all
@@ -42,12 +45,26 @@ from okroute_model.secrets import MASKER, Credentials, install_log_masking
 from okroute_model.wire import Transport
 
 log = logging.getLogger("okroute.load")
-EXIT_FAIL, EXIT_INVALID = 1, 3
 MAX_LAG = 10.0  # seconds behind schedule after which an open-model send is dropped
+DRAIN = 5.0  # seconds the open model waits for answers in flight once the load stops
+WATCH_EVERY = 1.0  # seconds between SLO abort checks
+LAG_TICK = 0.2  # seconds between event-loop lag samples
 
-_campaign: Campaign | None = None
-_worker_snapshots: dict[str, dict[str, Any]] = {}
-_started = 0.0
+
+class _Run:
+    """This process's state of the campaign."""
+
+    def __init__(self) -> None:
+        self.campaign: Campaign | None = None
+        self.live: LatencyBook | None = None  # master: worker deltas, merged as they arrive
+        self.healths: dict[str, dict[str, Any]] = {}  # master: each worker's latest health
+        self.started = 0.0
+        self.stopped_at: float | None = None  # when the load window closed
+        self.aborted: str | None = None  # why the run was stopped early
+        self.stopping = False
+
+
+_run = _Run()
 
 
 @events.init_command_line_parser.add_listener
@@ -69,51 +86,85 @@ def _credentials() -> Credentials:
     return Credentials(username, password)
 
 
+def _refuse(message: str) -> None:
+    """A mistake in the setup: one line on stderr and exit 2, never a traceback."""
+    print(f"okroute-load: {MASKER.mask(message)}", file=sys.stderr, flush=True)
+    raise SystemExit(Exit.USAGE)
+
+
 @events.init.add_listener
 def _on_init(environment: Any, **_: Any) -> None:
     install_log_masking(("", "locust", "okroute", "geventhttpclient"))
-    _credentials()  # register the password with the masker before anything is logged
+    try:
+        credentials = _credentials()  # the masker knows the password before anything is logged
+        settings = _settings(environment)
+    except ValueError as exc:
+        _refuse(str(exc))
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.environment.events.report_to_master.add_listener(_report_to_master)
         return
-    settings = _settings(environment)
     if {ClosedModelUser, OpenModelUser} <= set(environment.user_classes):
         # Both of ours and no choice on the command line: the model decides which one runs.
         wanted = OpenModelUser if settings.model == "open" else ClosedModelUser
         environment.user_classes = [wanted]
+    try:
+        for url in _bases(environment, settings).values():
+            preflight.check(url, credentials, settings.ca_bundle or None)
+    except (ValueError, preflight.PreflightError) as exc:
+        _refuse(str(exc))
+    # okroute-load's stop requests: stop the load the way --run-time does, so the workers' last
+    # figures arrive, then the report of what ran is written, marked ABORTED.
+    for request, reason in STOP_REASONS.items():
+        gevent.signal_handler(request, _abort, environment, reason)
     if isinstance(runner, MasterRunner):
         environment.events.worker_report.add_listener(_on_worker_report)
 
 
-def _report_to_master(client_id: str, data: dict[str, Any]) -> None:
-    if _campaign is not None:
-        data["okroute"] = _campaign.snapshot()
-
-
-def _on_worker_report(client_id: str, data: dict[str, Any]) -> None:
-    if "okroute" in data:
-        _worker_snapshots[client_id] = data["okroute"]  # cumulative: the latest is complete
-
-
-@events.test_start.add_listener
-def _on_test_start(environment: Any, **_: Any) -> None:
-    global _campaign, _started
-    _started = time.time()
-    if isinstance(environment.runner, MasterRunner):
-        return
-    settings = _settings(environment)
-    parsed = environment.parsed_options
-    share, offset = 1.0, 0
-    if isinstance(environment.runner, WorkerRunner):
-        share = 1.0 / max(1, parsed.expect_workers)
-        offset = 1000 * (environment.runner.worker_index + 1)
+def _bases(environment: Any, settings: options.Settings) -> dict[Transport, str]:
     bases = {}
     for url in (environment.host or "", settings.https_host):
         if url.startswith(("http://", "https://")):
             bases[Transport(url.split(":", 1)[0])] = url.rstrip("/").removesuffix(PATH)
-    _campaign = Campaign(
-        settings, _credentials(), bases, float(parsed.run_time or 60), share, offset
+    if not bases:
+        raise ValueError(
+            "give the platform's URL: --host http://HOST:PORT (or --okroute-https-host)"
+        )
+    return bases
+
+
+def _report_to_master(client_id: str, data: dict[str, Any]) -> None:
+    if _run.campaign is not None:
+        data["okroute"] = _run.campaign.delta()
+
+
+def _on_worker_report(client_id: str, data: dict[str, Any]) -> None:
+    if "okroute" in data and _run.live is not None:
+        _run.live.add(data["okroute"]["book"])  # a delta: merged once, as it arrives
+        _run.healths[client_id] = data["okroute"]["health"]  # cumulative: the latest is complete
+
+
+@events.test_start.add_listener
+def _on_test_start(environment: Any, **_: Any) -> None:
+    _run.started, _run.stopped_at, _run.stopping = time.time(), None, False
+    settings = _settings(environment)
+    parsed = environment.parsed_options
+    if not isinstance(environment.runner, WorkerRunner):
+        gevent.spawn(_watch, environment, settings)
+    if isinstance(environment.runner, MasterRunner):
+        _run.live, _run.healths = LatencyBook(), {}
+        return
+    share, offset = 1.0, 0
+    if isinstance(environment.runner, WorkerRunner):
+        share = 1.0 / max(1, parsed.expect_workers)
+        offset = 1000 * (environment.runner.worker_index + 1)
+    _run.campaign = Campaign(
+        settings,
+        _credentials(),
+        _bases(environment, settings),
+        float(parsed.run_time or 60),
+        share,
+        offset,
     )
     if settings.ca_bundle:
         cafile = settings.ca_bundle
@@ -121,26 +172,90 @@ def _on_test_start(environment: Any, **_: Any) -> None:
             lambda: gevent.ssl.create_default_context(cafile=cafile)
         )
     OpenModelUser.concurrency = max(10, settings.max_in_flight)
-    gevent.spawn(_sample_cpu, environment)
+    gevent.spawn(_sample_cpu)
     if settings.push_receiver:
         generator = f"worker-{offset // 1000}" if offset else "local"
-        _campaign.pushes = pushclient.PushReporter(settings.push_receiver, generator)
-        gevent.spawn(_campaign.pushes.run, gevent.sleep)
+        _run.campaign.pushes = pushclient.PushReporter(settings.push_receiver, generator)
+        gevent.spawn(_run.campaign.pushes.run, gevent.sleep)
 
 
 @events.test_stop.add_listener
 def _on_test_stop(environment: Any, **_: Any) -> None:
-    if _campaign is not None and _campaign.pushes is not None:
-        _campaign.pushes.flush()  # the last submits, before the master asks for the figures
+    if _run.campaign is not None and _run.campaign.pushes is not None:
+        _run.campaign.pushes.flush()  # the last submits, before the master asks for the figures
 
 
-def _sample_cpu(environment: Any) -> None:
+@events.test_stopping.add_listener
+def _on_test_stopping(environment: Any, **_: Any) -> None:
+    if _run.stopped_at is None:
+        _run.stopped_at = time.time()
+    _run.stopping = True
+    if _run.campaign is not None:
+        _run.campaign.stopped_at = _run.stopped_at
+
+
+def _abort(environment: Any, reason: str) -> None:
+    if _run.aborted is not None:
+        return  # already stopping
+    _run.aborted = reason
+    log.warning("okroute campaign aborted: %s", reason)
+    gevent.spawn(environment.runner.quit)
+
+
+def _view(environment: Any, settings: options.Settings) -> View | None:
+    if isinstance(environment.runner, MasterRunner):
+        book, healths = _run.live, list(_run.healths.values())
+    elif _run.campaign is not None:
+        book, healths = _run.campaign.book, [_run.campaign._health()]
+    else:
+        return None
+    total = float(environment.parsed_options.run_time or 0)
+    elapsed = time.time() - _run.started
+    return View(
+        book, healths, elapsed, total or elapsed, settings.model == "open", settings.max_messages
+    )
+
+
+def _watch(environment: Any, settings: options.Settings) -> None:
+    """Every second: the SLO abort rule; every --progress: the progress line."""
+    watch = AbortWatch(parse_all(settings.slos))
+    console = Console()
+    last_print, last_count = time.time(), 0
+    while not _run.stopping:
+        gevent.sleep(WATCH_EVERY)
+        view = _view(environment, settings)
+        if view is None:
+            continue
+        now = time.time()
+        if watch.active:
+            summary = view.summary()
+            reason = watch.check(now, report.lookup(view.book, summary, view.corrected))
+            if reason is not None:
+                _abort(environment, reason)
+                break
+        if settings.progress and now - last_print >= settings.progress:
+            count = view.book.count
+            achieved = (count - last_count) / (now - last_print)
+            target = sum(h.get("target_rps") or 0 for h in view.healths) or None
+            console.show(line(view, achieved, target))
+            last_print, last_count = now, count
+    console.done()
+
+
+def _sample_cpu() -> None:
+    """CPU once a second, and how late the event loop wakes a sleeper (a starved generator)."""
     process = psutil.Process()
     process.cpu_percent(None)  # the first reading only starts the clock
+    ticks = 0
     while True:
-        gevent.sleep(1.0)
-        if _campaign is not None:
-            _campaign.health.cpu.append(process.cpu_percent(None))
+        asleep = time.perf_counter()
+        gevent.sleep(LAG_TICK)
+        lag = time.perf_counter() - asleep - LAG_TICK
+        ticks += 1
+        if _run.campaign is not None:
+            _run.campaign.health.sample_lag(lag)
+            if ticks % round(1 / LAG_TICK) == 0:
+                _run.campaign.health.sample_cpu(process.cpu_percent(None))
 
 
 class _OkrouteUser(FastHttpUser):
@@ -153,7 +268,7 @@ class _OkrouteUser(FastHttpUser):
         guard(self.client)  # tasks that use self.client directly must name their requests
 
     def on_start(self) -> None:
-        campaign = _campaign
+        campaign = _run.campaign
         # geventhttpclient's own pooled client, as FastHttpUser uses underneath: one pool per
         # base URL, as many connections as this user may have requests in flight.
         self.pools = {
@@ -188,12 +303,12 @@ class ClosedModelUser(_OkrouteUser):
     """A user that sends, waits a little, and sends again: the closed model."""
 
     def wait_time(self) -> float:
-        low, high = _campaign.settings.wait
+        low, high = _run.campaign.settings.wait
         return random.uniform(low, high)
 
     @task
     def step(self) -> None:
-        campaign = _campaign
+        campaign = _run.campaign
         stream = campaign.pick()
         hold = campaign.throttled(stream, time.time())
         if hold:  # the platform asked for a pause: honour it
@@ -208,7 +323,7 @@ class OpenModelUser(_OkrouteUser):
 
     @task
     def drive(self) -> None:
-        campaign = _campaign
+        campaign = _run.campaign
         settings = campaign.settings
         # Users are spread evenly over the processes, so each driver keeps 1/users of the rate.
         users = max(1, self.environment.parsed_options.num_users or 1)
@@ -216,24 +331,22 @@ class OpenModelUser(_OkrouteUser):
             settings.arrival, campaign.run_time, 1.0 / users, campaign.rng.randrange(2**32)
         )
         health = campaign.health
-        health.target_rps = (health.target_rps or 0) + pacer.expected(
-            campaign.run_time
-        ) / campaign.run_time
         pool = Pool(max(1, settings.max_in_flight))
         start, n = time.time(), 0
+        schedule = campaign.follow(pacer, start)  # what is due is counted from the schedule
         unblocked = start  # when the driver last stopped waiting for a free slot
-        while True:
+        while not _run.stopping:
             due = pacer.due(n)
             if due >= campaign.run_time:  # the schedule is over; Locust ends the run
-                gevent.sleep(campaign.run_time)
-                continue
+                break
             ahead = due - (time.time() - start)
             if ahead > 0:
                 gevent.sleep(ahead)
+                if _run.stopping:
+                    break
             n += 1
-            health.due += 1
             intended = start + due
-            if time.time() - intended > LATE_AFTER and intended > unblocked:
+            if time.time() - intended > BEHIND_AFTER and intended > unblocked:
                 health.behind += 1  # late, and not because the platform held every slot
             stream = campaign.pick()
             if campaign.throttled(stream, time.time()):
@@ -242,73 +355,122 @@ class OpenModelUser(_OkrouteUser):
             # All slots busy (a stalled platform): wait for one, and send late, which the
             # corrected latency shows; a send that falls MAX_LAG behind is dropped instead.
             if pool.full():
+                # What falls due from now on waits on the platform; what was due before and
+                # not reached yet is the generator's own backlog.
+                schedule.blocked_since = time.time()
                 available = pool.wait_available(max(0.0, intended + MAX_LAG - time.time()))
+                if _run.stopping:  # what waited on the platform at the stop is not counted
+                    break
+                schedule.blocked_since = None
                 unblocked = time.time()
                 if not available:
                     health.dropped += 1
                     continue
             pool.spawn(campaign.step, self.sender, stream, intended)
+        pool.join(timeout=DRAIN)  # answers in flight still count; nothing new is sent
+        while not _run.stopping:
+            gevent.sleep(0.2)
 
 
 @events.quitting.add_listener
 def _on_quitting(environment: Any, **_: Any) -> None:
     if isinstance(environment.runner, WorkerRunner):
         return
-    settings = _settings(environment)
+    try:
+        settings = _settings(environment)
+    except ValueError:
+        return  # refused at init: nothing ran
+    _run.stopping = True
     if isinstance(environment.runner, MasterRunner):
-        snapshots = list(_worker_snapshots.values())
+        book, healths = _run.live, list(_run.healths.values())
+    elif _run.campaign is not None:
+        snapshot = _run.campaign.snapshot()
+        book, healths = _run.campaign.book, [snapshot["health"]]
+        book.abandoned = snapshot["book"]["abandoned"]
     else:
-        snapshots = [_campaign.snapshot()] if _campaign is not None else []
-    if not snapshots:
+        book, healths = None, []
+    if book is None or not healths:
         log.error("no generator reported any figures")
-        environment.process_exit_code = EXIT_INVALID
+        environment.process_exit_code = Exit.ABORTED if _run.aborted else Exit.INVALID
         return
-    seconds = max(time.time() - _started, 1e-9)
-    book = LatencyBook.merged([s["book"] for s in snapshots])
     parsed = environment.parsed_options
+    run_time = float(parsed.run_time or 0)
+    end = _run.stopped_at or time.time()
+    # The load window: from the first send (or schedule) to the stop; the drain is not load.
+    begin = min((h["load_from"] for h in healths if h.get("load_from")), default=_run.started)
+    seconds = max(end - begin, 1e-9)
+    ran = end - _run.started
+    if _run.aborted is None and run_time and ran < run_time - 1.0:
+        _run.aborted = f"stopped after {ran:.1f} s of {run_time:g} s (SIGTERM or SIGINT)"
+    write(environment, settings, book, healths, seconds)
+
+
+def write(
+    environment: Any,
+    settings: options.Settings,
+    book: LatencyBook,
+    healths: list[dict[str, Any]],
+    seconds: float,
+) -> None:
+    """The campaign's report: summary.json, charts and index.html; the exit code by verdict."""
+    parsed = environment.parsed_options
+    open_model = settings.model == "open"
+    thresholds = parse_all(settings.slos)
+    target = sum(h.get("target_rps") or 0 for h in healths)
     meta = {
         "campaign": settings.campaign,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(_started)),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(_run.started)),
         "target": {"http": environment.host or "", "https": settings.https_host},
         "model": settings.model,
-        "arrival": settings.arrival if settings.model == "open" else None,
+        "arrival": settings.arrival if open_model else None,
         "users": parsed.num_users,
-        "processes": len(snapshots),
+        "load": f"open {settings.arrival} ({target:g}/s)"
+        if open_model
+        else f"closed, {parsed.num_users} users",
+        "run_time_s": float(parsed.run_time or 0) or None,
+        "processes": len(healths),
         "mix": settings.mix,
         "variants": settings.variants,
         "transports": settings.transports,
         "messages": settings.messages,
         "check_rate": settings.check_rate,
+        "max_messages": settings.max_messages,
+        "slos": settings.slos,
     }
-    summary = report.summarize(book, [s["health"] for s in snapshots], seconds, meta)
+    limits = {"dropped": settings.max_dropped, "late": settings.max_late, "held": settings.max_held}
+    summary = report.summarize(book, healths, seconds, meta, limits)
     push_book = None
     if settings.push_receiver:
         push_book, summary["push"] = pushclient.collect(settings.push_receiver, settings.push_grace)
-    corrected = settings.model == "open"
-    verdicts = report.verdicts(book, summary, parse_all(settings.slos), corrected, push_book)
+    verdicts = report.verdicts(book, summary, thresholds, open_model, push_book)
     summary["slo"] = [
         {"threshold": v.threshold.text, "value": v.value, "passed": v.passed, "line": v.line()}
         for v in verdicts
     ]
-    summary["slo_judged_on"] = "corrected latency" if corrected else "raw latency"
+    summary["slo_judged_on"] = "corrected latency" if open_model else "raw latency"
+    errors = sum(e.get("occurrences", 1) for e in environment.runner.exceptions.values())
+    if errors:  # a scenario that crashed did not send what it was asked to: see locust.log
+        summary["valid"] = False
+        summary["invalid_because"].append(f"the generator raised {errors} exceptions (locust.log)")
+    rate = (summary["scopes"].get("all") or {}).get("rps", 0)
+    warning = report.omission_warning(book, settings.model, rate)
+    summary["warnings"] = [warning] if warning else []
     breached = [v.line() for v in verdicts if not v.passed]
-    if not summary["valid"]:
-        summary["verdict"] = "INVALID"
-        environment.process_exit_code = EXIT_INVALID
-    elif breached:
-        summary["verdict"] = "FAIL"
-        environment.process_exit_code = EXIT_FAIL
-    else:
-        summary["verdict"] = "PASS"
-        environment.process_exit_code = 0
+    verdict = decide(summary["valid"], bool(breached), _run.aborted is not None)
+    summary["verdict"] = str(verdict)
+    summary["aborted_because"] = _run.aborted
+    environment.process_exit_code = EXIT_CODES[verdict]
     directory = Path(settings.reports) / (settings.campaign or time.strftime("%Y%m%d-%H%M%S"))
     directory.mkdir(parents=True, exist_ok=True)
     report.write_summary(directory, summary)
-    report.charts(book, directory)
-    for line in summary["invalid_because"]:
-        log.error("generator saturated, the run is invalid: %s", line)
-    for line in breached:
-        log.error("SLO breached: %s", line)
+    report.charts(book, directory, meta, thresholds, open_model)
+    page.write(directory, summary)
+    for text in summary["warnings"]:
+        log.warning(text)
+    for text in summary["invalid_because"]:
+        log.error("the run is invalid: %s", text)
+    for text in breached:
+        log.error("SLO breached: %s", text)
     log.info(
         "okroute campaign %s: %s (%s)",
         directory,

@@ -43,14 +43,19 @@ def scope_figures(book: LatencyBook, scope: str, seconds: float) -> dict[str, An
 
 
 def summarize(
-    book: LatencyBook, healths: list[dict[str, Any]], seconds: float, meta: dict[str, Any]
+    book: LatencyBook,
+    healths: list[dict[str, Any]],
+    seconds: float,
+    meta: dict[str, Any],
+    limits: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    processes = [Health.assess(h, seconds) for h in healths]
+    """`seconds` is the load window: from the start until the load stopped, not the drain."""
+    processes = [Health.assess(h, seconds, limits) for h in healths]
     saturated = [r for p in processes for r in p["saturated"]]
     delivered = sum(book.finals.values())
     summary: dict[str, Any] = {
         **meta,
-        "duration_s": round(seconds, 3),
+        "duration_s": round(seconds, 3),  # the load window every rate is taken over
         "valid": not saturated,
         "invalid_because": saturated,
         "groups": {
@@ -127,66 +132,177 @@ def verdicts(
     return [judge(t, values) for t in thresholds]
 
 
-def charts(book: LatencyBook, directory: Path) -> list[Path]:
-    """Throughput and latency over time, as PNG files."""
+WARMUP_SHARE, WARMUP_MAX = 0.1, 30.0  # the first 10 % of a run, at most 30 s, is warm-up
+STALL_MIN = 0.5  # seconds: a closed-model answer this slow, and ...
+STALL_RATIO = 20.0  # ... this many times the median, is a stall the closed model waited out
+
+
+def warmup_seconds(duration: float) -> float:
+    return min(WARMUP_MAX, WARMUP_SHARE * duration)
+
+
+def omission_warning(book: LatencyBook, model: str, rate: float) -> str | None:
+    """Under the closed model a stall hides itself: each user waits instead of sending. Say so."""
+    if model != "closed":
+        return None
+    histogram = book.combined(list(book.groups.values()), corrected=False)
+    if histogram is None:
+        return None
+    slowest, median = histogram.get_max_value() / 1e6, seconds_at(histogram, 50)
+    if slowest < STALL_MIN or slowest < STALL_RATIO * median:
+        return None
+    return (
+        f"coordinated omission: the platform stalled (slowest answer {slowest * 1000:.0f} ms, "
+        f"median {median * 1000:.1f} ms) and the closed model's users waited instead of sending, "
+        "so the requests not sent during the stall are missing and the percentiles understate "
+        "it. Rerun with the open model, which keeps its schedule and reports latency from the "
+        f"intended send time: okroute-load --model open --arrival constant:{max(1, round(rate))}"
+    )
+
+
+def _style(plt) -> None:
+    plt.rcParams.update({"axes.grid": True, "grid.alpha": 0.3, "font.size": 9})
+
+
+def _title(fig, meta: dict[str, Any], what: str) -> None:
+    target = " ".join(u for u in (meta.get("target") or {}).values() if u)
+    load = meta.get("load", "")
+    slos = ", ".join(meta.get("slos", []))
+    fig.suptitle(f"{what} — {meta.get('campaign', '')}", x=0.01, ha="left", fontsize=11)
+    fig.text(0.01, 0.9, f"{target} · {load} · SLO {slos}", fontsize=8, color="#555")
+
+
+def _save(fig, path: Path) -> Path:
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    return path
+
+
+def charts(
+    book: LatencyBook,
+    directory: Path,
+    meta: dict[str, Any] | None = None,
+    thresholds: list[Threshold] | None = None,
+    corrected: bool = False,
+) -> list[Path]:
+    """Throughput and latency per command over time, and delivery latency, as PNG files."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    if not book.timeline:
+    meta, thresholds = meta or {}, thresholds or []
+    span = book.span
+    if span is None:
         return []
-    width = book.bucket_seconds
-    first = min(book.timeline)
-    indices = sorted(book.timeline)
-    x = [(i - first) * width for i in indices]
-    buckets = [book.timeline[i] for i in indices]
+    _style(plt)
+    width, origin = book.bucket_seconds, span[0]
+    warmup = warmup_seconds(span[1] - span[0])
+    commands = sorted({c for c, _ in book.timeline})
+    series = {
+        c: sorted((i * width - origin, b) for (k, i), b in book.timeline.items() if k == c)
+        for c in commands
+    }
     written = []
 
-    fig, ax = plt.subplots(figsize=(10, 4))
-    ax.plot(x, [b.count / width for b in buckets], label="answers/s")
-    ax.plot(x, [b.failed / width for b in buckets], label="failures/s")
-    ax.plot(x, [b.throttled / width for b in buckets], label="throttled/s")
-    ax.set_xlabel("seconds into the campaign")
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    for command in commands:
+        x = [t for t, _ in series[command]]
+        ax.plot(x, [b.count / width for _, b in series[command]], label=f"{command} answers/s")
+        failed = [b.failed / width for _, b in series[command]]
+        if any(failed):
+            ax.plot(x, failed, ":", label=f"{command} failures/s")
+        throttled = [b.throttled / width for _, b in series[command]]
+        if any(throttled):
+            ax.plot(x, throttled, "--", label=f"{command} throttled/s")
+    ax.axvspan(0, warmup, color="#999", alpha=0.15, label="warm-up")
+    ax.set_xlabel(f"seconds into the campaign (buckets of {width:g} s)")
     ax.set_ylabel("requests/s")
-    ax.set_title("Throughput")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    path = directory / "throughput.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    _title(fig, meta, "Throughput per command")
+    written.append(_save(fig, directory / "throughput.png"))
     plt.close(fig)
-    written.append(path)
 
-    fig, ax = plt.subplots(figsize=(10, 4))
-    for label, pick in (("raw", lambda b: b.raw), ("corrected", lambda b: b.corrected)):
-        points = [
-            (t, pick(b))
-            for t, b in zip(x, buckets, strict=True)
-            if pick(b) is not None and pick(b).get_total_count()
-        ]
-        if not points:
-            continue
-        times = [t for t, _ in points]
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    steady: list[float] = []
+    for n, command in enumerate(commands):
+        points = []
+        for t, b in series[command]:
+            h = b.corrected if corrected and b.corrected is not None else b.raw
+            if h.get_total_count():
+                points.append((t, h))
         for p, style in ((50, "-"), (99, "--")):
-            ax.plot(
-                times,
-                [h.get_value_at_percentile(p) / 1000 for _, h in points],
-                style,
-                label=f"p{p} {label}",
-            )
+            values = [h.get_value_at_percentile(p) / 1000 for _, h in points]
+            ax.plot([t for t, _ in points], values, style, color=f"C{n}", label=f"{command} p{p}")
+            steady += [v for (t, _), v in zip(points, values, strict=True) if t >= warmup]
+    lines = [t for t in thresholds if t.percentile is not None and t.scope != "dlr"]
+    for t in lines:
+        ax.axhline(t.limit * 1000, color="#c62828", lw=1, alpha=0.7, label=f"SLO {t.text}")
+    ax.axvspan(0, warmup, color="#999", alpha=0.15, label="warm-up")
     ax.set_yscale("log")
-    ax.set_xlabel("seconds into the campaign")
-    ax.set_ylabel("latency (ms)")
-    ax.set_title("Latency (HdrHistogram, per time slice)")
-    ax.legend()
-    ax.grid(alpha=0.3, which="both")
-    path = directory / "latency.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    if steady:  # a warm-up spike must not set the scale
+        top = max([*steady, *(t.limit * 1000 for t in lines)])
+        bottom = min(steady)
+        ax.set_ylim(max(bottom / 2, 1e-3), top * 2)
+    ax.set_xlabel(f"seconds into the campaign (buckets of {width:g} s)")
+    ax.set_ylabel(f"latency, ms ({'corrected' if corrected else 'raw'})")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    _title(fig, meta, "Latency per command (HdrHistogram, per time slice)")
+    written.append(_save(fig, directory / "latency.png"))
     plt.close(fig)
-    written.append(path)
+
+    if book.delivery.get_total_count():
+        fig, ax = plt.subplots(figsize=(11, 3.6))
+        percentiles = [p for p in (1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9)]
+        ax.plot(
+            percentiles,
+            [seconds_at(book.delivery, p) for p in percentiles],
+            "o-",
+            label="submit to final status",
+        )
+        for t in thresholds:
+            if t.scope == "dlr" and t.percentile is not None:
+                ax.axhline(t.limit, color="#c62828", lw=1, alpha=0.7, label=f"SLO {t.text}")
+        ax.set_xlabel("percentile")
+        ax.set_ylabel("delivery latency, s")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        _title(fig, meta, "Delivery latency")
+        written.append(_save(fig, directory / "delivery.png"))
+        plt.close(fig)
     return written
+
+
+def capacity_chart(rows: list[dict[str, Any]], directory: Path) -> Path | None:
+    """The knee: achieved against target rate per step, and p99 latency."""
+    if not rows:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _style(plt)
+    ordered = sorted(rows, key=lambda r: r["rate"])
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    rates = [r["rate"] for r in ordered]
+    ax.plot(rates, rates, ":", color="#999", label="target")
+    ax.plot(rates, [r["achieved_rps"] for r in ordered], "o-", label="achieved requests/s")
+    for r in ordered:
+        if r["limit"]:
+            ax.annotate(r["limit"], (r["rate"], r["achieved_rps"]), fontsize=7, color="#c62828")
+    ax.set_xlabel("target rate, requests/s")
+    ax.set_ylabel("requests/s")
+    right = ax.twinx()
+    right.plot(rates, [r["p99_ms"] or 0 for r in ordered], "s--", color="#b26a00", label="p99 ms")
+    right.set_ylabel("p99 latency, ms")
+    right.grid(False)
+    handles = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left",
+              bbox_to_anchor=(1.08, 1.0), fontsize=8)  # fmt: skip
+    fig.suptitle("Capacity search: the knee", x=0.01, ha="left", fontsize=11)
+    path = _save(fig, directory / "capacity.png")
+    plt.close(fig)
+    return path
 
 
 def write_summary(directory: Path, summary: dict[str, Any]) -> Path:

@@ -2,7 +2,7 @@
 
 Grammar (in the manner of k6's thresholds), one threshold per string:
 
-    threshold = [ scope ":" ] metric op number [ unit ]
+    threshold = [ scope ":" ] metric op value [ ":abort-after=" duration ]
     scope     = "all" | "submit" | "query" | "mo" | "dlr" | "push"  (default: all)
     metric    = "p" number  (a percentile, e.g. p99, p99.9)
               | "avg" | "min" | "max"                            (latency)
@@ -12,10 +12,12 @@ Grammar (in the manner of k6's thresholds), one threshold per string:
               | "push_missing" | "push_duplicates"               (shares of messages / pushes)
               | "push_out_of_order" | "push_unknown"
     op        = "<" | "<=" | ">" | ">=" | "=="
-    unit      = "us" | "ms" | "s" for latency; "%" (or a plain fraction) for shares
+    value     = a duration for latency (`okroute_model.units.parse_duration`: 250ms, 30s, 1m,
+                1m30s, 1h); a share with "%" (or a plain fraction); a plain number for rps, count
 
-Examples: `submit:p99<250ms`, `errors<0.1%`, `throttled<5%`, `dlr:p95<30s`, `rps>=500`,
-`push:p95<30s` (submit to the first push of a final status), `push_missing<0.1%`.
+Examples: `submit:p99<250ms`, `errors<0.1%`, `throttled<5%`, `dlr:p95<1m`, `rps>=500`,
+`push:p95<30s` (submit to the first push of a final status), `push_missing<0.1%`,
+`submit:p99<250ms:abort-after=30s` (stop the run once breached for 30 s on end).
 A metric or scope that does not exist is an error when parsed, never a silent pass; a threshold
 whose scope saw no data at the end fails. Under the open model, latency thresholds are judged on
 latency corrected for coordinated omission (measured from the intended send time).
@@ -28,6 +30,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from okroute_model.units import DURATION_HINT, parse_duration
+
 SCOPES = ("all", "submit", "query", "mo", "dlr", "push")
 LATENCY = ("avg", "min", "max")
 SHARES = ("errors", "throttled", "late", "dropped")
@@ -37,10 +41,10 @@ PUSH_METRICS = ("push_missing", "push_duplicates", "push_out_of_order", "push_un
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt,
 }  # fmt: skip
-_TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+ABORT_AFTER = ":abort-after="
 _GRAMMAR = re.compile(
     r"^\s*(?:(?P<scope>[a-z]+)\s*:)?\s*(?P<metric>p\d+(?:\.\d+)?|[a-z_]+)\s*"
-    r"(?P<op><=|>=|==|<|>)\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>us|ms|s|%)?\s*$"
+    r"(?P<op><=|>=|==|<|>)\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[a-zµ%][a-zµ0-9.\s]*)?\s*$"
 )
 
 
@@ -58,6 +62,7 @@ class Threshold:
     metric: str  # "p99.9", "avg", "errors", ...
     op: str
     limit: float  # seconds for latency, a fraction for shares, requests/s or a count
+    abort_after: float | None = None  # seconds of sustained breach that stop the run early
 
     @property
     def percentile(self) -> float | None:
@@ -65,6 +70,22 @@ class Threshold:
 
 
 def parse(text: str) -> Threshold:
+    body, sep, abort = text.partition(ABORT_AFTER)
+    abort_after = None
+    if sep:
+        try:
+            abort_after = parse_duration(abort)
+        except ValueError:
+            raise ThresholdError(
+                f"{text!r}: abort-after takes a duration: {DURATION_HINT}"
+            ) from None
+    threshold = _parse(body)
+    return Threshold(
+        text.strip(), threshold.scope, threshold.metric, threshold.op, threshold.limit, abort_after
+    )
+
+
+def _parse(text: str) -> Threshold:
     match = _GRAMMAR.match(text)
     if not match:
         raise ThresholdError(f"{text!r} is not a threshold: write e.g. submit:p99<250ms")
@@ -76,9 +97,14 @@ def parse(text: str) -> Threshold:
     if is_percentile and not 0 < float(metric[1:]) <= 100:
         raise ThresholdError(f"{text!r}: a percentile is above 0 and at most 100")
     if is_percentile or metric in LATENCY:
-        if unit not in _TIME_UNITS:
-            raise ThresholdError(f"{text!r}: a latency needs a unit: us, ms or s")
-        limit = number * _TIME_UNITS[unit]
+        if unit is None or unit == "%":
+            raise ThresholdError(f"{text!r}: a latency needs a unit: {DURATION_HINT}")
+        try:
+            limit = parse_duration(match["number"] + unit)
+        except ValueError:
+            raise ThresholdError(
+                f"{text!r}: the latency is not a duration: {DURATION_HINT}"
+            ) from None
     elif metric in PUSH_METRICS:
         if scope not in ("all", "push"):
             raise ThresholdError(f"{text!r}: {metric} is measured for all pushes, not {scope}")

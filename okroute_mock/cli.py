@@ -51,83 +51,177 @@ _range, _duration = argtype(parse_range), argtype(parse_duration)
 _latency, _probability, _port = argtype(Latency.parse), argtype(parse_probability), argtype(_port)
 
 
+_DEMO = ", ".join(a.split(":")[0] for a in DEFAULT_ACCOUNTS)
+EPILOG = f"""examples:
+  okroute-mock
+      HTTP on 8001 and HTTPS on 8002 (the profile's ports), accounts {_DEMO}
+  okroute-mock --http-port 0 --https-port off --account load:SECRET --latency tail:2ms..200ms
+      a free HTTP port, one account, a long-tailed latency
+  okroute-mock --throttle-above 500 --retry-after 0.2 --break segment-num-integer
+      a platform that throttles beyond 500 requests/s and breaks one contract rule
+
+Without accounts it serves {_DEMO} (passwords in the README).
+Counters (no numbers, texts or IDs) at /_mock/stats. SIGINT or SIGTERM stops it.
+
+exit codes:
+  0  stopped by SIGINT or SIGTERM, or a --list-* printed
+  2  a usage mistake: a bad option, an unreadable config or profile, a port in use"""
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="okroute-mock",
         description="An OKRoute SMS platform on HTTP and HTTPS, built from the contract model.",
-        epilog=f"Without accounts it serves {', '.join(a.split(':')[0] for a in DEFAULT_ACCOUNTS)} "
-        "(passwords in the README).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument(
+    add = p.add_argument
+    add("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    add(
         "--http-port",
         type=_port,
         default=-1,
-        help="HTTP port; 0 picks a free one; 'off' (default: the profile's, 8001)",
+        help="HTTP port; 0 picks a free one; 'off' for none (default: the profile's, 8001)",
     )
-    p.add_argument(
+    add(
         "--https-port",
         type=_port,
         default=-1,
-        help="HTTPS port; 0 picks a free one; 'off' (default: the profile's, 8002)",
+        help="HTTPS port; 0 picks a free one; 'off' for none (default: the profile's, 8002)",
     )
-    p.add_argument("--profile", help="deployment profile (TOML) with the platform knobs")
-    p.add_argument("--config", help="TOML file with [[accounts]] username/password tables")
-    p.add_argument(
+    add("--profile", help="deployment profile (TOML) with the platform knobs (default: built in)")
+    add("--config", help="TOML file with [[accounts]] username/password tables (default none)")
+    add(
         "--account",
         action="append",
         default=[],
         metavar="USER:PASSWORD",
-        help="an account (repeatable)",
+        help="an account, repeatable (default: the demo accounts, unless --config has some)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of IDs, delivery stories and faults")
-    p.add_argument(
-        "--outcomes", default=DEFAULT_MIX, help=f"final status mix (default {DEFAULT_MIX})"
+    add("--seed", type=int, default=0, help="seed of IDs, delivery stories and faults (default 0)")
+    add(
+        "--outcomes",
+        default=DEFAULT_MIX,
+        help=f"final status mix, STATUS=WEIGHT,... (default {DEFAULT_MIX})",
     )
-    p.add_argument(
+    add(
         "--accept-delay",
         type=_range,
         default=(0.5, 2.0),
         metavar="LOW..HIGH",
-        help="time until ACCEPTD, e.g. 500ms..2s (default 0.5..2)",
+        help="duration until ACCEPTD, e.g. 500ms..2s (default 500ms..2s)",
     )
-    p.add_argument(
+    add(
         "--final-delay",
         type=_range,
         default=(2.0, 10.0),
         metavar="LOW..HIGH",
-        help="time from ACCEPTD to a final status (default 2..10)",
+        help="duration from ACCEPTD to a final status (default 2s..10s)",
     )
-    p.add_argument("--ttl", type=_duration, help="status retention (default: profile, 24 h)")
-    p.add_argument("--max-stored", type=int, default=100_000, help="stored message cap")
-    p.add_argument(
+    add("--ttl", type=_duration, help="status retention, a duration (default: the profile's, 24h)")
+    add(
+        "--max-stored",
+        type=int,
+        default=100_000,
+        help="stored messages at most; the oldest go first (default 100000)",
+    )
+    add(
         "--no-route-prefix",
         default=MOCK_NO_ROUTE_PREFIX,
-        help=f"numbers with this prefix get {NO_ROUTES.text}",
+        help=f"numbers with this prefix get {NO_ROUTES.text} (default {MOCK_NO_ROUTE_PREFIX})",
     )
-    p.add_argument("--tls-dir", help=f"where the local CA lives (default {default_state_dir()})")
-    p.add_argument("--tls-name", action="append", default=[], help="extra certificate name")
-    p.add_argument("--access-log", default="-", help="file, '-' for stdout, or 'off'")
-    p.add_argument("--ready-file", help="write the URLs and CA path here as JSON once listening")
+    add("--tls-dir", help=f"where the local CA and key live (default {default_state_dir()})")
+    add(
+        "--tls-name",
+        action="append",
+        default=[],
+        help="extra certificate name, repeatable (default: localhost and the --host address)",
+    )
+    add(
+        "--access-log",
+        default="-",
+        help="access log file (password masked), '-' for stdout, 'off' (default -)",
+    )
+    add(
+        "--ready-file", help="write the URLs and CA path here as JSON once listening (default none)"
+    )
     faults = p.add_argument_group("fault injection (each with a probability, seeded)")
-    faults.add_argument("--latency", type=_latency, help="5ms | 1ms..20ms | tail:5ms..500ms")
-    faults.add_argument("--latency-rate", type=_probability, default=1.0)
-    faults.add_argument("--error-rate", type=_probability, default=0.0)
-    faults.add_argument("--error-status", type=int, default=503)
-    faults.add_argument("--throttle-rate", type=_probability, default=0.0)
-    faults.add_argument("--throttle-status", type=int, default=429)
-    faults.add_argument("--retry-after", type=float, default=1.0)
-    faults.add_argument("--drop-rate", type=_probability, default=0.0)
-    faults.add_argument("--truncate-rate", type=_probability, default=0.0)
-    faults.add_argument("--non-json-rate", type=_probability, default=0.0)
-    faults.add_argument(
+    fault = faults.add_argument
+    fault(
+        "--latency",
+        type=_latency,
+        help="added latency: 5ms | 1ms..20ms | tail:5ms..500ms (median..p99) (default none)",
+    )
+    fault(
+        "--latency-rate",
+        type=_probability,
+        default=1.0,
+        help="probability 0..1 that a request gets the latency (default 1)",
+    )
+    fault(
+        "--error-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 of a 5xx answer (default 0)",
+    )
+    fault("--error-status", type=int, default=503, help="status of those answers (default 503)")
+    fault(
+        "--throttle-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 of a throttling answer (default 0)",
+    )
+    fault(
+        "--throttle-above",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="throttle every request beyond RATE requests/s, a capacity (default 0: no limit)",
+    )
+    fault(
+        "--throttle-status",
+        type=int,
+        default=429,
+        help="status of throttling answers, 429 or 503 (default 429)",
+    )
+    fault(
+        "--retry-after",
+        type=float,
+        default=1.0,
+        help="seconds in the Retry-After of throttling answers (default 1)",
+    )
+    fault(
+        "--drop-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 of a dropped connection (default 0)",
+    )
+    fault(
+        "--truncate-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 that a 200 body is cut in half (default 0)",
+    )
+    fault(
+        "--non-json-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 that a 200 body is an HTML page (default 0)",
+    )
+    fault(
         "--stall-every",
         type=_duration,
         default=0.0,
         metavar="DURATION",
-        help="freeze all answers periodically, e.g. 10s",
+        help="freeze all answers periodically, e.g. 10s (default 0: never)",
     )
-    faults.add_argument("--stall-for", type=_duration, default=0.0, metavar="DURATION")
+    fault(
+        "--stall-for",
+        type=_duration,
+        default=0.0,
+        metavar="DURATION",
+        help="how long each freeze lasts, e.g. 2s (default 0)",
+    )
     contract = p.add_argument_group("contract faults and MAY choices")
     contract.add_argument(
         "--break",
@@ -135,29 +229,37 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME",
-        help="violate one contract rule on purpose (repeatable)",
+        help="violate one contract rule on purpose, repeatable (default none)",
     )
-    contract.add_argument("--list-breaks", action="store_true", help="list the faults and exit")
+    contract.add_argument(
+        "--list-breaks", action="store_true", help="list the faults and exit (default off)"
+    )
     contract.add_argument(
         "--may-flip",
         action="append",
         default=[],
         metavar="POINT",
-        help="give the other answer at a MAY point ('all' for every one)",
+        help="give the other answer at a MAY point, 'all' for every one, repeatable (default none)",
     )
     contract.add_argument(
         "--may-random",
         type=int,
         metavar="SEED",
-        help="play a random correct platform: every MAY point and unknown knob drawn from SEED",
+        help="play a random correct platform: every MAY point and unknown knob drawn from SEED "
+        "(default off)",
     )
     contract.add_argument(
         "--describe",
         action="store_true",
-        help="print what the platform does at every MAY point and its knobs (JSON), and exit",
+        help="print what the platform does at every MAY point and its knobs (JSON), and exit "
+        "(default off)",
     )
-    contract.add_argument("--list-may", action="store_true", help="list the MAY points and exit")
-    contract.add_argument("--list-rules", action="store_true", help="list the contract rules")
+    contract.add_argument(
+        "--list-may", action="store_true", help="list the MAY points and exit (default off)"
+    )
+    contract.add_argument(
+        "--list-rules", action="store_true", help="list the contract rules and exit (default off)"
+    )
     push_options.add_arguments(p)
     return p
 
@@ -210,6 +312,7 @@ def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
             non_json_rate=args.non_json_rate,
             stall_every=args.stall_every,
             stall_for=args.stall_for,
+            throttle_above=args.throttle_above,
             seed=args.seed,
         )
         knobs = profile.platform

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -73,6 +74,7 @@ class FaultConfig:
     non_json_rate: float = 0.0
     stall_every: float = 0.0  # seconds between stalls; 0: never
     stall_for: float = 0.0
+    throttle_above: float = 0.0  # requests/s beyond which answers are throttled; 0: no limit
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -92,6 +94,8 @@ class FaultConfig:
         if self.throttle_status not in THROTTLE_STATUSES:
             statuses = " or ".join(map(str, sorted(THROTTLE_STATUSES)))
             raise ValueError(f"the throttle status is {statuses}")
+        if self.throttle_above < 0:
+            raise ValueError("the rate limit must not be negative")
         if self.stall_every < 0 or self.stall_for < 0 or self.retry_after < 0:
             raise ValueError("durations must not be negative")
         if self.stall_for and self.stall_for >= self.stall_every:
@@ -107,7 +111,29 @@ class FaultConfig:
             or self.truncate_rate
             or self.non_json_rate
             or self.stall_every
+            or self.throttle_above
         )
+
+
+class RateLimit:
+    """A token bucket: `rate` requests/s, bursts of a tenth of a second; the rest is throttled."""
+
+    BURST = 0.1  # seconds of the rate that may arrive at once
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, rate * self.BURST)
+        self.tokens = self.capacity
+        self.last = time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
 
 
 class Faults:
@@ -116,6 +142,7 @@ class Faults:
         self.started = started
         self._rng = random.Random(config.seed)
         self.counts: dict[str, int] = {}
+        self.limit = RateLimit(config.throttle_above) if config.throttle_above else None
 
     def _hit(self, rate: float) -> bool:
         return rate > 0 and self._rng.random() < rate
@@ -135,6 +162,9 @@ class Faults:
     def before(self) -> Fault | None:
         """A fault that replaces the answer, if one strikes this request."""
         c = self.config
+        if self.limit is not None and not self.limit.allow():
+            self._count(Fault.THROTTLE)
+            return Fault.THROTTLE
         for fault, rate in (
             (Fault.DROP, c.drop_rate),
             (Fault.ERROR, c.error_rate),

@@ -35,26 +35,54 @@ LOCAL_PROFILES = Path("profiles")  # the user's own, in the directory they run f
 EXAMPLE_PROFILE = SHIPPED_PROFILES / "staging.example.toml"
 
 
+EPILOG = f"""examples:
+  okroute-verify --target staging --dry-run
+      print every request the run would send, with the password masked; send nothing
+  okroute-verify --target profiles/staging.toml --save-baseline baselines/release-41.json
+      verify a release and keep its results as the next release's baseline
+  okroute-verify --target staging --baseline baselines/release-41.json --skip-load
+      compare with the release before, without the load smoke
+
+Credentials: {Env.USERNAME}, {Env.PASSWORD} (and _2 for a second account).
+
+exit codes:
+  0  PASS or WARN: the release may go live (warnings are listed)
+  1  FAIL: a contract rule, an SLO or a comparison with the baseline failed
+  2  could not verify: a usage mistake, an unreachable target, rejected credentials
+  130  stopped by Ctrl-C"""
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="okroute-verify",
         description=__doc__.splitlines()[0],
-        epilog=f"Credentials: {Env.USERNAME}, {Env.PASSWORD} (and _2 for a second account).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--target",
-        help="a profile: a name in ./profiles/ (e.g. staging), a file, or a shipped one (mock)",
+        help="a profile: a name in ./profiles/ (e.g. staging), a file, or a shipped one (mock); "
+        "required unless --example-profile",
     )
     p.add_argument(
         "--example-profile",
         action="store_true",
-        help="print the example target profile (to start ./profiles/NAME.toml from) and exit",
+        help="print the example target profile (to start ./profiles/NAME.toml from) and exit "
+        "(default off)",
     )
-    p.add_argument("--baseline", help="verdict baseline of the release before")
-    p.add_argument("--save-baseline", help="write this run's baseline here")
-    p.add_argument("--reports", default="reports", help="where the run's folder goes")
-    p.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
-    p.add_argument("--skip-load", action="store_true", help="no load smoke")
+    p.add_argument(
+        "--baseline", help="verdict baseline of the release before, a JSON file (default none)"
+    )
+    p.add_argument("--save-baseline", help="write this run's baseline to this file (default none)")
+    p.add_argument(
+        "--reports", default="reports", help="folder the run's folder goes in (default reports)"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be sent; send nothing (default off)",
+    )
+    p.add_argument("--skip-load", action="store_true", help="no load smoke (default off)")
     return p
 
 

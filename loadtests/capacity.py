@@ -1,0 +1,164 @@
+"""`okroute-load --find-capacity`: the highest open-model rate at which the platform holds.
+
+The search runs one short steady campaign per step: from `--capacity-start` it multiplies the rate
+by `--capacity-factor` until a step fails or the ceiling is reached, then bisects (geometrically)
+between the last rate that held and the first that did not, until they are within
+`--capacity-precision` of each other. The rate found is confirmed by a longer steady step; if the
+confirmation fails, the search steps down by the precision and confirms again (three tries at
+most). A step that fails only because the generator did not apply the load is run once more
+before it counts: on a busy machine that is noise, not the platform.
+
+A step holds when every SLO holds, the share of due sends throttled (answered with throttling or
+held back by a Retry-After) stays at or under `--capacity-max-throttled`, and the generator
+applied the load. Otherwise the step names the limit that stopped it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from loadtests.thresholds import LATENCY
+
+MAX_STEPS = 16  # a search that has not converged by then stops, and says so
+
+
+class Limit(StrEnum):
+    LATENCY = "latency"
+    ERRORS = "errors"
+    THROTTLING = "throttling"
+    GENERATOR = "the generator itself"
+    SLO = "an SLO"
+    BUDGET = "the message budget"
+    CEILING = "the ceiling"
+    STEPS = "the step limit"
+    ABORTED = "a stop (Ctrl-C or SIGTERM)"
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    start: float
+    factor: float
+    step: float  # seconds per step
+    ceiling: float
+    confirm: float  # seconds of the confirming step
+    max_throttled: float
+    precision: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.start <= 0 or self.ceiling < self.start:
+            raise ValueError("capacity: start above 0 and ceiling at or above the start")
+        if self.factor <= 1:
+            raise ValueError("capacity: the factor is above 1, e.g. 1.5")
+        if self.step < 1 or self.confirm < 1:
+            raise ValueError("capacity: steps last at least 1s")
+        if not 0 < self.precision < self.factor - 1:
+            raise ValueError("capacity: the precision is above 0 and below factor - 1")
+
+
+def throttled_share(summary: dict[str, Any]) -> float:
+    """Throttled answers and sends held back by a Retry-After, over what was due (or sent)."""
+    processes = summary["generator"]["processes"]
+    held = sum(p["held_for_throttling"] for p in processes)
+    due = sum(p["due"] for p in processes)
+    everything = summary["scopes"].get("all") or {}
+    answers = everything.get("count", 0)
+    throttled = round(everything.get("throttled", 0) * answers)
+    whole = max(due, answers + held)
+    return (throttled + held) / whole if whole else 0.0
+
+
+def _slo_limit(line: dict[str, Any]) -> Limit:
+    metric = line["threshold"].split("<")[0].split(">")[0].split("=")[0].rsplit(":", 1)[-1]
+    if metric.strip().startswith("p") or metric.strip() in LATENCY:
+        return Limit.LATENCY
+    if metric.strip() == "errors":
+        return Limit.ERRORS
+    if metric.strip() == "throttled":
+        return Limit.THROTTLING
+    return Limit.SLO
+
+
+def judge_step(summary: dict[str, Any], config: SearchConfig) -> Limit | None:
+    """None when the step held; else the limit that stopped it, the most telling first."""
+    if summary.get("aborted_because"):
+        return Limit.ABORTED
+    if throttled_share(summary) > config.max_throttled:
+        return Limit.THROTTLING
+    breached = [s for s in summary.get("slo", []) if not s["passed"]]
+    if breached:
+        return _slo_limit(breached[0])
+    if not summary.get("valid", True):
+        return Limit.GENERATOR
+    return None
+
+
+def step_row(name: str, rate: float, summary: dict[str, Any], limit: Limit | None) -> dict:
+    everything = summary["scopes"].get("all") or {}
+    latency = everything.get("corrected_latency_ms") or everything.get("latency_ms") or {}
+    processes = summary["generator"]["processes"]
+    return {
+        "name": name,
+        "rate": round(rate, 2),
+        "achieved_rps": everything.get("rps", 0.0),
+        "p50_ms": latency.get("p50"),
+        "p99_ms": latency.get("p99"),
+        "errors": everything.get("errors", 0.0),
+        "throttled": round(throttled_share(summary), 4),
+        "held": sum(p["held_for_throttling"] for p in processes),
+        "numbers": sum(p["numbers_submitted"] for p in processes),
+        "limit": str(limit) if limit else None,
+    }
+
+
+@dataclass
+class Search:
+    """Which rate to try next, from the steps so far."""
+
+    config: SearchConfig
+    good: float | None = None
+    bad: float | None = None
+    bad_limit: Limit | None = None
+    steps: int = 0
+    stopped_by: Limit | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def next_rate(self) -> float | None:
+        """The next rate to step at, or None when the search is over (`stopped_by` says why)."""
+        c = self.config
+        if self.stopped_by is not None:
+            return None
+        if self.steps >= MAX_STEPS:
+            self.stopped_by = Limit.STEPS
+            return None
+        if self.bad is None:
+            if self.good is None:
+                return c.start
+            if self.good >= c.ceiling:
+                self.stopped_by = Limit.CEILING
+                return None
+            return min(c.ceiling, self.good * c.factor)
+        if self.good is None:  # even the first step failed: there is no capacity to confirm
+            self.stopped_by = self.bad_limit
+            return None
+        if self.bad / self.good <= 1 + c.precision:
+            self.stopped_by = self.bad_limit
+            return None
+        return math.sqrt(self.good * self.bad)
+
+    def record(self, rate: float, limit: Limit | None) -> None:
+        self.steps += 1
+        if limit in (Limit.ABORTED, Limit.BUDGET):
+            self.stopped_by = limit
+        elif limit is None:
+            self.good = max(self.good or 0.0, rate)
+        else:
+            self.bad, self.bad_limit = min(self.bad or math.inf, rate), limit
+
+    def step_down(self) -> float:
+        """After a failed confirmation: a rate one precision step lower."""
+        assert self.good is not None
+        self.bad, self.good = self.good, self.good / (1 + self.config.precision)
+        return self.good

@@ -1,0 +1,95 @@
+"""The campaign's `index.html` in a real browser: self-contained, no console error, no request
+leaving the page; and nothing under the reports folder is secret."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO
+from tests.test_load_campaigns import CANARY, campaign
+
+pytestmark = pytest.mark.slow
+SCREENSHOT = REPO / "reports" / "load-report.png"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("load-report")
+    result, summary = campaign(
+        tmp_path, "page", "--duration", "5s", "--users", "4", "--mix", "submit=2,query=2,mo=1",
+        "--slo", "submit:p99<250ms", "--slo", "errors<1%", "--slo", "dlr:p95<1m",
+        "--mock-arg=--accept-delay=20ms..50ms", "--mock-arg=--final-delay=100ms..300ms",
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-2000:]
+    assert summary["delivery"]["count"] > 0
+    return tmp_path / "page"
+
+
+def test_the_page_holds_every_part_of_the_report(report: Path) -> None:
+    page = (report / "index.html").read_text()
+    for part in (
+        'id="verdict"', "What ran", "Per request group", "SLOs", "Generator health",
+        "Delivery", "submit:p99&lt;250ms", "corrected", "submit POST-body https",
+    ):  # fmt: skip
+        assert part in page, part
+    assert page.count("data:image/png;base64,") == 3  # throughput, latency, delivery
+    assert "http://" not in page.replace(summary_target(report), "")
+    assert "<script" not in page
+
+
+def summary_target(report: Path) -> str:
+    import json
+
+    target = json.loads((report / "summary.json").read_text())["target"]
+    return target["http"]
+
+
+def test_nothing_under_the_reports_folder_is_secret(report: Path) -> None:
+    names = {p.name for p in report.rglob("*")}
+    assert "access.log" not in names and not any(n.endswith((".key", ".pem")) for n in names)
+    for path in report.rglob("*"):
+        if path.is_file():
+            assert CANARY not in path.read_bytes().decode("utf-8", "replace"), path
+
+
+def test_the_report_loads_in_a_real_browser(report: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium (.ci/run installs it)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(("file:", "data:"))
+                else problems.append(f"external request {r.url}")
+            ),
+        )
+        page.goto((report / "index.html").as_uri())
+        assert page.inner_text("#verdict") in ("PASS", "FAIL")
+        images = page.locator("img")
+        assert images.count() == 3
+        for i in range(images.count()):  # every chart decoded and laid out
+            assert images.nth(i).evaluate("img => img.naturalWidth") > 500
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        browser.close()
+    assert problems == []
+    assert SCREENSHOT.stat().st_size > 10_000
