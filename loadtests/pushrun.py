@@ -28,8 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dlr-listen",
         metavar="HOST:PORT",
-        help="where the push receiver listens (built-in mock: 127.0.0.1:0 unless 'off'; "
-        "a live platform: only when given)",
+        help="where the push receiver listens, or 'off' (default: 127.0.0.1:0 with the built-in "
+        "mock; none against a live platform)",
     )
     p.add_argument(
         "--dlr-public-url",
