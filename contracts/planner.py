@@ -336,20 +336,22 @@ def fit(plan: Plan) -> Plan:
             break
         if e.shrinkable and e.six_variants:
             e.six_variants = False
+    # Keep as many tests as fit: leave out the dearest until the rest fits, then take back
+    # every left-out test that fits in what remains, the cheapest first.
+    left_out: list[Estimate] = []
     while plan.at_risk > room:
-        excess = plan.at_risk - room
-        running = [e for e in plan.estimates if e.dropped is None and e.total_at_risk > 0]
-        enough = [e for e in running if e.total_at_risk >= excess]
-        # The cheapest test whose leaving is enough; else the dearest, and go on.
-        e = (
-            min(enough, key=lambda e: e.total_at_risk)
-            if enough
-            else max(running, key=lambda e: e.total_at_risk)
-        )
-        left = room - (plan.at_risk - e.total_at_risk)
+        dearest = max(plan.estimates, key=lambda e: e.total_at_risk)
+        left_out.append(dearest)
+        dearest.dropped = "left out"
+    for e in sorted(left_out, key=lambda e: e.example_at_risk * (e.examples or 1)):
+        e.dropped = None
+        if plan.at_risk > room:
+            e.dropped = "left out"
+    spare = room - plan.at_risk
+    for e in plan.dropped:
         e.dropped = (
-            f"its cheapest case needs {e.total_at_risk} numbers at risk; "
-            f"the budget of {plan.budget} leaves {max(left, 0)} for it"
+            f"its cheapest case needs {e.example_at_risk * (e.examples or 1)} numbers at risk; "
+            f"the tests that run leave {spare} of the budget of {plan.budget}"
         )
     return plan
 
