@@ -121,6 +121,26 @@ class Plan:
             out[e.phase] = (r + e.total_requests, n + e.total_at_risk)
         return out
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "budget": self.budget,
+            "planned_at_risk": self.at_risk,
+            "planned_requests": self.requests,
+            "complete": self.complete,
+            "phases": {p: {"requests": r, "at_risk": n} for p, (r, n) in self.phases().items()},
+            "tests": {
+                e.test: {
+                    "phase": e.phase,
+                    "requests": e.total_requests,
+                    "at_risk": e.total_at_risk,
+                    "examples": e.examples,
+                    "all_variants": e.six_variants,
+                    "not_run": e.dropped,
+                }
+                for e in self.estimates
+            },
+        }
+
     def lines(self) -> list[str]:
         """The plan, per phase and per test, for a person to read before anything is sent."""
         out = [

@@ -10,6 +10,7 @@ Before anything is sent, the run is planned within its message budget (`contract
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -18,6 +19,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
+from contracts import invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
@@ -264,6 +266,10 @@ def pytest_runtestloop(session: pytest.Session) -> object:
     plan = config.stash.get(_PLAN, None)
     tr = config.pluginmanager.get_plugin("terminalreporter")
     lines = plan.lines() if plan is not None else ["okroute plan: no contract test was selected"]
+    if plan is not None:
+        reports = Path(config.getoption("okroute_reports"))
+        reports.mkdir(parents=True, exist_ok=True)
+        (reports / invoke.PLAN).write_text(json.dumps(plan.as_dict(), indent=2) + "\n")
     for line in lines:
         if tr is not None:
             tr.write_line(line)

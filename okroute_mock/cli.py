@@ -112,7 +112,12 @@ def parser() -> argparse.ArgumentParser:
     faults.add_argument("--error-rate", type=_probability, default=0.0)
     faults.add_argument("--error-status", type=int, default=503)
     faults.add_argument("--throttle-rate", type=_probability, default=0.0)
-    faults.add_argument("--throttle-status", type=int, default=429)
+    faults.add_argument(
+        "--throttle-status",
+        type=int,
+        default=429,
+        help="429 or 503 (with Retry-After), or 403 (a 'throughput exceeded' text); default 429",
+    )
     faults.add_argument("--retry-after", type=float, default=1.0)
     faults.add_argument("--drop-rate", type=_probability, default=0.0)
     faults.add_argument("--truncate-rate", type=_probability, default=0.0)
