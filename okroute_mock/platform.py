@@ -125,7 +125,8 @@ class PlatformStats:
     requests: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
     by_command: dict[str, int] = field(default_factory=dict)
-    submitted_numbers: int = 0
+    submitted_numbers: int = 0  # every number of every accepted submit
+    routed_numbers: int = 0  # of them, the numbers with a route: what was really sent
     issued_ids: int = 0
 
     def count(self, status: int, command: str) -> None:
@@ -312,6 +313,7 @@ class Platform:
                     message_id = self._issue(account, number, now)
                 entries.append((number, message_id, segment))
         self.stats.submitted_numbers += len(c.numbers)
+        self.stats.routed_numbers += len(numbers)
         return self._submit_reply(entries, segments)
 
     def _issue(self, account: Account, number: str, now: float) -> str:

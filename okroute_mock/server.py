@@ -163,6 +163,7 @@ class MockApp:
             "by_status": {str(k): v for k, v in sorted(p.stats.by_status.items())},
             "by_command": dict(sorted(p.stats.by_command.items())),
             "submitted_numbers": p.stats.submitted_numbers,
+            "routed_numbers": p.stats.routed_numbers,
             "issued_ids": p.stats.issued_ids,
             "stored_messages": len(store),
             "store_cap": store.cap,
