@@ -334,7 +334,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         config.stash[_SEEN] = now
     recorder = config.stash[_RECORDER]
     if recorder.stopped is not None:
-        item.session.shouldstop = recorder.stopped
+        item.session.shouldstop = "okroute: the run stopped (see the okroute section)"
 
 
 @pytest.hookimpl(hookwrapper=True)
