@@ -54,7 +54,10 @@ def test_throttling_the_suites_own_pace_fails_no_rule(
     assert run.returncode == ExitCode.CONFORMS, run.stdout[-4000:]
     out = results(tmp_path / "r")
     assert out["failed_rules"] == [] and out["unjudged"] == {}
-    assert throttled > 0 and out["budget"]["throttled"].get(reason, 0) == throttled
+    counted = out["budget"]["throttled"].get(reason, 0)
+    # Every throttling answer was waited out by the client; the two reachability checks before
+    # the run (one per transport) are not the client's.
+    assert throttled > 0 and throttled - 2 <= counted <= throttled
     assert "throttling" in out["observations"]  # reported as the MAY point it is
     assert "throttling waited out (not judged)" in run.stdout
 
