@@ -202,6 +202,8 @@ def share_budget(run: Run, with_load: bool) -> list[str]:
         "load": at_risk_load,
     }
     run.shares = fair_shares(run.budget, run.needs)
+    if with_load:  # the load's need is an estimate: what no phase needs is its margin
+        run.shares["load"] += run.budget - sum(run.shares.values())
     _, lines = contract_plan(run, run.shares["contract"])
     return lines
 
