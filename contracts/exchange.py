@@ -11,6 +11,7 @@ from typing import Any
 
 from contracts.cases import Case
 from okroute_model.secrets import MASKER, mask_wire
+from okroute_model.statuses import Status
 from okroute_model.wire import Variant, WireRequest
 
 BODY_EXCERPT = 300
@@ -34,7 +35,7 @@ def answer(ex: Exchange) -> str:
         value = r.json
         if isinstance(value, dict):
             shape = "{" + ", ".join(sorted(value)) + "}"
-            if value.get("status") == "UNKNOWN":  # other statuses only tell the time
+            if value.get("status") == Status.UNKNOWN:  # other statuses only tell the time
                 shape += " status=UNKNOWN"
         elif isinstance(value, list):
             keys = sorted({k for e in value if isinstance(e, dict) for k in e})

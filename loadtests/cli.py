@@ -26,6 +26,7 @@ import httpx
 from loadtests import options
 from okroute_mock.launch import LaunchError, launched, stop
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
+from okroute_model.params import PATH
 from okroute_model.units import argtype, parse_duration
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -85,7 +86,7 @@ def _probe(url: str, ca: str | None) -> None:
 
     verify = ssl.create_default_context(cafile=ca) if ca else True
     try:
-        httpx.get(f"{url}/api?", timeout=5, verify=verify)
+        httpx.get(f"{url}{PATH}?", timeout=5, verify=verify)
     except httpx.HTTPError as exc:
         raise UsageError(f"cannot reach {url}: {exc}") from None
 

@@ -1,7 +1,13 @@
-"""okroute-mock: an OKRoute platform to test and load against, built from the contract model.
+"""okroute-mock: an OKRoute platform to test and load against, standing on `okroute_model` alone.
 
 - `platform`: the one implementation of platform behaviour (pure; injected clock)
 - `server`: real HTTP + HTTPS listeners (aiohttp) in front of it, with transport faults
-- `fake`: the same platform reached offline through respx
-- `breaks` / `quirks`: deliberate contract faults and MAY-point choices
+- `fake`: the same platform reached offline through respx (`RespxFake`, `ManualClock`)
+- `breaks`: deliberate contract faults (`Fault`, `BREAKS`, `parse_breaks`)
+- `quirks`: the mock's answer at each MAY point and the flipped one (`CHOICES`, `parse_flips`)
+- `faults`: transport faults (latency, errors, throttling, drops, stalls)
+- `delivery`, `store`: delivery stories and the bounded message store
+- `launch`: start `okroute-mock` as a subprocess on loopback (`launched`, `MockProcess`)
 """
+
+__all__ = ["breaks", "delivery", "fake", "faults", "launch", "platform", "quirks", "server", "store"]

@@ -20,7 +20,9 @@ from okroute_mock.platform import Account, Platform, PlatformConfig
 from okroute_mock.quirks import CHOICES, parse_flips
 from okroute_mock.server import start
 from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificates
-from okroute_model.environment import MOCK_NO_ROUTE_PREFIX
+from okroute_model.environment import MOCK_NO_ROUTE_PREFIX, Env
+from okroute_model.errors import NO_ROUTES
+from okroute_model.params import PATH
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.rules import RULES
 from okroute_model.units import argtype, parse_duration, parse_probability, parse_range
@@ -100,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-route-prefix",
         default=MOCK_NO_ROUTE_PREFIX,
-        help="numbers with this prefix get NO ROUTES",
+        help=f"numbers with this prefix get {NO_ROUTES.text}",
     )
     p.add_argument("--tls-dir", help=f"where the local CA lives (default {default_state_dir()})")
     p.add_argument("--tls-name", action="append", default=[], help="extra certificate name")
@@ -272,9 +274,9 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
     gc.freeze()
     print("okroute-mock listening", flush=True)
     for transport, url in listening.urls.items():
-        print(f"  {transport:5}  {url}/api", flush=True)
+        print(f"  {transport:5}  {url}{PATH}", flush=True)
     if listening.ca:
-        print(f"  CA     {listening.ca}   (curl --cacert, OKROUTE_CA_BUNDLE)", flush=True)
+        print(f"  CA     {listening.ca}   (curl --cacert, {Env.CA_BUNDLE})", flush=True)
     print(f"  accounts: {', '.join(platform.accounts)}; stats: /_mock/stats", flush=True)
     if platform.breaks:
         print(f"  BROKEN on purpose: {', '.join(sorted(platform.breaks))}", flush=True)

@@ -6,6 +6,7 @@ The contract suite must pass against both: that proves it never fails on undocum
 from __future__ import annotations
 
 from okroute_model.may import MAY_POINTS, May
+from okroute_model.statuses import Status
 
 # What the mock does by default at each MAY point it decides, and what flipping does.
 CHOICES: dict[May, tuple[str, str]] = {
@@ -27,9 +28,9 @@ CHOICES: dict[May, tuple[str, str]] = {
     May.JSON_TYPES: ("accepted", "rejected with 400"),
     May.DNIS_JSON_ARRAY: ("rejected with 400", "accepted"),
     May.MO_RESPONSE: ("JSON with a message_id", "plain 'OK'"),
-    May.QUERY_MISSING_ID: ("400", "UNKNOWN"),
-    May.UNKNOWN_ID_ANSWER: ("UNKNOWN", "404"),
-    May.CROSS_ACCOUNT_ANSWER: ("UNKNOWN", "404"),
+    May.QUERY_MISSING_ID: ("400", Status.UNKNOWN),
+    May.UNKNOWN_ID_ANSWER: (Status.UNKNOWN, "404"),
+    May.CROSS_ACCOUNT_ANSWER: (Status.UNKNOWN, "404"),
     May.CONTENT_TYPES: (
         "submit application/json, query text/html",
         "submit text/html, query application/json",

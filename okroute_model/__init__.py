@@ -1,1 +1,39 @@
-"""The contract model: every limit, status, error text, schema and rule, written once."""
+"""The one model of the OKRoute SMS HTTP(S) API contract: the ground floor, importing nothing of ours.
+
+Everything the mock, the contract suite, the load campaigns and verification know about the API
+comes from here, stated once. What each module offers:
+
+- `rules`: every MUST and SHOULD rule (`RULES`, `rule(name)`, `Level`)
+- `may`: every MAY point (`May`, `MAY_POINTS`): recorded, never judged
+- `params`: commands, parameters and documented limits (`PATH`, `Command`, `MAX_DNIS_COUNT`, ...)
+- `statuses`: the nine delivery statuses (`Status`, `FINAL_STATUSES`, `RANK`)
+- `errors`: the documented error answers (`NOT_AUTHORIZED`, `NO_ROUTES`, ...) and content types
+- `defects`: what can be wrong with a request and which rule judges the answer (`DEFECTS`)
+- `classify`: what a platform finds wrong with the parameters it received, in deciding order
+- `segments`: GSM-7 / UCS-2 segment counting
+- `schemas`: JSON Schemas of the success answers, field formats
+- `wire`: the three request variants to and from bytes (`encode`, `decode`, `Variant`)
+- `profile`: deployment knobs and test settings from TOML (`load_profile`, `Profile`)
+- `secrets`: the password kept out of every output (`MASKER`, `mask_wire`, `Credentials`)
+- `throttling`: one classifier of throttling answers (`classify_throttle`)
+- `units`: durations, ranges, probabilities, weights (`parse_duration`, `argtype`)
+- `environment`: environment variable names (`Env`) and the test number prefixes
+"""
+
+__all__ = [
+    "classify",
+    "defects",
+    "environment",
+    "errors",
+    "may",
+    "params",
+    "profile",
+    "rules",
+    "schemas",
+    "secrets",
+    "segments",
+    "statuses",
+    "throttling",
+    "units",
+    "wire",
+]

@@ -27,6 +27,7 @@ from contracts.client import ContractClient, DryClient
 from contracts.strategies import Config
 from contracts.target import Target, tls_verification
 from okroute_model.environment import Env
+from okroute_model.params import PATH
 from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
 
@@ -95,7 +96,7 @@ def preflight(target: Target) -> None:
     for transport, base in target.urls.items():
         try:
             response = httpx.get(
-                f"{base}/api",
+                f"{base}{PATH}",
                 params={
                     "command": "query",
                     "username": c.username,

@@ -8,7 +8,14 @@ from okroute_model.classify import classify
 from okroute_model.profile import load_profile
 
 KNOBS = load_profile().platform
-REMOVE = object()
+class _Remove:
+    """A parameter left out of the request (a stable repr: test IDs must not change per run)."""
+
+    def __repr__(self) -> str:
+        return "REMOVE"
+
+
+REMOVE = _Remove()
 OK = {"command": "submit", "username": "u", "password": "p", "dnis": "34511121", "message": "hi"}
 
 CASES = [
