@@ -94,6 +94,10 @@ THROTTLING = [
     (429, {"Retry-After": "soon"}, b"", (True, DEFAULT_WAIT, "status")),
     (503, {"Retry-After": "soon"}, b"", (False, None, None)),
     (429, {"Retry-After": "120"}, b"", (True, 120.0, "retry-after")),
+    (403, {"Retry-After": "4"}, b"rate limit reached", (True, 4.0, "text")),
+    (400, {"Retry-After": "5"}, b"NO ROUTES", (False, None, None)),  # an answer, not a wait
+    (429, {"Retry-After": "-1"}, b"", (True, DEFAULT_WAIT, "status")),
+    (508, {}, b"loop detected", (False, None, None)),
 ]
 
 
