@@ -8,6 +8,8 @@ from okroute_model.classify import classify
 from okroute_model.profile import load_profile
 
 KNOBS = load_profile().platform
+
+
 class _Remove:
     """A parameter left out of the request (a stable repr: test IDs must not change per run)."""
 

@@ -32,6 +32,7 @@ from contracts.strategies import (
 )
 from contracts.target import live_target
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
+from okroute_model.errors import DNIS_TOO_LONG, NOT_AUTHORIZED
 from okroute_model.params import Command
 from okroute_model.profile import load_profile
 from okroute_model.secrets import Credentials
@@ -87,8 +88,8 @@ def test_numbers_without_a_route_are_not_at_risk() -> None:
             2,
         ),
         (200, b"OK a b c", 3),  # unreadable: everything at risk may have been sent
-        (400, b"Destination number is too long", 0),
-        (401, b"not authorized (check login and password)", 0),
+        (DNIS_TOO_LONG.status, DNIS_TOO_LONG.text.encode(), 0),
+        (NOT_AUTHORIZED.status, NOT_AUTHORIZED.text.encode(), 0),
     ],
 )
 def test_sent_is_read_from_the_answer(status: int, body: object, sent: int) -> None:
