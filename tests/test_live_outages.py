@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from contracts import invoke
+from contracts.client import SICK_STREAK
 from contracts.detection import NO_ROUTE_DNIS, live_env
 from contracts.planner import ExitCode
 from tests.helpers import REPO, run_contracts, running_mock
@@ -171,3 +172,14 @@ def test_a_connection_dropped_for_one_input_still_fails_the_rule(tmp_path: Path)
     failure = next(v for v in out["violations"] if v["rule"] == "errors.no-5xx")
     assert "without a route" in failure["case"] and "no answer came back" in failure["problem"]
     assert "became unreachable" not in run.stdout
+
+
+def test_a_sick_platform_is_not_hammered(tmp_path: Path) -> None:
+    with running_mock(tmp_path / "mock", "--error-rate", "1", "--error-status", "503") as mock:
+        run = run_contracts(mock, tmp_path / "r", "-k", "boundary", timeout=RUN_TIMEOUT)
+        requests = mock.stats()["faults"].get("error", 0)
+    assert run.returncode == ExitCode.CONTRACT_FAILURE, run.stdout[-3000:]  # a 5xx is a finding
+    assert requests <= SICK_STREAK + 2  # the streak, and the reachability checks before it
+    lines = [line for line in run.stdout.splitlines() if "turned sick at" in line]
+    assert len(lines) == 1 and "not to hammer" in lines[0]
+    assert "errors.no-5xx" in results(tmp_path / "r")["failed_rules"]
