@@ -8,7 +8,8 @@ the total fits the budget:
 
 1. Small cases go through all six variants (equivalence is cheap); a live case with more than
    `SMALL_CASE` numbers at risk goes once per transport (exactly 100 numbers: 200, not 600).
-2. Hypothesis tests lose examples, the dearest example first, down to one each.
+2. Hypothesis tests lose examples evenly (the test with the most examples left first, the
+   dearest of those first), down to one each.
 3. Six-variant cases that still cost numbers go once per transport.
 4. Tests are left out, the dearest first: only a test whose cheapest case (one example, once per
    transport) the budget cannot cover. The run's summary names them, and the rules that went
@@ -232,7 +233,7 @@ def _credentials_first(ctx: PlanContext, params: dict[str, object]) -> tuple[int
 
 
 def _submit_credentials(ctx: PlanContext, params: dict[str, object]) -> tuple[int, int, bool]:
-    requests, numbers = _per_variant(ctx, 0 if ctx.cheap_oversize else ctx.cfg.invalid_numbers)
+    requests, numbers = _per_variant(ctx, ctx.cfg.invalid_numbers)  # one number with a route
     return requests, numbers, True
 
 
@@ -343,9 +344,10 @@ def fit(plan: Plan) -> Plan:
         e.max_examples = e.examples
     hypothesis = [e for e in plan.estimates if e.examples is not None]
     while plan.at_risk > room:
+        # Evenly: an example from the test with the most left, the dearest of those first.
         dearest = max(
             (e for e in hypothesis if e.examples and e.examples > 1 and e.example_at_risk > 0),
-            key=lambda e: e.example_at_risk,
+            key=lambda e: (e.examples, e.example_at_risk),
             default=None,
         )
         if dearest is None:

@@ -426,20 +426,29 @@ def _spoil_credentials(draw, request: ApiRequest, defect: str) -> ApiRequest:
 def bad_credentials(draw, cfg: Config, base: st.SearchStrategy[Case], defect: str) -> Case:
     """`base` with its credentials spoiled by `defect` (credentials are judged first)."""
     case = draw(base)
-    request = _unrouted(cfg, case.request, one=True)
+    request = _one_number(cfg, case.request)
     return Case(_spoil_credentials(draw, request, defect), defect=defect, id_kind=case.id_kind)
 
 
-def _unrouted(cfg: Config, request: ApiRequest, one: bool = False) -> ApiRequest:
-    """A live submit with wrong credentials: its well-formed numbers moved under the no-route
-    prefix when there is one (and only one number kept with `one`). The documented 401 tells a
-    correct rejection from NO ROUTES, so a platform that ignored the credentials still fails the
-    check, and would have delivered nothing. Malformed items stay as they are: they are the
-    other defect."""
+def _one_number(cfg: Config, request: ApiRequest) -> ApiRequest:
+    """A live submit with wrong credentials carries one number: a platform that ignored the
+    credentials would deliver one. It keeps its route: a rejection must be seen to reveal no
+    message ID, and only a number with a route would get one."""
     dnis = request.get("dnis")
     if not cfg.live or request.command != Command.SUBMIT or not isinstance(dnis, str) or not dnis:
         return request
-    items = dnis.split(DNIS_SEPARATOR)[:1] if one else dnis.split(DNIS_SEPARATOR)
+    return _replace(request, dnis=dnis.split(DNIS_SEPARATOR)[0])
+
+
+def _unrouted(cfg: Config, request: ApiRequest) -> ApiRequest:
+    """A live submit with wrong credentials *and* another defect: its well-formed numbers moved
+    under the no-route prefix when there is one. The documented 401 tells a correct rejection from
+    NO ROUTES, so a platform that ignored the credentials still fails the check, and would have
+    delivered nothing. Malformed items stay as they are: they are the other defect."""
+    dnis = request.get("dnis")
+    if not cfg.live or request.command != Command.SUBMIT or not isinstance(dnis, str) or not dnis:
+        return request
+    items = dnis.split(DNIS_SEPARATOR)
     if cfg.no_route_prefix:
         items = [
             no_route_number(cfg, i, len(n)) if n.isdigit() and n.startswith(cfg.dnis_prefix) else n
