@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contracts.cases import Case
-from contracts.strategies import Config, no_route_number, routable
+from contracts.strategies import ALSO_CARRIED, Config, no_route_number, routable
 from okroute_model.params import (
     DNIS_SEPARATOR,
     MAX_DNIS_CHARS,
@@ -36,14 +36,20 @@ def _unrouted(cfg: Config, i: int, digits: int = 11) -> str:
 
 
 def _submit(
-    cfg: Config, note: str, dnis: str, message: str, defect: str | None = None, **extra: str
+    cfg: Config,
+    note: str,
+    dnis: str,
+    message: str,
+    defect: str | None = None,
+    also: tuple[str, ...] = (),
+    **extra: str,
 ) -> Case:
     params = {"dnis": dnis, "message": message, "serviceType": "", **extra}
     if cfg.ani:
         params["ani"] = cfg.ani
     c = cfg.credentials
     request = ApiRequest(Command.SUBMIT, c.username, c.password, tuple(params.items()))
-    return Case(request, defect=defect, note=note)
+    return Case(request, defect=defect, note=note, also=also)
 
 
 def _split(cfg: Config, note: str, message: str, **extra: str) -> Case:
@@ -53,7 +59,7 @@ def _split(cfg: Config, note: str, message: str, **extra: str) -> Case:
 
 
 def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
-    limit = cfg.knobs.service_type_max_bytes
+    accepted, over = cfg.knobs.service_type_accepted, cfg.knobs.service_type_rejected_over + 1
     straddle = "a" * (GSM7_SEGMENT - 1) + "€" + "a" * (GSM7_SEGMENT - 1)
     ext_fit = GSM7_SINGLE // 2  # extension characters take two septets each
     astral_fit = UCS2_SINGLE // 2  # characters outside the BMP take two UTF-16 code units
@@ -113,15 +119,19 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
             "dnis-too-many-digits",
         ),
         lambda: _submit(
-            cfg, f"serviceType of {limit} bytes", number(cfg, 1), "st", serviceType="S" * limit
+            cfg,
+            f"serviceType of {accepted} bytes",
+            number(cfg, 1),
+            "st",
+            serviceType="S" * accepted,
         ),
         lambda: _submit(
             cfg,
-            f"serviceType of {limit + 1} bytes",
+            f"serviceType of {over} bytes",
             number(cfg, 1),
             "st",
             "service-type-too-long",
-            serviceType="S" * (limit + 1),
+            serviceType="S" * over,
         ),
         lambda: _submit(
             cfg,
@@ -133,9 +143,28 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
         ),
         lambda: _submit(cfg, f"exactly {MAX_DNIS_COUNT} numbers", hundred, "hundred"),
         lambda: _submit(cfg, f"{MAX_DNIS_COUNT + 1} numbers", many, "x", "dnis-too-many"),
-        lambda: _submit(cfg, f"{len(too_long)} characters of dnis", too_long, "x", "dnis-too-long"),
+        lambda: _submit(
+            cfg,
+            f"{len(too_long)} characters of dnis",
+            too_long,
+            "x",
+            "dnis-too-long",
+            also=ALSO_CARRIED["dnis-too-long"],
+        ),
     ]
     cases = [build() for build in builders]
+    plus = cfg.knobs.plus_prefix  # judged only when the profile sets it
+    if plus is not None:
+        defect = None if plus else "dnis-not-digits"
+        cases.append(
+            _submit(
+                cfg,
+                f"a leading '+' ({'accepted' if plus else 'refused'})",
+                "+" + number(cfg, 1),
+                "plus",
+                defect,
+            )
+        )
     if no_route_dnis:
         cases.append(_submit(cfg, "a number without a route", no_route_dnis, "x", "no-route"))
     return cases

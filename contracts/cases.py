@@ -29,13 +29,17 @@ class Case:
     request: ApiRequest
     defect: str | None = None  # None: a valid request
     note: str = ""
+    # Further defects the same request carries. The contract gives no order between defects
+    # (§2), so such a case is judged by what holds whichever one a platform answers first.
+    also: tuple[str, ...] = ()
     # command=query context: whose ID it is and the status this run last saw for it.
     id_kind: IdKind | None = None
     previous_status: str | None = None
 
     def __post_init__(self) -> None:
-        if self.defect is not None and self.defect not in DEFECTS:
-            raise ValueError(f"unknown defect label {self.defect!r}")
+        for label in (self.defect, *self.also):
+            if label is not None and label not in DEFECTS:
+                raise ValueError(f"unknown defect label {label!r}")
 
     @property
     def command(self) -> str | None:

@@ -3,9 +3,11 @@
 For every fault of the catalogue (`okroute-mock --list-breaks`) the mock is started with that one
 fault and the live contract suite runs against it; the fault counts as caught when the run fails
 and names the rule the fault violates. Two controls must pass clean: the correct mock, and the
-mock with every MAY choice flipped. The result is the detection matrix in `reports/`.
+mock with every MAY choice flipped, and at least twenty random correct platforms
+(`okroute-mock --may-random SEED`: every MAY point and unknown knob drawn on its own). A control
+that fails is a false failure: a bug in the suite. The result is the detection matrix in `reports/`.
 
-    python -m contracts.detection [--parallel 3] [--only FAULT ...]
+    python -m contracts.detection [--parallel 3] [--only FAULT ...] [--seeds 20]
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ from contracts import invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS
 from okroute_mock.breaks import BREAKS
 from okroute_mock.launch import MockProcess, launched
+from okroute_mock.quirks import CHOICES, RandomPlatform, knob_text
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
+from okroute_model.may import MAY_POINTS
+from okroute_model.profile import load_profile
 from okroute_model.secrets import MASKER
 
 REPO = invoke.REPO
@@ -38,6 +43,16 @@ NO_ROUTE_DNIS = MOCK_NO_ROUTE_PREFIX + "12345678"  # under the mock's default no
 # long enough for several polls.
 FAST_DELIVERY = ["--accept-delay", "20ms..50ms", "--final-delay", "300ms..600ms"]
 CONTROLS = {"correct mock": [], "every MAY choice flipped": ["--may-flip", "all"]}
+RANDOM_SEEDS = 20  # random correct platforms per detection run
+RANDOM_PREFIX = "random correct platform, seed "
+
+
+def controls(seeds: int = RANDOM_SEEDS) -> dict[str, list[str]]:
+    """The mocks that must pass clean: the two extremes and `seeds` random correct platforms."""
+    drawn = {f"{RANDOM_PREFIX}{n}": ["--may-random", str(n)] for n in range(1, seeds + 1)}
+    return {**CONTROLS, **drawn}
+
+
 RUN_TIMEOUT = 300.0
 
 
@@ -73,6 +88,7 @@ class RunResult:
     first_failure_s: dict[str, float]
     seconds: float
     tail: str = ""
+    platform: str = ""  # what a random correct platform drew
 
     @property
     def caught(self) -> bool:
@@ -112,6 +128,14 @@ def run_once(name: str, mock_args: list[str], expected_rule: str | None, work: P
     )
 
 
+def drawn_platform(seed: int) -> str:
+    """What `okroute-mock --may-random SEED` plays, in one line for the matrix."""
+    draw = RandomPlatform.draw(seed, load_profile().platform)
+    knobs = ", ".join(f"{k}={knob_text(v)}" for k, v in draw.knobs.items())
+    points = sum(1 for p in CHOICES if MAY_POINTS[p].knob is None)
+    return f"{len(draw.flips)} of {points} points flipped; {knobs}"
+
+
 @dataclass
 class Matrix:
     controls: list[RunResult]
@@ -128,20 +152,29 @@ class Matrix:
         return [c for c in ALL_CHECK_NAMES if not self.caught_by.get(c)]
 
 
-def detect(only: list[str] | None = None, parallel: int = 3, work: Path | None = None) -> Matrix:
-    names = only or list(BREAKS)
+def detect(
+    only: list[str] | None = None,
+    parallel: int = 3,
+    work: Path | None = None,
+    seeds: int = RANDOM_SEEDS,
+) -> Matrix:
+    names = list(BREAKS) if only is None else only
     work = work or Path(tempfile.mkdtemp(prefix="okroute-detection-"))
     started = time.monotonic()
-    jobs = [(name, args, None) for name, args in CONTROLS.items()]
+    clean = controls(seeds)
+    jobs = [(name, args, None) for name, args in clean.items()]
     jobs += [(name, ["--break", name], BREAKS[name].rule) for name in names]
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
         results = list(pool.map(lambda job: run_once(*job, work), jobs))
-    controls, faults = results[: len(CONTROLS)], results[len(CONTROLS) :]
+    controls_run, faults = results[: len(clean)], results[len(clean) :]
+    for run, args in zip(controls_run, clean.values(), strict=True):
+        if "--may-random" in args:
+            run.platform = drawn_platform(int(args[-1]))
     caught_by: dict[str, list[str]] = {check: [] for check in ALL_CHECK_NAMES}
     for run in faults:
         for check in run.failed_checks:
             caught_by.setdefault(check, []).append(run.name)
-    return Matrix(controls, faults, round(time.monotonic() - started, 1), caught_by)
+    return Matrix(controls_run, faults, round(time.monotonic() - started, 1), caught_by)
 
 
 def render(matrix: Matrix) -> str:
@@ -151,13 +184,16 @@ def render(matrix: Matrix) -> str:
         f"{sum(r.caught for r in matrix.faults)} of {len(matrix.faults)} faults caught "
         f"({matrix.detection:.0%}); {matrix.seconds:g} s in all.",
         "",
-        "| control | exit | failed rules | seconds |",
-        "|---|---|---|---|",
+        f"{sum(r.clean for r in matrix.controls)} of {len(matrix.controls)} correct platforms "
+        "pass clean (a failure there is a false failure: a bug in the suite).",
+        "",
+        "| control | platform | exit | failed rules | seconds |",
+        "|---|---|---|---|---|",
     ]
     for run in matrix.controls:
         lines.append(
-            f"| {run.name} | {run.exit_code} | {', '.join(run.failed_rules) or '-'} "
-            f"| {run.seconds:g} |"
+            f"| {run.name} | {run.platform or '-'} | {run.exit_code} "
+            f"| {', '.join(run.failed_rules) or '-'} | {run.seconds:g} |"
         )
     lines += [
         "",
@@ -212,12 +248,18 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--parallel", type=int, default=3, help="runs at once (default 3)")
-    parser.add_argument("--only", nargs="+", choices=sorted(BREAKS), metavar="FAULT")
+    parser.add_argument("--only", nargs="*", choices=sorted(BREAKS), metavar="FAULT")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=RANDOM_SEEDS,
+        help=f"random correct platforms among the controls (default {RANDOM_SEEDS})",
+    )
     parser.add_argument("--reports", default="reports", help="where the matrix goes")
     args = parser.parse_args(argv)
     MASKER.add(PRIMARY[1])
     MASKER.add(SECONDARY[1])
-    matrix = detect(args.only, args.parallel)
+    matrix = detect(args.only, args.parallel, seeds=args.seeds)
     for path in write(matrix, Path(args.reports)):
         print(path)
     missed = [r.name for r in matrix.faults if not r.caught]
@@ -227,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         f"controls failing: {noisy or 'none'}; checks caught by no fault: "
         f"{matrix.dead_checks or 'none'}"
     )
-    return 0 if not missed and not noisy and not matrix.dead_checks else 1
+    dead = matrix.dead_checks if matrix.faults and args.only is None else []
+    return 0 if not missed and not noisy and not dead else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The contract's machine-readable documents, exported for other tools: `contracts/schemas/`.
 
-`python -m contracts.exported` writes the JSON Schemas built by `okroute_model.schemas`; a test
-keeps the files equal to what the model builds.
+`python -m contracts.exported` writes the JSON Schemas built by `okroute_model.schemas` and the
+OpenAPI 3.1 document built by `okroute_model.openapi`; tests keep the files equal to what the
+model builds.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from okroute_model import openapi
 from okroute_model.schemas import export
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+OPENAPI_FILE = SCHEMA_DIR / openapi.FILENAME
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    for path in export(Path(argv[0]) if argv else SCHEMA_DIR):
+    directory = Path(argv[0]) if argv else SCHEMA_DIR
+    for path in [*export(directory), openapi.export(directory)]:
         print(path)
     return 0
 

@@ -19,17 +19,26 @@ class Violation(Exception):
 class ContractViolation(AssertionError):
     rule: Rule
 
-    def __init__(self, rule: Rule, check: str, message: str, exchanges: list[Exchange]) -> None:
+    def __init__(
+        self,
+        rule: Rule,
+        check: str,
+        message: str,
+        exchanges: list[Exchange],
+        quotes: tuple[str, ...] = (),
+    ) -> None:
         self.rule = rule
         self.check = check
         self.message = message
         self.exchanges = exchanges
+        self.quotes = quotes or (rule.quote,)  # the contract sentences the check enforces
         super().__init__(self.render())
 
     def render(self) -> str:
         lines = [
             f"[{self.rule.level} {self.rule.name}] {self.rule.summary}",
             f"  check:     {self.check}",
+            *(f"  contract:  {quote}" for quote in self.quotes),
             f"  problem:   {self.message}",
         ]
         for ex in self.exchanges[:6]:

@@ -1,7 +1,8 @@
 """How other tools run the contract suite: its command line, and the results it leaves.
 
 The fault catalogue's detection run, okroute-verify, the benchmarks and the tests all run
-`pytest contracts` as a user does, in its own process, and read `contract-results.json`.
+`pytest --pyargs contracts` as a user does, in its own process, from any directory (the suite is
+found in the installed package), and read `contract-results.json`.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ PLAN = "contract-plan.json"  # written by `pytest contracts --okroute-plan`
 def command(
     reports: Path, *args: str, http: str | None = None, https: str | None = None
 ) -> list[str]:
-    """`pytest contracts`, writing to `reports`; live when a URL is given."""
+    """`pytest --pyargs contracts`, writing to `reports`; live when a URL is given."""
     line = [
         sys.executable,
         "-m",
         "pytest",
+        "--pyargs",
         "contracts",
         "-q",
         "-p",

@@ -19,12 +19,12 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
-from contracts import invoke
+from contracts import failure_report, invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
 from contracts.planner import COST_MARKER, ExitCode, Item, Plan, context, make_plan
-from contracts.recorder import RunRecorder
+from contracts.recorder import RunRecorder, unwritable
 from contracts.strategies import Config
 from contracts.target import (
     Target,
@@ -139,6 +139,9 @@ def _live(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RECORDER] = RunRecorder()
     reports = Path(config.getoption("okroute_reports"))
+    problem = unwritable(reports)
+    if problem:
+        raise pytest.UsageError(f"okroute: cannot write the reports to {reports}: {problem}")
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
         config.option.xmlpath = str(reports / "junit.xml")
     live = _live(config)
@@ -341,15 +344,22 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
-    if report.failed and report.when == "call" and is_hypothesis_test(getattr(item, "obj", None)):
-        seed = item.config.stash[_SEED]
-        hint = (
-            f"pytest {item.nodeid} --hypothesis-seed={seed}"
-            if seed.isdigit()
-            else f"pytest {item.nodeid} ({seed})"
-        )
-        report.sections.append(("okroute reproduce", hint))
+    if report.failed and report.when == "call":
+        _shape_failure(item, call, report)
     _mask_report(report)
+
+
+def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+    hypothesis = is_hypothesis_test(getattr(item, "obj", None))
+    reproduce = failure_report.reproduce_line(item, item.config.stash[_SEED], hypothesis)
+    violations = failure_report.violations_in(call.excinfo.value if call.excinfo else None)
+    if violations:
+        failure_report.record(report, violations, reproduce)
+    shaped = failure_report.compact(item, call, reproduce)
+    if shaped is not None:
+        report.longrepr = shaped
+    elif hypothesis:
+        report.sections.append((failure_report.SECTION, reproduce))
 
 
 def _mask_report(report: pytest.TestReport) -> None:
@@ -464,8 +474,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         f"{len(rules)} rules checked by {len(recorder.coverage)} checks; "
         f"hypothesis seed {config.stash[_SEED]}"
     )
-    for rule in recorder.failed_rules():
-        tr.write_line(f"FAILED rule {rule}", red=True)
+    tally = failure_report.Tally(tr.stats.get("failed", []))
+    lines = tally.lines(also_failed=recorder.failed_rules(), variants=recorder.failed_variants())
+    for line in lines:
+        tr.write_line(line, red=True)
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
         tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)

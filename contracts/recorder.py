@@ -8,6 +8,7 @@ checked through which variants.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -20,6 +21,18 @@ from okroute_model.secrets import MASKER
 from okroute_model.wire import ALL_VARIANTS, Variant
 
 KEPT_PER_CHECK = 3  # detailed violations kept per check; all of them are counted
+
+
+def unwritable(directory: Path) -> str | None:
+    """Why reports could not be written under `directory`, or None; made nothing on the way."""
+    for place in (directory, *directory.resolve().parents):
+        if place.exists():
+            if not place.is_dir():
+                return f"{place} is not a folder"
+            if not os.access(place, os.W_OK):
+                return f"{place} is not writable"
+            return None
+    return None
 
 
 class RunRecorder:
@@ -89,6 +102,15 @@ class RunRecorder:
 
     def failed_rules(self) -> list[str]:
         return sorted({v["rule"] for v in self.violations if not v["warning"]})
+
+    def failed_variants(self) -> dict[str, set[str]]:
+        """rule -> the variants through which a check of it saw a failure."""
+        failed: dict[str, set[str]] = defaultdict(set)
+        for check, per_variant in self.coverage.items():
+            for variant, outcomes in per_variant.items():
+                if outcomes["failed"]:
+                    failed[self.check_rules[check]].add(variant)
+        return failed
 
     def results(self, extra: dict[str, Any]) -> dict[str, Any]:
         return {

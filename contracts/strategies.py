@@ -149,8 +149,8 @@ def message_text(cfg: Config) -> st.SearchStrategy[str]:
 
 
 def service_type(cfg: Config) -> st.SearchStrategy[str]:
-    """Blank, or ASCII up to the profile's byte limit."""
-    return st.text(_ALNUM, max_size=cfg.knobs.service_type_max_bytes)
+    """Blank, or ASCII up to the byte limit (every reading's, when the profile does not set it)."""
+    return st.text(_ALNUM, max_size=cfg.knobs.service_type_accepted)
 
 
 def _ints(low: int, high: int) -> st.SearchStrategy[str]:
@@ -309,7 +309,7 @@ def _with_number(dnis: str, replacement: str, index: int) -> str:
 
 @st.composite
 def _over_limit_service_type(draw, cfg: Config) -> str:
-    limit = cfg.knobs.service_type_max_bytes
+    limit = cfg.knobs.service_type_rejected_over
     ascii_over = st.text(_ALNUM, min_size=limit + 1, max_size=limit + 8)
     # Multi-byte text: few characters, too many bytes.
     wide = st.text("éüñ€中", min_size=limit // 2 + 1, max_size=limit)
@@ -345,12 +345,26 @@ def invalid_submit(draw, cfg: Config, defect: str) -> Case:
     """A submit that is valid but for `defect`."""
     base = _request(cfg, Command.SUBMIT, draw(valid_submit_params(cfg, cfg.invalid_numbers)))
     request = _apply_defect(draw, cfg, base, defect)
-    return Case(request, defect=defect)
+    return Case(request, defect=defect, also=ALSO_CARRIED.get(defect, ()))
+
+
+# A dnis field over 2048 characters with at most 100 items cannot be made of valid numbers
+# (100 numbers of 15 digits are 1599 characters): its items are too long as well.
+ALSO_CARRIED = {"dnis-too-long": ("dnis-too-many-digits",)}
+_MANY_NUMBERS = ("dnis-too-many", "dnis-too-long")
 
 
 def _apply_defect(draw, cfg: Config, base: ApiRequest, defect: str) -> ApiRequest:
     dnis = str(base.get("dnis"))
     index = draw(st.integers(0, 200))
+    if defect in _MANY_NUMBERS:
+        # Many numbers with split_or_payload or incMsgId would carry a second defect.
+        mode = base.get("longMessageMode")
+        base = _replace(
+            base,
+            incMsgId=None,
+            longMessageMode=None if mode == LongMessageMode.SPLIT_OR_PAYLOAD else mode,
+        )
     if defect in ("missing-dnis", "missing-message"):
         return _replace(base, **{defect.removeprefix("missing-"): None})
     if defect == "dnis-too-many":
@@ -459,14 +473,20 @@ def _unrouted(cfg: Config, request: ApiRequest) -> ApiRequest:
 
 @st.composite
 def bad_credentials_on_invalid_submit(draw, cfg: Config, defect: str) -> Case:
-    """Wrong credentials and a second defect: the answer must still be about the credentials."""
+    """Wrong credentials and a second defect: judged first or not, it is never accepted and
+    reveals nothing (§2 leaves the order open)."""
     other = draw(
         st.sampled_from(
             [d for d in SUBMIT_DEFECTS if d not in ("malformed-json", "json-not-object")]
         )
     )
-    invalid = _unrouted(cfg, draw(invalid_submit(cfg, other)).request)
-    return Case(_spoil_credentials(draw, invalid, defect), defect=defect, note=f"and {other}")
+    invalid = draw(invalid_submit(cfg, other))
+    return Case(
+        _spoil_credentials(draw, _unrouted(cfg, invalid.request), defect),
+        defect=defect,
+        note=f"and {other}",
+        also=(other, *invalid.also),
+    )
 
 
 # Defects that can only travel in a JSON body (two of the three variants).

@@ -12,6 +12,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from contracts.inspect_requests import suite_inspector
 from okroute_mock.delivery import DeliverySim
@@ -25,7 +26,7 @@ from okroute_model.environment import (
     valid_prefix,
 )
 from okroute_model.params import PATH
-from okroute_model.profile import PlatformKnobs, Profile
+from okroute_model.profile import Knob, PlatformKnobs, Profile
 from okroute_model.secrets import MASKER, Credentials
 from okroute_model.wire import Transport
 
@@ -182,8 +183,14 @@ def offline_target(
     breaks: frozenset[str] = frozenset(),
     flips: frozenset[str] = frozenset(),
     seed: int = 0,
+    drawn: dict[Knob, Any] | None = None,
+    inspect: bool = True,
 ) -> Target:
-    """The respx fake: two accounts, a manual clock, no route under `OFFLINE_NO_ROUTE_PREFIX`."""
+    """The respx fake: two accounts, a manual clock, no route under `OFFLINE_NO_ROUTE_PREFIX`.
+
+    `drawn`: knob values of a random platform. `inspect`: fail a request of the suite that does
+    not carry what its case claims (off for the fingerprint, whose probes are MAY points).
+    """
     primary = Credentials("qa-offline", "offline-Pa55word-1")
     secondary = Credentials("qa-offline-2", "offline-Pa55word-2")
     for c in (primary, secondary):
@@ -197,6 +204,7 @@ def offline_target(
             no_route_prefix=OFFLINE_NO_ROUTE_PREFIX,
             breaks=breaks,
             flips=flips,
+            drawn=drawn,
         ),
         clock=clock,
     )
@@ -213,6 +221,6 @@ def offline_target(
         rate=0.0,
         final_status_timeout=120.0,
         no_route_prefix=OFFLINE_NO_ROUTE_PREFIX,
-        fake=RespxFake(platform, inspect=suite_inspector(platform.diagnose)),
+        fake=RespxFake(platform, inspect=suite_inspector(platform.diagnose) if inspect else None),
         clock=clock,
     )

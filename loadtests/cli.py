@@ -257,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"okroute-load: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder or file it cannot write or read: one line, not a traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"okroute-load: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -2,6 +2,8 @@
 
 - `platform`: the one implementation of platform behaviour (pure; injected clock)
 - `server`: real HTTP + HTTPS listeners (aiohttp) in front of it, with transport faults
+- `connection`: answering clients that half-close; dropping on raw input when broken so
+- `rawbreaks`: which kind of raw input a connection's first request carries (`carries`)
 - `fake`: the same platform reached offline through respx (`RespxFake`, `ManualClock`)
 - `breaks`: deliberate contract faults (`Fault`, `BREAKS`, `parse_breaks`)
 - `quirks`: the mock's answer at each MAY point and the flipped one (`CHOICES`, `parse_flips`)
@@ -10,4 +12,16 @@
 - `launch`: start `okroute-mock` as a subprocess on loopback (`launched`, `MockProcess`)
 """
 
-__all__ = ["breaks", "delivery", "fake", "faults", "launch", "platform", "quirks", "server", "store"]
+__all__ = [
+    "breaks",
+    "connection",
+    "delivery",
+    "fake",
+    "faults",
+    "launch",
+    "platform",
+    "quirks",
+    "rawbreaks",
+    "server",
+    "store",
+]

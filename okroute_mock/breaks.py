@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from okroute_model.rawinput import RawInput
 from okroute_model.rules import RULES
 
 
@@ -55,7 +56,6 @@ class Fault(StrEnum):
     DELIVERY_TIME_ISO = "delivery-time-iso"
     UNKNOWN_AT_FIRST = "unknown-at-first"
     FINAL_STATUS_CHANGES = "final-status-changes"
-    STATUS_FLAPS = "status-flaps"
     RETENTION_SHORT = "retention-short"
     UNKNOWN_ID_500 = "unknown-id-500"
     UNKNOWN_ID_DELIVERED = "unknown-id-delivered"
@@ -65,6 +65,22 @@ class Fault(StrEnum):
     POST_URL_CREDENTIALS_IGNORED = "post-url-credentials-ignored"
     POST_BODY_STATUS_DIFFERS = "post-body-status-differs"
     HTTPS_STATUS_DIFFERS = "https-status-differs"
+    # the connection dropped on one kind of raw input (okroute_mock.rawbreaks tells the kinds)
+    DROP_ON_BAD_PERCENT_ENCODING = "drop-on-bad-percent-encoding"
+    DROP_ON_NON_UTF8_QUERY = "drop-on-non-utf8-query"
+    DROP_ON_NON_UTF8_BODY = "drop-on-non-utf8-body"
+    DROP_ON_CONTROL_CHARACTERS = "drop-on-control-characters"
+    DROP_ON_RAW_TARGET_BYTES = "drop-on-raw-target-bytes"
+    DROP_ON_OVERLONG_HEAD = "drop-on-overlong-head"
+    DROP_ON_OVERLONG_BODY = "drop-on-overlong-body"
+    DROP_ON_CONTENT_TYPE = "drop-on-content-type"
+    DROP_ON_CHUNKED = "drop-on-chunked-body"
+    DROP_ON_HALF_CLOSE = "drop-on-half-close"
+    DROP_ON_PIPELINED = "drop-on-pipelined"
+
+
+# Each kind of raw input, and the break that drops the connection on it.
+DROP_ON: dict[RawInput, Fault] = {kind: Fault(f"drop-on-{kind}") for kind in RawInput}
 
 
 @dataclass(frozen=True)
@@ -171,7 +187,7 @@ BREAKS: dict[Fault, Break] = {
         Break(
             Fault.SERVICE_TYPE_AT_LIMIT_REJECTED,
             "submit.service-type-limit",
-            "serviceType exactly at the limit is rejected",
+            "a serviceType of 6 bytes, within every reading of the limit, is rejected",
         ),
         # answer shapes and types
         Break(Fault.SEGMENT_NUM_INTEGER, "submit.response-schema", "segment_num is a JSON number"),
@@ -196,11 +212,6 @@ BREAKS: dict[Fault, Break] = {
             Fault.FINAL_STATUS_CHANGES,
             "query.final-stable",
             "a final status turns into another final status on the next query",
-        ),
-        Break(
-            Fault.STATUS_FLAPS,
-            "query.status-forward",
-            "an ACCEPTD message answers ENROUTE on every other query (a lagging replica)",
         ),
         Break(Fault.RETENTION_SHORT, "query.retention", "statuses are forgotten after one second"),
         Break(Fault.UNKNOWN_ID_500, "query.unknown-id", "a never-issued ID answers 500"),
@@ -234,6 +245,9 @@ BREAKS: dict[Fault, Break] = {
             "HTTPS answers undocumented errors with 422",
         ),
     )
+} | {
+    fault: Break(fault, "errors.no-5xx", f"the connection is dropped on {kind} input")
+    for kind, fault in DROP_ON.items()
 }
 
 assert set(BREAKS) == set(Fault), set(Fault) ^ set(BREAKS)

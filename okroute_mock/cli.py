@@ -17,7 +17,7 @@ from okroute_mock.breaks import BREAKS, parse_breaks
 from okroute_mock.delivery import DEFAULT_MIX, DeliverySim, parse_mix
 from okroute_mock.faults import FaultConfig, Faults, Latency
 from okroute_mock.platform import Account, Platform, PlatformConfig
-from okroute_mock.quirks import CHOICES, parse_flips
+from okroute_mock.quirks import CHOICES, RandomPlatform, parse_flips
 from okroute_mock.server import start
 from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificates
 from okroute_model.environment import MOCK_NO_ROUTE_PREFIX, Env
@@ -149,6 +149,17 @@ def parser() -> argparse.ArgumentParser:
         metavar="POINT",
         help="give the other answer at a MAY point ('all' for every one)",
     )
+    contract.add_argument(
+        "--may-random",
+        type=int,
+        metavar="SEED",
+        help="play a random correct platform: every MAY point and unknown knob drawn from SEED",
+    )
+    contract.add_argument(
+        "--describe",
+        action="store_true",
+        help="print what the platform does at every MAY point and its knobs (JSON), and exit",
+    )
     contract.add_argument("--list-may", action="store_true", help="list the MAY points and exit")
     contract.add_argument("--list-rules", action="store_true", help="list the contract rules")
     return p
@@ -183,6 +194,12 @@ def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
         mix = parse_mix(args.outcomes)
         breaks = parse_breaks(args.breaks)
         flips = parse_flips(args.may_flip)
+        drawn = None
+        if args.may_random is not None:
+            if args.may_flip:
+                raise UsageError("--may-random draws every MAY point: leave out --may-flip")
+            platform_draw = RandomPlatform.draw(args.may_random, profile.platform)
+            flips, drawn = platform_draw.flips, platform_draw.knobs
         fault_config = FaultConfig(
             latency=args.latency,
             latency_rate=args.latency_rate,
@@ -211,6 +228,8 @@ def build(args: argparse.Namespace) -> tuple[Platform, Faults | None]:
             no_route_prefix=args.no_route_prefix,
             breaks=breaks,
             flips=flips,
+            drawn=drawn,
+            random_seed=args.may_random,
         )
         platform = Platform(config)
     except (ProfileError, ValueError) as exc:
@@ -280,6 +299,8 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
     print(f"  accounts: {', '.join(platform.accounts)}; stats: /_mock/stats", flush=True)
     if platform.breaks:
         print(f"  BROKEN on purpose: {', '.join(sorted(platform.breaks))}", flush=True)
+    if platform.config.random_seed is not None:
+        print(f"  behaviour: {json.dumps(platform.describe())}", flush=True)
     if args.ready_file:
         ready = {
             "urls": {str(t): u for t, u in listening.urls.items()},
@@ -303,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         platform, faults = build(args)
+        if args.describe:
+            print(json.dumps(platform.describe(), indent=2))
+            return 0
         try:
             import uvloop
 
@@ -312,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         runner(_serve(args, platform, faults))
     except UsageError as exc:
         print(f"okroute-mock: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder or file it cannot write or read: one line, not a traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"okroute-mock: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass

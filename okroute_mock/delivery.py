@@ -71,12 +71,12 @@ class DeliverySim:
         return self._rng.randbytes(16).hex("-", 4)
 
 
-def mccmnc(number: str) -> str:
-    """A plausible, stable MCC+MNC for a number: five or six digits."""
-    digits = number[-6:].rjust(6, "0")
-    mcc = 200 + int(digits[:3]) % 700
-    mnc = int(digits[3:]) % 100
-    return f"{mcc}{mnc:02d}" if mnc % 3 else f"{mcc}{mnc:03d}"
+def mccmnc(number: str, digits: int = 6) -> str:
+    """A plausible, stable MCC+MNC for a number: `digits` (five or six) digits."""
+    tail = number[-6:].rjust(6, "0")
+    mcc = 200 + int(tail[:3]) % 700
+    mnc = int(tail[3:]) % 100
+    return f"{mcc}{mnc:02d}" if digits == 5 else f"{mcc}{mnc:03d}"
 
 
 def vendor_time(seconds: float) -> str:

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from math import ceil
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from okroute_mock.breaks import Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
+from okroute_mock.quirks import describe, mock_knobs
 from okroute_mock.store import MessageStore, Record
 from okroute_model.classify import Classified, classify
 from okroute_model.defects import DEFECTS
@@ -34,14 +35,17 @@ from okroute_model.may import May
 from okroute_model.params import (
     COMMANDS,
     DEFAULT_LONG_MESSAGE_MODE,
+    KNOWN_PARAMS,
     LONG_MESSAGE_MODES,
+    MAX_DNIS_CHARS,
     MAX_DNIS_COUNT,
     PATH,
     QUERY_ID_PARAM,
+    SERVICE_TYPE_READINGS,
     Command,
     LongMessageMode,
 )
-from okroute_model.profile import PlatformKnobs
+from okroute_model.profile import Knob, PlatformKnobs
 from okroute_model.secrets import Credentials
 from okroute_model.segments import (
     GSM7_EXTENSION,
@@ -50,6 +54,7 @@ from okroute_model.segments import (
     Encoding,
     count_segments,
     encoding_of,
+    sar_segments,
 )
 from okroute_model.statuses import FINAL_STATUSES, Status
 from okroute_model.wire import (
@@ -69,7 +74,6 @@ _REJECTED_BY_DEFAULT = frozenset(
         May.COMMAND_CASE,
         May.DNIS_JSON_ARRAY,
         May.QUERY_MISSING_ID,
-        May.PLUS_PREFIX,
     }
 )
 _UNDOCUMENTED_TEXTS = {
@@ -78,6 +82,7 @@ _UNDOCUMENTED_TEXTS = {
     "command-case": "unknown command",
     "wrong-type": "invalid parameter type",
     "json-types": "invalid parameter type",
+    "json-integer-strings": "invalid parameter type",
     "dnis-json-array": "invalid parameter type",
     "malformed-json": "invalid JSON body",
     "json-not-object": "JSON body must be an object",
@@ -89,6 +94,7 @@ _UNDOCUMENTED_TEXTS = {
     "dnis-not-digits": "Invalid destination number",
     "dnis-too-many-digits": "Invalid destination number",
     "dnis-list-spaces": "Invalid destination number",
+    "dnis-empty-items": "Invalid destination number",
     "plus-prefix": "Invalid destination number",
     "split-or-payload-multi": "split_or_payload is not supported for several numbers",
     "unknown-long-message-mode": "invalid longMessageMode",
@@ -107,6 +113,10 @@ _VALIDATION_BREAKS = {
     Fault.SPLIT_OR_PAYLOAD_MULTI_ACCEPTED: "split-or-payload-multi",
     Fault.MISSING_MESSAGE_ACCEPTED: "missing-message",
 }
+
+
+# Parameter names by their lower-case form, for a platform that ignores their case.
+_CANONICAL = {name.lower(): name for names in KNOWN_PARAMS.values() for name in names}
 
 
 class Reply(NamedTuple):
@@ -144,6 +154,9 @@ class PlatformConfig:
     no_route_prefix: str = ""
     breaks: frozenset[Fault] = frozenset()
     flips: frozenset[May] = frozenset()
+    # Knob values of a random platform (`--may-random`), for the knobs the profile leaves unset.
+    drawn: dict[Knob, Any] | None = None
+    random_seed: int | None = None
 
 
 def credential_defect(params: dict, accounts: dict[str, Account]) -> str | None:
@@ -175,7 +188,8 @@ class Platform:
             raise ValueError("the platform needs at least one account")
         self.config = config
         self.clock = clock
-        self.knobs = config.knobs
+        # Concrete knobs: the profile's where it sets them, the mock's own choice elsewhere.
+        self.knobs = mock_knobs(config.knobs, config.flips, config.drawn)
         self.sim = config.sim
         self.breaks = config.breaks
         self.flips = config.flips
@@ -190,6 +204,11 @@ class Platform:
         flipped_types = May.CONTENT_TYPES in self.flips
         self._submit_type = ERROR_CONTENT_TYPE if flipped_types else JSON_CONTENT_TYPE
         self._query_type = JSON_CONTENT_TYPE if flipped_types else ERROR_CONTENT_TYPE
+        self._mccmnc_digits = 5 if May.MCCMNC_DIGITS in self.flips else 6
+
+    def describe(self) -> dict[str, Any]:
+        """This platform's answer at every MAY point and its knobs (`--describe`, stats)."""
+        return describe(self.flips, self.knobs, self.config.random_seed)
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -203,7 +222,12 @@ class Platform:
         if decoded.error:
             return [decoded.error]
         credentials = credential_defect(decoded.params, self.accounts)
-        classified = classify(decoded.params, self.knobs, texts=decoded.body_kind != "json")
+        classified = classify(
+            decoded.params,
+            self.knobs,
+            texts=decoded.body_kind != "json",
+            json_body=decoded.body_kind == "json",
+        )
         findings = ([credentials] if credentials else []) + classified.findings
         prefix = self.config.no_route_prefix
         if (
@@ -228,7 +252,14 @@ class Platform:
             return Reply(
                 reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)
             ), "-"
-        decoded = decode(wire, form_accepted=self._form_accepted, body_wins=self._body_wins)
+        decoded = decode(
+            wire,
+            form_accepted=self._form_accepted,
+            body_wins=self._body_wins,
+            first_wins=May.REPEATED_PARAMS in self.flips,
+        )
+        if May.PARAM_NAME_CASE in self.flips:
+            decoded.params = {_CANONICAL.get(k.lower(), k): v for k, v in decoded.params.items()}
         context = _Context(self, wire, decoded, transport)
         if decoded.error:
             if decoded.error == "malformed-json" and Fault.MALFORMED_JSON_500 in self.breaks:
@@ -236,17 +267,25 @@ class Platform:
             return context.undocumented(decoded.error), "-"
         command = decoded.params.get("command")
         command_name = command if isinstance(command, str) and command in COMMANDS else "-"
+        classified = classify(
+            decoded.params,
+            self.knobs,
+            texts=decoded.body_kind != "json",
+            json_body=decoded.body_kind == "json",
+        )
+        if self.breaks:
+            context.apply_validation_breaks(classified)
+        if May.CREDENTIALS_ORDER in self.flips:  # every other defect before the credentials
+            reply = context.first_refusal(classified)
+            if reply is not None:
+                return reply, command_name
         account, refusal = context.authenticate(command)
         if refusal is not None:
             return refusal, command_name
         assert account is not None
-        classified = classify(decoded.params, self.knobs, texts=decoded.body_kind != "json")
-        if self.breaks:
-            context.apply_validation_breaks(classified)
-        for label in classified.findings:
-            reply = context.judge(label)
-            if reply is not None:
-                return reply, command_name
+        reply = context.first_refusal(classified)
+        if reply is not None:
+            return reply, command_name
         if context.leak_on_success:
             reply = self._submit(account, classified)
             return Reply(401, reply.body, reply.content_type), command_name
@@ -273,6 +312,8 @@ class Platform:
         encoding = encoding_of(text, data_coding)
         if encoding is Encoding.OTHER:  # undocumented sizes: count as the text itself needs
             encoding = encoding_of(text, None)
+        if mode == LongMessageMode.SPLIT_SAR and May.SPLIT_SAR_SIZES in self.flips:
+            return sar_segments(text, encoding) or 1
         if encoding is Encoding.UCS2 and Fault.UCS2_AS_GSM7 in broken:
             return 1 if len(text) <= GSM7_SINGLE else ceil(len(text) / GSM7_SEGMENT)
         if encoding is Encoding.GSM7:
@@ -306,11 +347,18 @@ class Platform:
             segments = 1
         entries = []
         reused = self._issue(account, numbers[0], now) if Fault.IDS_REUSED in broken else None
+        first_ids: dict[str, list[str]] = {}  # a duplicate number may share its number's IDs
+        share = May.DUPLICATE_IDS in self.flips
         for number in numbers:
             message_id = reused
+            earlier = first_ids.get(number) if share else None
+            ids = first_ids.setdefault(number, [])
             for segment in range(1, segments + 1):
-                if message_id is None or not (shared or reused):
+                if earlier is not None:
+                    message_id = earlier[segment - 1]
+                elif message_id is None or not (shared or reused):
                     message_id = self._issue(account, number, now)
+                ids.append(message_id)
                 entries.append((number, message_id, segment))
         self.stats.submitted_numbers += len(c.numbers)
         self.stats.routed_numbers += len(numbers)
@@ -352,15 +400,12 @@ class Platform:
 
     def _status(self, record: Record, message_id: str, now: float) -> str:
         broken = self.breaks
-        if now < record.accept_at:
+        if now < record.accept_at or (May.STATUS_PATH in self.flips and now < record.final_at):
             status = Status.ENROUTE
         elif now < record.final_at:
             status = Status.ACCEPTD
         else:
             status = record.final
-        if Fault.STATUS_FLAPS in broken and status == Status.ACCEPTD:
-            seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
-            return Status.ENROUTE if seen % 2 == 0 else status
         if Fault.FINAL_STATUS_CHANGES in broken and status in FINAL_STATUSES:
             seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
             if seen > 1:
@@ -376,7 +421,9 @@ class Platform:
         body: dict[str, object] = {
             "status": status.lower() if Fault.STATUS_LOWERCASE in broken else status,
             "delivery_time": "",
-            "mccmnc": mccmnc(record.number) if record and status != Status.ENROUTE else "",
+            "mccmnc": mccmnc(record.number, self._mccmnc_digits)
+            if record and status != Status.ENROUTE
+            else "",
             "error_code": ERROR_CODES.get(Status(status), "") if final else "",
             "system_delivery_time": system_time(done + 1) if final else "",
         }
@@ -393,6 +440,8 @@ class Platform:
     def _query(self, account: Account, c: Classified) -> Reply:
         broken, now = self.breaks, self.clock()
         message_id = c.params.get(QUERY_ID_PARAM, "")
+        if not message_id:  # let through (a MAY choice): UNKNOWN, whatever unknown IDs get
+            return self._status_reply(Status.UNKNOWN, None)
         record = self.store.get(message_id, now)
         if record is not None and Fault.RETENTION_SHORT in broken and now - record.created > 1.0:
             record = None
@@ -449,7 +498,7 @@ class _Context:
     def undocumented(self, label: str) -> Reply:
         """A 400 for an error the contract gives no text for (a MAY point)."""
         broken = self.breaks
-        status = 400
+        status = 422 if May.UNDOCUMENTED_ERROR_STATUS in self.platform.flips else 400
         if Fault.POST_BODY_STATUS_DIFFERS in broken and self.method is Method.POST_BODY:
             status = 422
         if Fault.HTTPS_STATUS_DIFFERS in broken and self.transport is Transport.HTTPS:
@@ -475,6 +524,8 @@ class _Context:
         if defect.startswith("missing-"):
             if Fault.AUTH_MISSING_400 in broken:
                 return None, _text(400, "username and password are required")
+            if May.MISSING_CREDENTIALS_TEXT in platform.flips:
+                return None, _text(NOT_AUTHORIZED.status, "credentials are missing")
             return None, self.documented(NOT_AUTHORIZED)
         username = params.get("username")
         account = platform.accounts.get(username) if isinstance(username, str) else None
@@ -504,12 +555,19 @@ class _Context:
         for fault, label in _VALIDATION_BREAKS.items():
             if fault in self.breaks:
                 findings[:] = [f for f in findings if f != label]
+        if (
+            Fault.DNIS_LENGTH_UNCHECKED in self.breaks
+            and len(c.params.get("dnis", "")) > MAX_DNIS_CHARS
+        ):
+            # The overlong field is taken as it is, its overlong items too.
+            findings[:] = [f for f in findings if f != "dnis-too-many-digits"]
         count = len(c.numbers)
         if Fault.DNIS_101_ACCEPTED in self.breaks and count == MAX_DNIS_COUNT + 1:
             findings[:] = [f for f in findings if f != "dnis-too-many"]
         if Fault.DNIS_100_REJECTED in self.breaks and count == MAX_DNIS_COUNT:
             findings.insert(0, "dnis-too-many")
-        limit = self.platform.knobs.service_type_max_bytes
+        # Rejected at the length every reading of the limit accepts.
+        limit = SERVICE_TYPE_READINGS[0]
         service_type = c.params.get("serviceType", "")
         if (
             Fault.SERVICE_TYPE_AT_LIMIT_REJECTED in self.breaks
@@ -518,6 +576,14 @@ class _Context:
             findings.insert(0, "service-type-too-long")
         if Fault.MISSING_MESSAGE_ACCEPTED in self.breaks:
             c.params.setdefault("message", "")
+
+    def first_refusal(self, c: Classified) -> Reply | None:
+        """The answer to the first finding the platform refuses; None when it refuses none."""
+        for label in c.findings:
+            reply = self.judge(label)
+            if reply is not None:
+                return reply
+        return None
 
     def judge(self, label: str) -> Reply | None:
         """The answer a finding gets; None when the platform lets it through."""

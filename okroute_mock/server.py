@@ -18,6 +18,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
+from okroute_mock.breaks import DROP_ON
+from okroute_mock.connection import HalfCloseTlsSite, MockServer
 from okroute_mock.faults import Fault, Faults
 from okroute_mock.platform import Platform
 from okroute_mock.tls import TlsFiles
@@ -108,9 +110,9 @@ class MockApp:
                 return web.Response(
                     status=413, text=f"body over {MAX_BODY} bytes", headers={"Connection": "close"}
                 )
-            except ConnectionError:  # the client left in the middle of its body
+            except ConnectionError as exc:  # the client left (or half-closed) inside its body
                 self.transport_errors += 1
-                return web.Response(status=400, text="connection lost")
+                return web.Response(status=400, text=str(exc) or "connection lost")
         content_type = request.headers.get("Content-Type")
         wire = WireRequest(
             request.method,
@@ -173,6 +175,7 @@ class MockApp:
             "client_hang_ups": self.transport_errors,
             "breaks": sorted(p.breaks),
             "may_flips": sorted(p.flips),
+            "behaviour": p.describe(),
             "rss_bytes": psutil.Process().memory_info().rss,
         }
 
@@ -201,8 +204,9 @@ async def start(
     server_log = logging.getLogger("aiohttp.server")
     if not any(isinstance(f, ClientFaultFilter) for f in server_log.filters):
         server_log.addFilter(ClientFaultFilter())
-    server = web.Server(
+    server = MockServer(
         app.handle,
+        drop_on=frozenset(kind for kind, fault in DROP_ON.items() if fault in platform.breaks),
         access_log_class=MaskedAccessLogger,
         access_log=access_log,
         max_line_size=MAX_LINE,
@@ -219,7 +223,7 @@ async def start(
         if https_port is not None:
             if tls is None:
                 raise ValueError("HTTPS needs certificates")
-            site = web.TCPSite(
+            site = HalfCloseTlsSite(
                 runner, host, https_port, ssl_context=tls.server_context(), backlog=1024
             )
             await site.start()

@@ -1,4 +1,4 @@
-"""The one model of the OKRoute SMS HTTP(S) API contract: the ground floor, importing nothing of ours.
+"""The OKRoute SMS HTTP(S) API contract, modelled once: the ground floor, importing nothing of ours.
 
 Everything the mock, the contract suite, the load campaigns and verification know about the API
 comes from here, stated once. What each module offers:
@@ -12,12 +12,14 @@ comes from here, stated once. What each module offers:
 - `classify`: what a platform finds wrong with the parameters it received, in deciding order
 - `segments`: GSM-7 / UCS-2 segment counting
 - `schemas`: JSON Schemas of the success answers, field formats
+- `openapi`: the OpenAPI 3.1 document of the API (`document()`), exported by `contracts.exported`
 - `wire`: the three request variants to and from bytes (`encode`, `decode`, `Variant`)
 - `profile`: deployment knobs and test settings from TOML (`load_profile`, `Profile`)
 - `secrets`: the password kept out of every output (`MASKER`, `mask_wire`, `Credentials`)
 - `throttling`: one classifier of throttling answers (`classify_throttle`)
 - `units`: durations, ranges, probabilities, weights (`parse_duration`, `argtype`)
 - `environment`: environment variable names (`Env`) and the test number prefixes
+- `rawinput`: the kinds of raw input well-formed requests never carry (`RawInput`)
 """
 
 __all__ = [
@@ -26,8 +28,10 @@ __all__ = [
     "environment",
     "errors",
     "may",
+    "openapi",
     "params",
     "profile",
+    "rawinput",
     "rules",
     "schemas",
     "secrets",

@@ -59,6 +59,8 @@ def _as_text(name: str, value: Any, findings: list[str]) -> str | None:
     """A JSON value as the text a query string would carry; None for a wrong type."""
     if isinstance(value, str):
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and name in _INTEGER_PARAMS:
+        return str(value)  # the documented type of an integer parameter
     if isinstance(value, int | float) and not isinstance(value, bool):
         findings.append("json-types")
         return str(value)
@@ -93,14 +95,17 @@ def _numbers(dnis: str, knobs: PlatformKnobs, findings: list[str]) -> list[str]:
     numbers = []
     for item in items:
         number = item.strip()
-        if number != item or not number:
+        if not number:
+            findings.append("dnis-empty-items")
+            continue
+        if number != item:
             findings.append("dnis-list-spaces")
-            if not number:
-                continue
         if number.startswith("+"):
             number = number[1:]
-            if not knobs.plus_prefix:
+            if knobs.plus_prefix is None:  # unknown: a MAY point
                 findings.append("plus-prefix")
+            elif not knobs.plus_prefix:  # a "+" where only digits belong
+                findings.append("dnis-not-digits")
         if not (number.isascii() and number.isdigit()):
             findings.append("dnis-not-digits")
         elif len(number) > MAX_NUMBER_DIGITS:
@@ -118,7 +123,7 @@ def _submit(out: Classified, knobs: PlatformKnobs) -> None:
             findings.append(f"missing-{name}")
     if p.get("dnis"):
         out.numbers = _numbers(p["dnis"], knobs, findings)
-    if len(p.get("serviceType", "").encode()) > knobs.service_type_max_bytes:
+    if len(p.get("serviceType", "").encode()) > knobs.service_type_rejected_over:
         findings.append("service-type-too-long")
     mode = p.get("longMessageMode")
     if mode is not None and mode not in LONG_MESSAGE_MODES:
@@ -147,10 +152,14 @@ def _query(out: Classified, knobs: PlatformKnobs) -> None:
 _BY_COMMAND = {Command.SUBMIT: _submit, Command.QUERY: _query, Command.MO: lambda out, k: None}
 
 
-def classify(params: Mapping[str, Any], knobs: PlatformKnobs, texts: bool = False) -> Classified:
+def classify(
+    params: Mapping[str, Any], knobs: PlatformKnobs, texts: bool = False, json_body: bool = False
+) -> Classified:
     """Defects and MAY points of a request's parameters (credentials aside), deciding one first.
 
     `texts`: every value is known to be text already (a query string or form carried them).
+    `json_body`: the parameters came in a JSON body, where an integer parameter sent as a string
+    is a MAY point (§6: "JSON numbers where strings are expected and the reverse").
     """
     out = Classified()
     findings = out.findings
@@ -167,6 +176,8 @@ def classify(params: Mapping[str, Any], knobs: PlatformKnobs, texts: bool = Fals
             return out
         findings.append("command-case")
     out.command = command.lower()
+    if json_body and any(isinstance(params.get(n), str) for n in _INTEGER_PARAMS):
+        findings.append("json-integer-strings")
     if texts or all(type(v) is str for v in params.values()):
         out.params = dict(params)
     else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from okroute_model.profile import Knob
+
 
 class May(StrEnum):
     """Every MAY point, by name: code names members, never strings."""
@@ -39,6 +41,17 @@ class May(StrEnum):
     CONTENT_TYPES = "content-types"
     OPTIONAL_PARAM_LIMITS = "optional-param-limits"
     THROTTLING = "throttling"
+    CREDENTIALS_ORDER = "credentials-order"
+    MISSING_CREDENTIALS_TEXT = "missing-credentials-text"
+    UNDOCUMENTED_ERROR_STATUS = "undocumented-error-status"
+    DUPLICATE_IDS = "duplicate-ids"
+    DNIS_EMPTY_ITEMS = "dnis-empty-items"
+    REPEATED_PARAMS = "repeated-params"
+    PARAM_NAME_CASE = "param-name-case"
+    MCCMNC_DIGITS = "mccmnc-digits"
+    STATUS_PATH = "status-path"
+    SPLIT_SAR_SIZES = "split-sar-sizes"
+    JSON_INTEGER_STRINGS = "json-integer-strings"
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,7 @@ class MayPoint:
     name: May
     section: str
     question: str
+    knob: Knob | None = None  # the profile knob this point is, when the profile leaves it unset
 
 
 MAY_POINTS: dict[May, MayPoint] = {
@@ -87,13 +101,24 @@ MAY_POINTS: dict[May, MayPoint] = {
         ),
         MayPoint(May.COMMAND_CASE, "§6", "is command=SUBMIT accepted?"),
         MayPoint(May.UNKNOWN_PARAMS, "§6", "are unknown parameters rejected or ignored?"),
-        MayPoint(May.PLUS_PREFIX, "§6", "is a '+' in front of a number accepted?"),
         MayPoint(
-            May.DNIS_LIST_SPACES, "§6", "are spaces or empty items in the dnis list accepted?"
+            May.PLUS_PREFIX, "§6", "is a '+' in front of a number accepted?", Knob.PLUS_PREFIX
         ),
+        MayPoint(May.DNIS_LIST_SPACES, "§6", "are spaces around dnis list items accepted?"),
+        MayPoint(May.DNIS_EMPTY_ITEMS, "§6", "are empty items in the dnis list accepted?"),
         MayPoint(May.ANI_FORMAT, "§6", "is an ani over 32 symbols or with punctuation accepted?"),
-        MayPoint(May.SERVICE_TYPE_7_9, "§3", "is a serviceType of 7 to 9 bytes accepted?"),
+        MayPoint(
+            May.SERVICE_TYPE_7_9,
+            "§3",
+            "how many bytes of serviceType are accepted (7 to 9 is open)?",
+            Knob.SERVICE_TYPE_MAX_BYTES,
+        ),
         MayPoint(May.JSON_TYPES, "§6", "are JSON numbers accepted where strings are expected?"),
+        MayPoint(
+            May.JSON_INTEGER_STRINGS,
+            "§6",
+            'are JSON strings accepted where integers are expected ("dataCoding": "0")?',
+        ),
         MayPoint(May.DNIS_JSON_ARRAY, "§6", "is dnis accepted as a JSON array?"),
         MayPoint(May.MO_RESPONSE, "§5", "what does command=mo answer?"),
         MayPoint(May.QUERY_MISSING_ID, "§4", "what does a query without messageId answer?"),
@@ -106,7 +131,35 @@ MAY_POINTS: dict[May, MayPoint] = {
             "are incMsgId over 128 symbols or a malformed validityPeriod rejected?",
         ),
         MayPoint(May.THROTTLING, "§6", "how does the platform answer when it throttles?"),
+        MayPoint(
+            May.CREDENTIALS_ORDER,
+            "§2",
+            "are wrong credentials judged before another defect of the same request?",
+        ),
+        MayPoint(
+            May.MISSING_CREDENTIALS_TEXT, "§2", "what does the 401 for missing credentials say?"
+        ),
+        MayPoint(May.UNDOCUMENTED_ERROR_STATUS, "§3", "which 4xx do undocumented errors get?"),
+        MayPoint(
+            May.DUPLICATE_IDS, "§3", "do the entries of a duplicate number share its message IDs?"
+        ),
+        MayPoint(
+            May.REPEATED_PARAMS, "§1", "when a parameter is repeated, which occurrence counts?"
+        ),
+        MayPoint(May.PARAM_NAME_CASE, "§6", "are parameter names case-insensitive (DNIS=...)?"),
+        MayPoint(May.MCCMNC_DIGITS, "§4", "is mccmnc 5 or 6 digits?"),
+        MayPoint(
+            May.STATUS_PATH, "§4", "does a message show ACCEPTD on its way to a final status?"
+        ),
+        MayPoint(
+            May.SPLIT_SAR_SIZES,
+            "§3",
+            "are split_sar segments of split's sizes (153/67) or whole messages (160/70)?",
+        ),
     )
 }
 
 assert set(MAY_POINTS) == set(May), set(May) ^ set(MAY_POINTS)
+
+# The MAY point each knob is while a profile leaves it unset.
+KNOB_POINTS: dict[Knob, May] = {p.knob: p.name for p in MAY_POINTS.values() if p.knob}

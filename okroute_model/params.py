@@ -30,6 +30,8 @@ DNIS_SEPARATOR = ","
 MAX_ANI_CHARS = 32
 MAX_INC_MSG_ID_CHARS = 128
 VALIDITY_PERIOD_CHARS = 16
+# The serviceType byte limit as the error section (6) and the parameter tables (9) read it.
+SERVICE_TYPE_READINGS = (6, 7, 8, 9)
 
 
 class LongMessageMode(StrEnum):

@@ -8,9 +8,14 @@ profile is an error that names the key, not a silently ignored setting.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, get_type_hints
+
+from okroute_model.params import SERVICE_TYPE_READINGS
 
 DEFAULT_PROFILE = Path(__file__).resolve().parent / "profiles" / "default.toml"
 
@@ -19,13 +24,41 @@ class ProfileError(ValueError):
     """A profile that cannot be used, with the file and key it is about."""
 
 
+class Knob(StrEnum):
+    """The knobs where deployments differ in behaviour. Unset in a profile, each is unknown."""
+
+    SERVICE_TYPE_MAX_BYTES = "service_type_max_bytes"
+    PLUS_PREFIX = "plus_prefix"
+
+
 @dataclass(frozen=True)
 class PlatformKnobs:
-    service_type_max_bytes: int
-    plus_prefix: bool
+    # None: the profile does not set it. The suite then judges only what holds for every value
+    # it may take, and the fingerprint reports the value it observed (contract preamble, §3).
+    service_type_max_bytes: int | None
+    plus_prefix: bool | None
     http_port: int
     https_port: int
     retention_seconds: float
+
+    @property
+    def service_type_accepted(self) -> int:
+        """The longest serviceType every reading accepts, in bytes."""
+        known = self.service_type_max_bytes
+        return SERVICE_TYPE_READINGS[0] if known is None else known
+
+    @property
+    def service_type_rejected_over(self) -> int:
+        """Over this many bytes, every reading rejects a serviceType."""
+        known = self.service_type_max_bytes
+        return SERVICE_TYPE_READINGS[-1] if known is None else known
+
+    def unknown(self) -> tuple[Knob, ...]:
+        return tuple(k for k in Knob if getattr(self, k) is None)
+
+    def filled(self, values: Mapping[Knob, Any]) -> PlatformKnobs:
+        """These knobs with each unknown one taken from `values` (a platform's own settings)."""
+        return replace(self, **{k.value: values[k] for k in self.unknown()})
 
 
 @dataclass(frozen=True)
@@ -72,8 +105,6 @@ class Profile:
     source: str  # which file(s) it came from, for messages
 
     def replace_section(self, name: str, **changes: Any) -> Profile:
-        from dataclasses import replace
-
         return replace(self, **{name: replace(getattr(self, name), **changes)})
 
 
@@ -90,7 +121,15 @@ def _read(path: Path) -> dict[str, Any]:
         raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
 
 
+def _optional(hint: Any) -> Any:
+    """The inner type of `T | None`; None for a hint that is not optional."""
+    if isinstance(hint, types.UnionType) and type(None) in hint.__args__:
+        return next(a for a in hint.__args__ if a is not type(None))
+    return None
+
+
 def _coerce(value: Any, hint: Any, where: str) -> Any:
+    hint = _optional(hint) or hint
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     origin = getattr(hint, "__origin__", hint)
@@ -108,7 +147,13 @@ def _section(cls: type, values: dict[str, Any], where: str) -> Any:
     unknown = set(values) - set(hints)
     if unknown:
         raise ProfileError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(hints)}")
-    return cls(**{k: _coerce(values[k], hints[k], f"{where}.{k}") for k in hints})
+    missing = {k for k in hints if k not in values and _optional(hints[k]) is None}
+    if missing:
+        raise ProfileError(f"{where}: missing key(s) {sorted(missing)}")
+    # An optional key that no file sets stays None: unknown, not a default.
+    return cls(
+        **{k: _coerce(values[k], hints[k], f"{where}.{k}") if k in values else None for k in hints}
+    )
 
 
 def load_profile(path: str | Path | None = None) -> Profile:

@@ -97,6 +97,13 @@ def mask_body(body: bytes) -> str:
     return MASKER.mask(text)
 
 
+def mask_bytes(data: bytes) -> bytes:
+    """Raw bytes with every registered secret masked; bytes that are not UTF-8 pass unchanged."""
+    text = data.decode("utf-8", "surrogateescape")
+    masked = MASKER.mask(text)
+    return data if masked == text else masked.encode("utf-8", "surrogateescape")
+
+
 def mask_wire(wire: WireRequest) -> tuple[str, str]:
     """The target (path and query) and the body of `wire`, masked."""
     return f"{wire.path}?{mask_query(wire.query)}", mask_body(wire.body)

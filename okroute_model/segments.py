@@ -5,7 +5,9 @@ Positions this model takes where the contract page is silent, so that checks nev
 - UCS-2 sizes count UTF-16 code units and a segment never splits a surrogate pair, but a platform
   that counts a non-BMP character as one is accepted too (`segment_range`);
 - `single_id_split` may answer one entry per segment (sharing one ID) or one entry per number;
-- `split_or_payload` with one number may split or send one payload message.
+- `split_or_payload` with one number may split or send one payload message;
+- `split_sar` carries the concatenation in SAR options, not a UDH: its segments may be the sizes of
+  `split` or whole single messages (160 septets, 70 code units), and either is accepted.
 """
 
 from __future__ import annotations
@@ -79,6 +81,16 @@ def ucs2_segments(text: str, *, count_code_points: bool = False) -> int:
     return _pack([2 if ch > "\uffff" else 1 for ch in text], UCS2_SEGMENT)
 
 
+def sar_segments(text: str, encoding: Encoding) -> int | None:
+    """Segments of whole single-message size, as SAR options allow; None where undocumented."""
+    if encoding is Encoding.GSM7:
+        costs = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
+        return _pack(costs, GSM7_SINGLE)
+    if encoding is Encoding.UCS2:
+        return _pack([2 if ch > "\uffff" else 1 for ch in text], UCS2_SINGLE)
+    return None
+
+
 def count_segments(text: str, encoding: Encoding) -> int | None:
     """Segments a split-mode text becomes; None where sizes are undocumented."""
     if encoding is Encoding.GSM7:
@@ -117,4 +129,6 @@ def entries_per_number(text: str, data_coding: int | None, mode: str | None) -> 
     if mode in (LongMessageMode.SINGLE_ID_SPLIT, LongMessageMode.SPLIT_OR_PAYLOAD):
         return EntryRange(frozenset({1, n}), shared_id=shared)
     low = ucs2_segments(text, count_code_points=True) if encoding is Encoding.UCS2 else n
+    if mode == LongMessageMode.SPLIT_SAR:
+        low = min(low, sar_segments(text, encoding) or n)
     return EntryRange(frozenset(range(low, n + 1)))

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote_plus
 
-from okroute_model.params import PATH, URL_FIELDS
+from okroute_model.params import INTEGER_PARAMS, PATH, URL_FIELDS
 
 JSON_CONTENT_TYPE = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -161,6 +161,17 @@ def encode_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _json_typed(name: str, value: Any) -> Any:
+    """An integer parameter travels in JSON as a number, its documented type (§3); a string
+    there is a MAY point (§6). Anything that is not a plain integer stays as it is."""
+    if name in INTEGER_PARAMS and isinstance(value, str) and _INTEGER.fullmatch(value):
+        return int(value)
+    return value
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def encode(request: ApiRequest, method: Method, path: str = PATH) -> WireRequest:
     """The wire form of `request` sent through `method`."""
     if method is Method.GET:
@@ -179,7 +190,7 @@ def encode(request: ApiRequest, method: Method, path: str = PATH) -> WireRequest
     elif request.body_value is not MISSING:
         body = encode_json(request.body_value)
     else:
-        body = encode_json(dict(body_fields))
+        body = encode_json({k: _json_typed(k, v) for k, v in body_fields})
     return WireRequest("POST", path, query, (("Content-Type", JSON_CONTENT_TYPE),), body)
 
 
@@ -237,13 +248,24 @@ def _query_pairs(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = False) -> Decoded:
+def _params(pairs: list[tuple[str, str]], first_wins: bool) -> dict[str, str]:
+    return dict(reversed(pairs)) if first_wins else dict(pairs)
+
+
+def decode(
+    wire: WireRequest,
+    *,
+    form_accepted: bool = True,
+    body_wins: bool = False,
+    first_wins: bool = False,
+) -> Decoded:
     """The parameters a platform reads from `wire`; `error` names what made it unreadable.
 
-    `form_accepted` and `body_wins` are MAY points (form-post, query-body-precedence).
+    `form_accepted`, `body_wins` and `first_wins` are MAY points (form-post,
+    query-body-precedence, repeated-params: which occurrence of a repeated parameter counts).
     """
     try:
-        query = dict(_query_pairs(wire.query)) if wire.query else {}
+        query = _params(_query_pairs(wire.query), first_wins) if wire.query else {}
     except UnicodeDecodeError:
         return Decoded({}, error="invalid-utf8")
     if wire.method != "POST" or not wire.body:
@@ -253,7 +275,7 @@ def decode(wire: WireRequest, *, form_accepted: bool = True, body_wins: bool = F
         if not form_accepted:
             return Decoded(query, error="form-post", body_kind="form")
         try:
-            form = dict(_query_pairs(wire.body.decode("utf-8")))
+            form = _params(_query_pairs(wire.body.decode("utf-8")), first_wins)
         except UnicodeDecodeError:
             return Decoded(query, error="invalid-utf8", body_kind="form")
         return Decoded(query, form, body_kind="form", body_wins=body_wins)

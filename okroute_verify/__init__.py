@@ -4,6 +4,7 @@
 - `compare`: a run against the baseline of the release before
 - `html`: the self-contained report
 - `cli`: `okroute-verify`
+- `profiles/`: the target profiles shipped with the package (`--target mock`)
 """
 
 __all__ = ["cli", "compare", "html", "run"]

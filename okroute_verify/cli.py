@@ -1,12 +1,14 @@
 """`okroute-verify`: may this platform release go live?
 
-    okroute-verify --target profiles/staging.toml [--baseline FILE] [--save-baseline FILE]
-                   [--dry-run] [--skip-load]
+    okroute-verify --target staging [--baseline FILE] [--save-baseline FILE]
+                   [--reports DIR] [--dry-run] [--skip-load]
 
 Runs, in order, the live contract suite, the behaviour fingerprint and a short load smoke against
 the target of a profile, compares them with the release before, and writes
-reports/verify-<timestamp>/index.html and verdict.json. One message budget ([target]
-max_messages) is shared fairly by the three phases before anything is sent.
+reports/verify-<timestamp>/index.html and verdict.json under the current directory (or --reports).
+`--target NAME` is looked up in ./profiles/, then as a path, then among the profiles shipped with
+the package (`mock`, `staging.example`). One message budget ([target] max_messages) is
+shared fairly by the three phases before anything is sent.
 
 Exit codes: 0 PASS or WARN, 1 FAIL, 2 could not verify (a usage mistake, an unreachable target,
 rejected credentials, a platform that went away), 3 incomplete (nothing failed, but rules or MAY
@@ -27,6 +29,7 @@ from contracts.planner import ExitCode
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
 from okroute_model.environment import Env
+from okroute_model.may import KNOB_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
 from okroute_verify import compare, html
@@ -44,7 +47,9 @@ from okroute_verify.run import (
     timestamp,
 )
 
-PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+SHIPPED_PROFILES = Path(__file__).resolve().parent / "profiles"
+LOCAL_PROFILES = Path("profiles")  # the user's own, in the directory they run from
+EXAMPLE_PROFILE = SHIPPED_PROFILES / "staging.example.toml"
 INCOMPLETE = int(ExitCode.INCOMPLETE)  # the contract suite's "incomplete" exit code
 EXIT_PASS, EXIT_FAIL, EXIT_COULD_NOT_VERIFY, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -57,8 +62,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--target",
-        required=True,
-        help="profile file, or the name of one in profiles/ (e.g. staging)",
+        help="a profile: a name in ./profiles/ (e.g. staging), a file, or a shipped one (mock)",
+    )
+    p.add_argument(
+        "--example-profile",
+        action="store_true",
+        help="print the example target profile (to start ./profiles/NAME.toml from) and exit",
     )
     p.add_argument("--baseline", help="verdict baseline of the release before")
     p.add_argument("--save-baseline", help="write this run's baseline here")
@@ -69,10 +78,28 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _profile_path(target: str) -> str:
-    for candidate in (Path(target), PROFILES / target, PROFILES / f"{target}.toml"):
+    """The user's ./profiles/ first, then the path as given, then the package's own."""
+    candidates = [LOCAL_PROFILES / target, LOCAL_PROFILES / f"{target}.toml", Path(target)]
+    candidates += [SHIPPED_PROFILES / target, SHIPPED_PROFILES / f"{target}.toml"]
+    for candidate in candidates:
         if candidate.is_file():
             return str(candidate)
-    raise VerifyStop(f"no profile {target!r} (a file, or a name in {PROFILES})")
+    shipped = ", ".join(sorted(p.stem for p in SHIPPED_PROFILES.glob("*.toml")))
+    raise VerifyStop(
+        f"no profile {target!r}: not in {LOCAL_PROFILES.resolve()}, not a file, "
+        f"not one shipped ({shipped})"
+    )
+
+
+def _reports_folder(reports: str) -> Path:
+    """This run's folder under `reports` (relative to where the user stands), made now: a place
+    that cannot be written stops the run before anything is sent."""
+    directory = Path(reports).resolve() / f"verify-{timestamp()}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VerifyStop(f"cannot write the reports to {directory}: {exc.strerror}") from None
+    return directory
 
 
 def _baseline(path: str | None) -> dict[str, Any] | None:
@@ -100,7 +127,7 @@ def _dry_run(run: Run, with_load: bool) -> int:
         f"{t.dnis_prefix}, rate {t.rate or 'unlimited'} requests/s:"
     )
     print(
-        f"   pytest contracts --okroute-profile {run.profile_path} "
+        f"   pytest --pyargs contracts --okroute-profile {run.profile_path} "
         + " ".join(f"--okroute-{'' if k == 'http' else 'https-'}url {u}" for k, u in t.urls.items())
     )
     for line in contract_lines:
@@ -184,12 +211,13 @@ def verify(args: argparse.Namespace) -> int:
         raise VerifyStop(str(exc)) from None
     install_log_masking()
     before = _baseline(args.baseline)
-    directory = Path(args.reports) / f"verify-{timestamp()}"
-    run = Run(profile, profile_path, target, directory, budget=profile.target.max_messages)
     if args.dry_run:
-        return _dry_run(run, not args.skip_load)
+        directory = Path(args.reports).resolve() / f"verify-{timestamp()}"  # not written
+        dry = Run(profile, profile_path, target, directory, profile.target.max_messages)
+        return _dry_run(dry, not args.skip_load)
+    directory = _reports_folder(args.reports)
+    run = Run(profile, profile_path, target, directory, budget=profile.target.max_messages)
     preflight(target)
-    directory.mkdir(parents=True, exist_ok=True)
     started = time.time()
     share_budget(run, not args.skip_load)
     print(f"okroute-verify: {target.describe()} -> {directory}", flush=True)
@@ -216,6 +244,8 @@ def verify(args: argparse.Namespace) -> int:
             "MAY points not probed within the budget: "
             + ", ".join(p for p in prints if p not in recorded)
         )
+    observed = [prints[p] for p in KNOB_POINTS.values() if p in prints]
+    print(f"  knobs observed: {'; '.join(observed) or 'none'}", flush=True)
     load_summary = None if args.skip_load else load(run)
     if load_summary is not None:
         print(f"  load smoke: {load_summary['verdict']}", flush=True)
@@ -260,11 +290,21 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.example_profile:
+        print(EXAMPLE_PROFILE.read_text(), end="")
+        return 0
+    if not args.target:
+        p.error("--target is required")
     try:
         return verify(args)
     except VerifyStop as exc:
         print(f"okroute-verify: stopped: {MASKER.mask(str(exc))}", file=sys.stderr)
+        return EXIT_COULD_NOT_VERIFY
+    except OSError as exc:  # a file that could not be read or written: could not verify
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"okroute-verify: stopped: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_COULD_NOT_VERIFY
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from okroute_model.may import MAY_POINTS
 from okroute_model.profile import CompareSettings
 
 BASELINE_FORMAT = 1
@@ -17,8 +18,8 @@ LOAD_SCOPES = ("submit", "query")
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # "contract", "fingerprint", "latency" or "throughput"
-    subject: str  # a rule, a MAY point, a scope
+    kind: str  # "contract", "fingerprint", "knob", "latency" or "throughput"
+    subject: str  # a rule, a MAY point, a discovered knob, a scope
     before: str
     after: str
     severity: str  # "fail" or "warn"
@@ -60,6 +61,31 @@ def baseline(
     }
 
 
+def fingerprint_differences(
+    old: dict[str, str], new: dict[str, str], settings: CompareSettings
+) -> list[Difference]:
+    """One difference per changed MAY point; a point that is an unknown knob is named as the
+    knob, with the values observed before and after (never the same change under two names)."""
+    differences = []
+    for point in sorted(set(old) | set(new)):
+        then, now = old.get(point, "not probed"), new.get(point, "not probed")
+        if then == now:
+            continue
+        may = MAY_POINTS.get(point)  # type: ignore[call-overload]
+        knob = may.knob if may is not None else None
+        if knob is None:
+            differences.append(
+                Difference("fingerprint", point, then, now, settings.fingerprint_change)
+            )
+        else:
+            prefix = f"{knob} = "
+            differences.append(Difference(
+                "knob", str(knob), then.removeprefix(prefix), now.removeprefix(prefix),
+                settings.fingerprint_change,
+            ))  # fmt: skip
+    return differences
+
+
 def compare(
     before: dict[str, Any], after: dict[str, Any], settings: CompareSettings
 ) -> list[Difference]:
@@ -69,13 +95,7 @@ def compare(
     failed_before = set(before["contract"]["failed_rules"])
     for rule in sorted(set(after["contract"]["failed_rules"]) - failed_before):
         differences.append(Difference("contract", rule, "passed", "failed", "fail"))
-    old, new = before["fingerprint"], after["fingerprint"]
-    for point in sorted(set(old) | set(new)):
-        if old.get(point) != new.get(point):
-            differences.append(Difference(
-                "fingerprint", point, old.get(point, "not probed"), new.get(point, "not probed"),
-                settings.fingerprint_change,
-            ))  # fmt: skip
+    differences += fingerprint_differences(before["fingerprint"], after["fingerprint"], settings)
     load_before, load_after = before.get("load") or {}, after.get("load") or {}
     for scope in LOAD_SCOPES:
         then = (load_before.get(scope) or {}).get("p99_ms")

@@ -104,7 +104,9 @@ def _fingerprint(now: dict[str, str], before: dict[str, str] | None) -> str:
     rows = []
     for point, may in MAY_POINTS.items():
         answer = now.get(point, "not probed")
-        row = [_cell(point), _cell(may.question)]
+        # A knob the profile leaves unset is discovered here: say which one.
+        name = f"{point} (knob {may.knob}, observed)" if may.knob else point
+        row = [_cell(name), _cell(may.question)]
         if before is not None:
             old = before.get(point, "not probed")
             changed = old != answer

@@ -15,6 +15,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,6 @@ from okroute_model.params import PATH
 from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
 
-REPO = invoke.REPO
 STEP_TIMEOUT = 1800.0
 PLAN_TIMEOUT = 300.0
 PHASES = ("contract", "fingerprint", "load")
@@ -82,6 +82,7 @@ class Run:
 
     def write(self, name: str, data: Any) -> Path:
         path = self.directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
         path.write_text(MASKER.mask(text) + ("" if text.endswith("\n") else "\n"))
         return path
@@ -136,16 +137,16 @@ def _contract_env(run: Run, budget: int) -> dict[str, str]:
 def contract_plan(run: Run, budget: int) -> tuple[dict[str, Any], list[str]]:
     """The contract suite's plan within `budget`, from `pytest contracts --okroute-plan` (which
     sends nothing): its data, and its lines for a person."""
-    reports = run.directory / "contract-plan"
-    result = subprocess.run(
-        _contract_command(run, reports, "--okroute-plan"),
-        cwd=REPO,
-        env=_contract_env(run, budget),
-        capture_output=True,
-        text=True,
-        timeout=PLAN_TIMEOUT,
-    )
-    plan = invoke.results(reports, invoke.PLAN)
+    with tempfile.TemporaryDirectory(prefix="okroute-plan-") as scratch:  # a dry run writes none
+        reports = Path(scratch)
+        result = subprocess.run(
+            _contract_command(run, reports, "--okroute-plan"),
+            env=_contract_env(run, budget),
+            capture_output=True,
+            text=True,
+            timeout=PLAN_TIMEOUT,
+        )
+        plan = invoke.results(reports, invoke.PLAN)
     if plan is None:
         raise VerifyStop(
             f"the contract suite could not plan (exit {result.returncode}): "
@@ -215,7 +216,6 @@ def contract(run: Run) -> dict[str, Any]:
     reports = run.directory / "contract"
     result = subprocess.run(
         _contract_command(run, reports),
-        cwd=REPO,
         env=_contract_env(run, run.shares.get("contract", run.budget)),
         capture_output=True,
         text=True,
@@ -287,7 +287,6 @@ def load(run: Run) -> dict[str, Any] | None:
         command += ["--slo", slo]
     result = subprocess.run(
         command,
-        cwd=REPO,
         env=run.env(),
         capture_output=True,
         text=True,

@@ -42,7 +42,7 @@ def test_durations_parse(text: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("text", ["", "m", "5x", "5 minutes", "-1s", "1m30", "s5", "1.2.3s"])
 def test_bad_durations_say_how_to_write_one(text: str) -> None:
-    with pytest.raises(ValueError, match="is not a duration: write e.g."):
+    with pytest.raises(ValueError, match=r"is not a duration: write e\.g\."):
         parse_duration(text)
 
 

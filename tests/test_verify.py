@@ -221,3 +221,32 @@ def test_credentials_in_a_profile_are_refused(tmp_path: Path) -> None:
     path.write_text('[target]\nhttp_url = "http://127.0.0.1:9"\nusername = "u"\npassword = "p"\n')
     result = verify(tmp_path, path)
     assert result.returncode == 2 and "never go in a profile" in result.stderr
+
+
+def test_two_random_correct_platforms_pass_and_the_diff_names_what_differs(tmp_path) -> None:
+    """Two correct releases that differ only where the contract leaves things open: PASS or
+    WARN, and the fingerprint diff lists exactly the MAY points and knobs the seeds differ in."""
+    from okroute_model.may import MAY_POINTS, May
+
+    baseline, described, results = tmp_path / "baseline.json", [], []
+    for name, seed, args in (("a", 11, ("--save-baseline",)), ("b", 12, ("--baseline",))):
+        directory = tmp_path / name
+        directory.mkdir()
+        with running_mock(directory / "mock", "--may-random", str(seed)) as mock:
+            described.append(mock.stats()["behaviour"])
+            target = profile(directory, mock)
+            results.append(verify(directory, target, *args, str(baseline), "--skip-load"))
+    for result in results:
+        assert result.returncode == 0, result.stdout + result.stderr
+    verdict = json.loads((run_folder(tmp_path / "b") / "verdict.json").read_text())
+    assert verdict["verdict"] in ("PASS", "WARN"), verdict["reasons"]
+    named = [(d["kind"], d["subject"]) for d in verdict["differences"]]
+    assert len(named) == len(set(named))  # each change once
+    expected = set()
+    for point, value in described[0]["may"].items():
+        if described[1]["may"][point] != value:
+            knob = MAY_POINTS[May(point)].knob
+            expected.add(("knob", str(knob)) if knob else ("fingerprint", point))
+    assert expected and set(named) == expected
+    page = (run_folder(tmp_path / "b") / "index.html").read_text()
+    assert all(subject in page for _, subject in named)

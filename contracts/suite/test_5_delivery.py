@@ -1,4 +1,4 @@
-"""Statuses over time: known at once, forward only, final statuses stable, kept while retained."""
+"""Statuses over time: known at once, final statuses stable, kept while retained."""
 
 from __future__ import annotations
 
