@@ -56,9 +56,9 @@ def test_throttling_the_suites_own_pace_fails_no_rule(
     out = results(tmp_path / "r")
     assert out["failed_rules"] == [] and out["unjudged"] == {}
     counted = out["budget"]["throttled"].get(reason, 0)
-    # Every throttling answer was waited out by the client; the two reachability checks before
-    # the run (one per transport) are not the client's.
-    assert throttled > 0 and throttled - 2 <= counted <= throttled
+    # Every throttling answer the client met was waited out; the reachability checks and the
+    # robustness phase's raw probes meet some too, outside the client.
+    assert throttled > 0 and 0 < counted <= throttled
     assert "throttling" in out["observations"]  # reported as the MAY point it is
     assert "throttling waited out (not judged)" in run.stdout
 

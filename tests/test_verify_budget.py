@@ -34,8 +34,9 @@ def test_a_budget_of_1000_runs_every_phase_and_probes_every_point(tmp_path: Path
     assert budget["at_risk"] <= BUDGET and stored == budget["sent"]
     assert verdict["load"] is not None
     assert set(verdict["fingerprint"]) >= set(PROBES)
-    assert not any(a.startswith("not probed") for a in verdict["fingerprint"].values())
-    assert f"{len(PROBES)} of {len(verdict['fingerprint'])} MAY points probed" in result.stdout
+    answers = verdict["fingerprint"]
+    assert not any(answers[p].startswith("not probed") for p in PROBES)  # every probe ran
+    assert not any("budget" in a for a in answers.values() if a.startswith("not probed"))
 
 
 def test_a_dry_run_prints_the_plan_and_sends_nothing(tmp_path: Path) -> None:
