@@ -166,7 +166,9 @@ def fingerprint_need(target: Target) -> tuple[int, int]:
     """(requests, numbers at risk) of the fingerprint's probes, counted without sending."""
     client = DryClient(target)
     fingerprint.take(client, _cfg(target), target.secondary)  # type: ignore[arg-type]
-    return len(client.recorded), client.at_risk
+    # A dry run cannot see the probes that follow answers (a submit again when no ID or final
+    # status came back): one more number per probe is their margin.
+    return len(client.recorded), client.at_risk + len(fingerprint.PROBES)
 
 
 def load_need(run: Run) -> tuple[int, int]:
