@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contracts.cases import Case
-from contracts.strategies import ALSO_CARRIED, Config
+from contracts.strategies import ALSO_CARRIED, Config, no_route_number, routable
 from okroute_model.params import (
     DNIS_SEPARATOR,
     MAX_DNIS_CHARS,
@@ -27,7 +27,12 @@ SPLIT = LongMessageMode.SPLIT
 def number(cfg: Config, i: int, digits: int = 11) -> str:
     digits = max(digits, len(cfg.dnis_prefix) + 3)
     tail = str(i).rjust(digits - len(cfg.dnis_prefix), "0")
-    return cfg.dnis_prefix + tail
+    return routable(cfg, cfg.dnis_prefix + tail)
+
+
+def _unrouted(cfg: Config, i: int, digits: int = 11) -> str:
+    """A number without a route when the target has a no-route prefix, else a test number."""
+    return no_route_number(cfg, i, digits) if cfg.no_route_prefix else number(cfg, i, digits)
 
 
 def _submit(
@@ -59,10 +64,14 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
     ext_fit = GSM7_SINGLE // 2  # extension characters take two septets each
     astral_fit = UCS2_SINGLE // 2  # characters outside the BMP take two UTF-16 code units
     hundred = DNIS_SEPARATOR.join(number(cfg, i) for i in range(MAX_DNIS_COUNT))
-    many = DNIS_SEPARATOR.join(number(cfg, i) for i in range(MAX_DNIS_COUNT + 1))
+    # Over the limits: a correct platform rejects them with a documented text, so all numbers
+    # but one can be without a route. A faulty platform that accepted 101 would deliver one.
+    many = DNIS_SEPARATOR.join(
+        [number(cfg, 0)] + [_unrouted(cfg, i) for i in range(1, MAX_DNIS_COUNT + 1)]
+    )
     width = 30
     count = MAX_DNIS_CHARS // (width + 1) + 1
-    too_long = DNIS_SEPARATOR.join(number(cfg, i, digits=width) for i in range(count))
+    too_long = DNIS_SEPARATOR.join(_unrouted(cfg, i, digits=width) for i in range(count))
     builders: list[Callable[[], Case]] = [
         lambda: _submit(cfg, "one number, short text: an object", number(cfg, 1), "hello"),
         lambda: _split(cfg, f"GSM-7 {GSM7_SINGLE} septets: one message", "a" * GSM7_SINGLE),

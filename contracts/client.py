@@ -1,9 +1,25 @@
-"""Sends one case through one variant with httpx, politely and within the message budget."""
+"""Sends one case through one variant with httpx, politely and within the message budget.
+
+Two counts, kept apart (see `contracts/planner.py` for the plan made from them):
+
+- *at risk*: destination numbers in requests that a faulty platform could accept, counted before
+  sending. Numbers without a route (the configured no-route number, numbers under the no-route
+  prefix) are not at risk: even a platform that accepted them would deliver nothing. `mo` sends
+  nothing to a subscriber. The cap (`OKROUTE_MAX_MESSAGES`) applies to this count.
+- *sent*: numbers the platform accepted, counted from its answers: one per entry of a successful
+  submit that is a first segment (an answer that cannot be read counts what was at risk in it).
+
+Throttling (one classifier, `okroute_model.throttling`) is waited out and retried, never judged.
+A request that gets no answer is a finding only when the platform still answers a benign request
+straight after; otherwise the platform went away, and the run stops (`PlatformUnreachable`).
+"""
 
 from __future__ import annotations
 
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx
 
@@ -12,33 +28,119 @@ from contracts.exchange import Exchange, Response
 from contracts.inspect_requests import EXTENSION
 from contracts.target import Target, tls_verification
 from okroute_model.environment import Env
-from okroute_model.params import DNIS_SEPARATOR, Command
-from okroute_model.throttling import classify_throttle
+from okroute_model.errors import LOOP_DETECTED
+from okroute_model.params import DNIS_SEPARATOR, PATH, Command
+from okroute_model.throttling import Throttle, classify_throttle
 from okroute_model.wire import Method, Transport, Variant, WireRequest, encode
 
-MAX_THROTTLE_RETRIES = 3
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+# Throttling is waited out this many times, and for at most this long in all, per request; a
+# platform that throttles longer than that leaves the case unjudged (reported, never a failure).
+MAX_THROTTLE_RETRIES = 20
+THROTTLE_PATIENCE = 60.0
+# After a request that got no answer: benign requests that may show the platform is still there.
+ALIVE_ATTEMPTS = 3
+ALIVE_PAUSE = 0.5
+ALIVE_TIMEOUT = 5.0
+# A sick platform is not hammered: this many answers in a row that are 5xx (508 aside) or
+# timeouts stop the run.
+SICK_STREAK = 8
 
 
 class BudgetExhausted(Exception):
-    """Sending this would pass the run's cap on submitted destination numbers."""
+    """Sending this would pass the run's cap on destination numbers at risk."""
+
+
+class Throttled(Exception):
+    """The platform kept throttling this request beyond the client's patience: not judged."""
+
+    def __init__(self, exchange: Exchange, throttle: Throttle) -> None:
+        super().__init__(
+            f"the platform kept throttling ({throttle.status}, wait {throttle.wait:g} s, "
+            f"{exchange.attempts} attempts): the request was not judged"
+        )
+        self.exchange = exchange
+
+
+class PlatformUnreachable(Exception):
+    """The platform stopped answering, even a benign request: nothing more can be verified."""
+
+
+class PlatformSick(Exception):
+    """The platform answers 5xx or times out again and again: the run stops so as not to
+    hammer it."""
+
+
+@dataclass(frozen=True)
+class NoRoute:
+    """Numbers that have no route on the target: a configured number, and a prefix."""
+
+    number: str | None = None
+    prefix: str | None = None
+
+    def covers(self, number: str) -> bool:
+        number = number.strip().lstrip("+")
+        return bool(
+            (self.number and number == self.number)
+            or (self.prefix and number.startswith(self.prefix))
+        )
+
+    @classmethod
+    def of(cls, target: Target) -> NoRoute:
+        return cls(target.no_route_dnis, target.no_route_prefix)
+
+
+def dnis_items(case: Case) -> list[str]:
+    """The destination numbers of a submit or mo, as listed (duplicates and junk included)."""
+    if case.command not in (Command.SUBMIT, Command.MO):
+        return []
+    dnis = case.request.get("dnis")
+    if isinstance(dnis, list):
+        return [str(d) for d in dnis]
+    return str(dnis).split(DNIS_SEPARATOR) if dnis else []
+
+
+def at_risk(case: Case, no_route: NoRoute = NoRoute()) -> int:
+    """Numbers a faulty platform could deliver if it accepted this request."""
+    if case.command != Command.SUBMIT:
+        return 0  # mo hands a message to the platform; it sends nothing to a subscriber
+    return sum(1 for n in dnis_items(case) if not no_route.covers(n))
 
 
 def numbers_in(case: Case) -> int:
-    """Destination numbers a request could send to, counted the way the budget counts them."""
-    if case.command not in (Command.SUBMIT, Command.MO):
+    """Every destination number listed in a request (the old, pessimistic count)."""
+    return len(dnis_items(case)) if case.command == Command.SUBMIT else 0
+
+
+def sent_in(exchange: Exchange, risked: int) -> int:
+    """Numbers the platform accepted, read from its answer: entries that are first segments.
+    An accepted submit whose answer cannot be read counts `risked`: it may have sent them all."""
+    r = exchange.response
+    if exchange.case.command != Command.SUBMIT or r is None or r.status != 200:
         return 0
-    dnis = case.request.get("dnis")
-    if isinstance(dnis, list):
-        return len(dnis)
-    return len(str(dnis).split(DNIS_SEPARATOR)) if dnis else 0
+    if not r.is_json:
+        return risked
+    value = r.json
+    if isinstance(value, dict):
+        return 1
+    if not isinstance(value, list):
+        return risked
+    return sum(
+        1 for e in value if isinstance(e, dict) and str(e.get("segment_num", "1")).strip() == "1"
+    )
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait before retrying a throttled answer; None when it is no throttling (or asks
-    for longer than a test run waits: then the answer is judged as it is)."""
-    throttle = classify_throttle(response.status_code, response.headers, response.content)
-    return throttle.wait if throttle is not None and throttle.waitable else None
+@dataclass
+class Tally:
+    """What one kind of case cost: requests, numbers listed, numbers at risk, numbers sent."""
+
+    requests: int = 0
+    numbers: int = 0
+    at_risk: int = 0
+    sent: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(vars(self))
 
 
 class ContractClient:
@@ -47,7 +149,13 @@ class ContractClient:
     ) -> None:
         self.target = target
         self.on_throttle = on_throttle
-        self.sent_numbers = 0
+        self.no_route = NoRoute.of(target)
+        self.at_risk = 0
+        self.sent = 0
+        self.requests = 0
+        self.throttled = Counter[str]()  # "429 retry-after" -> answers waited out
+        self.tallies: dict[str, Tally] = defaultdict(Tally)  # case label -> what it cost
+        self._sick_streak = 0
         self._next_send = 0.0
         self._http = {
             transport: httpx.Client(
@@ -60,6 +168,11 @@ class ContractClient:
             for transport, url in target.urls.items()
         }
 
+    @property
+    def sent_numbers(self) -> int:
+        """Numbers the platform accepted (kept under its old name for okroute-verify)."""
+        return self.sent
+
     def close(self) -> None:
         for client in self._http.values():
             client.close()
@@ -68,14 +181,20 @@ class ContractClient:
         methods = methods or case.methods
         return [Variant(m, t) for m in methods if m in case.methods for t in self.target.transports]
 
-    def _charge(self, case: Case) -> None:
-        n = numbers_in(case)
-        if self.sent_numbers + n > self.target.max_messages:
+    def cost(self, case: Case) -> int:
+        """Numbers at risk in one request of `case`."""
+        return at_risk(case, self.no_route)
+
+    def _charge(self, case: Case) -> int:
+        n = self.cost(case)
+        if self.at_risk + n > self.target.max_messages:
             raise BudgetExhausted(
-                f"sending {n} more number(s) would pass the budget of {self.target.max_messages} "
-                f"({self.sent_numbers} sent); raise {Env.MAX_MESSAGES} to run it"
+                f"sending {n} more number(s) at risk would pass the budget of "
+                f"{self.target.max_messages} ({self.at_risk} at risk so far); "
+                f"raise {Env.MAX_MESSAGES} to run it"
             )
-        self.sent_numbers += n
+        self.at_risk += n
+        return n
 
     def _pace(self) -> None:
         if self.target.rate <= 0:
@@ -86,7 +205,7 @@ class ContractClient:
         self._next_send = max(now, self._next_send) + 1.0 / self.target.rate
 
     def send(self, case: Case, variant: Variant) -> Exchange:
-        """One request; throttling answers with a short Retry-After are waited out and retried."""
+        """One request; throttling answers are waited out and retried."""
         return self._send(case, variant, encode(case.request, variant.method))
 
     def send_wire(self, case: Case, transport: Transport, wire: WireRequest) -> Exchange:
@@ -99,8 +218,7 @@ class ContractClient:
         )
 
     def _send(self, case: Case, variant: Variant, wire: WireRequest) -> Exchange:
-        self._charge(case)
-        client = self._http[variant.transport]
+        risked = self._charge(case)
         exchange = Exchange(
             case,
             variant,
@@ -109,8 +227,24 @@ class ContractClient:
             None,
             ca_bundle=self.target.ca_bundle,
         )
+        self._exchange(exchange, case, variant, wire)
+        sent = sent_in(exchange, risked)
+        self.sent += sent
+        tally = self.tallies[case.label()]
+        tally.requests += 1
+        tally.numbers += numbers_in(case)
+        tally.at_risk += risked
+        tally.sent += sent
+        return exchange
+
+    def _exchange(
+        self, exchange: Exchange, case: Case, variant: Variant, wire: WireRequest
+    ) -> None:
+        client = self._http[variant.transport]
+        waited = 0.0
         for attempt in range(1, MAX_THROTTLE_RETRIES + 2):
             self._pace()
+            self.requests += 1
             started = time.perf_counter()
             try:
                 response = client.request(
@@ -123,7 +257,11 @@ class ContractClient:
             except httpx.TransportError as exc:
                 exchange.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 exchange.elapsed = time.perf_counter() - started
-                return exchange
+                exchange.attempts = attempt
+                self._no_answer(
+                    exchange, variant.transport, isinstance(exc, httpx.TimeoutException)
+                )
+                return
             exchange.elapsed = time.perf_counter() - started
             exchange.attempts = attempt
             exchange.response = Response(
@@ -131,24 +269,72 @@ class ContractClient:
                 {k.lower(): v for k, v in response.headers.items()},
                 response.content,
             )
-            wait = _retry_after(response)
-            if wait is None or attempt > MAX_THROTTLE_RETRIES:
-                return exchange
+            throttle = classify_throttle(response.status_code, response.headers, response.content)
+            if throttle is None:
+                self._answered(exchange)
+                return
+            self.throttled[f"{throttle.status} {throttle.reason}"] += 1
+            if (
+                not throttle.waitable
+                or attempt > MAX_THROTTLE_RETRIES
+                or waited + throttle.wait > THROTTLE_PATIENCE
+            ):
+                raise Throttled(exchange, throttle)
             if self.on_throttle is not None:
-                self.on_throttle(exchange, wait)
-            time.sleep(wait)
-        return exchange
+                self.on_throttle(exchange, throttle.wait)
+            time.sleep(throttle.wait)
+            waited += throttle.wait
+
+    # -- is the platform still there? ---------------------------------------------------------
+
+    def _answered(self, exchange: Exchange) -> None:
+        status = exchange.status
+        self._sick(status >= 500 and status != LOOP_DETECTED.status, f"a {status} answer")
+
+    def _no_answer(self, exchange: Exchange, transport: Transport, timed_out: bool) -> None:
+        """No answer: a finding if the platform still answers a benign request, else it left."""
+        if not self.still_answers(transport):
+            raise PlatformUnreachable(
+                f"{self.target.urls[transport]} gives no answer any more ({exchange.error})"
+            )
+        self._sick(timed_out, f"a timeout ({exchange.error})")
+
+    def _sick(self, sick: bool, what: str) -> None:
+        self._sick_streak = self._sick_streak + 1 if sick else 0
+        if self._sick_streak >= SICK_STREAK:
+            raise PlatformSick(
+                f"{SICK_STREAK} answers in a row were 5xx or timeouts (the last: {what}); "
+                "stopped so as not to hammer a sick platform"
+            )
+
+    def still_answers(self, transport: Transport) -> bool:
+        """Whether the platform answers a benign request (`GET /api?`) with any HTTP status."""
+        client = self._http[transport]
+        for attempt in range(ALIVE_ATTEMPTS):
+            if attempt:
+                time.sleep(ALIVE_PAUSE)
+            try:
+                client.get(f"{PATH}?", timeout=ALIVE_TIMEOUT)
+                return True
+            except httpx.TransportError:
+                continue
+        return False
 
 
 DRY_RUN = "dry run: not sent"
 
 
 class DryClient:
-    """Sends nothing: records what would be sent, for a dry run."""
+    """Sends nothing: records what would be sent, for a dry run, and what it would put at risk."""
 
     def __init__(self, target: Target) -> None:
         self.target = target
+        self.no_route = NoRoute.of(target)
         self.recorded: list[Exchange] = []
+
+    @property
+    def at_risk(self) -> int:
+        return sum(at_risk(ex.case, self.no_route) for ex in self.recorded)
 
     def send(self, case: Case, variant: Variant) -> Exchange:
         return self.send_wire(case, variant.transport, encode(case.request, variant.method))

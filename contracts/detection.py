@@ -113,7 +113,9 @@ def live_env(mock: MockProcess) -> dict[str, str]:
         Env.PASSWORD_2: SECONDARY[1],
         Env.DNIS_PREFIX: DNIS_PREFIX,
         Env.NO_ROUTE_DNIS: NO_ROUTE_DNIS,
+        Env.NO_ROUTE_PREFIX: MOCK_NO_ROUTE_PREFIX,  # the mock routes nothing under it
         Env.MAX_MESSAGES: "100000",
+        Env.RATE: "0",  # loopback: no need to be polite to our own mock
     }
     if mock.ca:
         env[Env.CA_BUNDLE] = mock.ca

@@ -14,6 +14,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = "contract-results.json"
+PLAN = "contract-plan.json"  # written by `pytest contracts --okroute-plan`
 
 
 def command(
@@ -39,7 +40,7 @@ def command(
     return line + list(args)
 
 
-def results(reports: Path) -> dict[str, Any] | None:
+def results(reports: Path, name: str = RESULTS) -> dict[str, Any] | None:
     """What a run wrote, or None when it did not get as far as writing it."""
-    path = reports / RESULTS
+    path = reports / name
     return json.loads(path.read_text()) if path.exists() else None

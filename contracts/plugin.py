@@ -1,12 +1,16 @@
-"""pytest plugin of the contract suite: options, fixtures, masking, seeds and reports.
+"""pytest plugin of the contract suite: options, fixtures, masking, seeds, the plan and reports.
 
 Loaded by the repository's `conftest.py`. Offline by default; live when a URL is given:
 
     pytest contracts --okroute-url http://HOST:8001 --okroute-https-url https://HOST:8002
+
+Before anything is sent, the run is planned within its message budget (`contracts/planner.py`);
+`--okroute-plan` prints the plan and sends nothing. Exit codes: `planner.ExitCode`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -15,15 +19,17 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
-from contracts import failure_report
-from contracts.checks import CheckContext
+from contracts import failure_report, invoke
+from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
+from contracts.planner import COST_MARKER, ExitCode, Item, Plan, context, make_plan
 from contracts.pushes import live_collector
 from contracts.receiver import ThreadedReceiver, parse_listen
 from contracts.recorder import RunRecorder, unwritable
 from contracts.strategies import Config
 from contracts.target import (
+    Target,
     TargetError,
     live_target,
     offline_target,
@@ -63,6 +69,10 @@ _RECORDER = pytest.StashKey[RunRecorder]()
 _CLIENT = pytest.StashKey[ContractClient]()
 _PROFILE = pytest.StashKey[Profile]()
 _SEED = pytest.StashKey[str]()
+_PLAN = pytest.StashKey[Plan]()
+_TARGET = pytest.StashKey[Target]()
+_SEEN = pytest.StashKey[tuple[int, int, int]]()  # the client's counts after the last test
+_ACTUAL = pytest.StashKey[dict[str, tuple[int, int, int]]]()  # test -> requests, at risk, sent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -103,6 +113,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="FAULT",
         help="offline only: break the fake with a catalogue fault (repeatable)",
+    )
+    group.addoption(
+        "--okroute-plan",
+        action="store_true",
+        help="print the run's plan within the message budget (per test and phase: requests, "
+        "numbers at risk) and send nothing",
     )
     group.addoption(
         "--okroute-may-flip",
@@ -175,7 +191,8 @@ def _check_reachable(target) -> None:
                 client.get(f"{url}{PATH}?")
         except httpx.TransportError as exc:
             pytest.exit(
-                f"okroute: cannot reach the {transport} endpoint {url}: {exc}", returncode=4
+                f"okroute: cannot reach the {transport} endpoint {url}: {exc}",
+                returncode=ExitCode.COULD_NOT_VERIFY,
             )
 
 
@@ -193,24 +210,45 @@ def _receiver(pytestconfig: pytest.Config, target) -> ThreadedReceiver | None:
     return receiver
 
 
+def _target(config: pytest.Config) -> Target:
+    """The run's target, made once (the plan needs it before any fixture)."""
+    if _TARGET not in config.stash:
+        profile = _profile(config)
+        breaks, flips = config.getoption("okroute_break"), config.getoption("okroute_may_flip")
+        try:
+            if _live(config):
+                if breaks or flips:
+                    raise TargetError(
+                        "--okroute-break and --okroute-may-flip act on the offline fake"
+                    )
+                target = live_target(_options(config), profile)
+                if hasattr(config, "workerinput"):  # xdist: the budget is shared by the workers
+                    count = int(config.workerinput.get("workercount", 1))
+                    target.max_messages //= max(count, 1)
+            else:
+                target = offline_target(profile, parse_breaks(breaks), parse_flips(flips))
+        except (TargetError, ValueError) as exc:
+            pytest.exit(f"okroute: {exc}", returncode=ExitCode.COULD_NOT_VERIFY)
+        config.stash[_TARGET] = target
+    return config.stash[_TARGET]
+
+
+def _cfg(target: Target) -> Config:
+    t = target
+    return Config(
+        t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=t.live, no_route_prefix=t.no_route_prefix
+    )
+
+
 @pytest.fixture(scope="session")
 def okroute_target(pytestconfig: pytest.Config):
-    profile = _profile(pytestconfig)
-    breaks, flips = (
-        pytestconfig.getoption("okroute_break"),
-        pytestconfig.getoption("okroute_may_flip"),
-    )
+    target = _target(pytestconfig)
     try:
-        if _live(pytestconfig):
-            if breaks or flips:
-                raise TargetError("--okroute-break and --okroute-may-flip act on the offline fake")
-            target = live_target(_options(pytestconfig), profile)
+        if target.live:
             _check_reachable(target)
-        else:
-            target = offline_target(profile, parse_breaks(breaks), parse_flips(flips))
         receiver = _receiver(pytestconfig, target)
     except (TargetError, ValueError) as exc:
-        pytest.exit(f"okroute: {exc}", returncode=4)
+        pytest.exit(f"okroute: {exc}", returncode=ExitCode.COULD_NOT_VERIFY)
     yield target
     if receiver is not None:
         receiver.stop()
@@ -218,8 +256,64 @@ def okroute_target(pytestconfig: pytest.Config):
 
 @pytest.fixture(scope="session")
 def okroute_cfg(okroute_target) -> Config:
-    t = okroute_target
-    return Config(t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=t.live)
+    return _cfg(okroute_target)
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+def _plan_item(item: pytest.Item) -> Item:
+    marker = item.get_closest_marker(COST_MARKER)
+    declared = None
+    if marker is not None:
+        declared = (int(marker.kwargs.get("at_risk", 0)), int(marker.kwargs.get("requests", 1)))
+    return Item(
+        test=item.nodeid,
+        phase=Path(str(item.path)).stem.removeprefix("test_"),
+        function=getattr(item, "originalname", item.name),
+        params=dict(getattr(getattr(item, "callspec", None), "params", {})),
+        hypothesis=is_hypothesis_test(getattr(item, "obj", None)),
+        declared=declared,
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    suite = [i for i in items if "okroute" in getattr(i, "fixturenames", ())]
+    if not suite:
+        return
+    target = _target(config)
+    plan = make_plan(
+        [_plan_item(i) for i in suite], context(_cfg(target), target), target.max_messages
+    )
+    config.stash[_PLAN] = plan
+    for item in suite:
+        estimate = plan.get(item.nodeid)
+        if estimate is not None and estimate.dropped:
+            item.add_marker(pytest.mark.skip(reason=f"budget: {item.nodeid}: {estimate.dropped}"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> object:
+    """`--okroute-plan`: print the plan, send nothing."""
+    config = session.config
+    if not config.getoption("okroute_plan"):
+        return None
+    plan = config.stash.get(_PLAN, None)
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    lines = plan.lines() if plan is not None else ["okroute plan: no contract test was selected"]
+    if plan is not None:
+        reports = Path(config.getoption("okroute_reports"))
+        reports.mkdir(parents=True, exist_ok=True)
+        (reports / invoke.PLAN).write_text(json.dumps(plan.as_dict(), indent=2) + "\n")
+    for line in lines:
+        if tr is not None:
+            tr.write_line(line)
+        else:
+            print(line)
+    return True
 
 
 @pytest.fixture(scope="session")
@@ -236,6 +330,9 @@ def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
         okroute_target, on_throttle=lambda ex, s: exerciser.observe_throttle(ex, s)
     )
     exerciser = Exerciser(okroute_target, client, ctx, recorder, okroute_cfg)
+    plan = pytestconfig.stash.get(_PLAN, None)
+    if plan is not None:
+        exerciser.methods_for = plan.methods
     pytestconfig.stash[_CLIENT] = client
     yield exerciser
     client.close()
@@ -243,6 +340,39 @@ def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     item.config.stash[_RECORDER].current_test = item.nodeid
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """A Hypothesis test runs the examples the plan gave it."""
+    plan = item.config.stash.get(_PLAN, None)
+    estimate = plan.get(item.nodeid) if plan is not None else None
+    test = getattr(item, "obj", None)
+    if estimate is None or estimate.examples is None or not is_hypothesis_test(test):
+        return (yield)
+    original = test._hypothesis_internal_use_settings
+    if estimate.examples < original.max_examples:
+        test._hypothesis_internal_use_settings = settings(original, max_examples=estimate.examples)
+    try:
+        return (yield)
+    finally:
+        test._hypothesis_internal_use_settings = original
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """What the test cost; and a platform that went away stops the run after it."""
+    config = item.config
+    client = config.stash.get(_CLIENT, None)
+    if client is not None:
+        now = (client.requests, client.at_risk, client.sent)
+        before = config.stash.get(_SEEN, (0, 0, 0))
+        config.stash.setdefault(_ACTUAL, {})[item.nodeid] = tuple(  # type: ignore[assignment]
+            a - b for a, b in zip(now, before, strict=True)
+        )
+        config.stash[_SEEN] = now
+    recorder = config.stash[_RECORDER]
+    if recorder.stopped is not None:
+        item.session.shouldstop = "okroute: the run stopped (see the okroute section)"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -276,27 +406,104 @@ def _mask_report(report: pytest.TestReport) -> None:
     report.sections = [(title, MASKER.mask(content)) for title, content in report.sections]
 
 
+def _not_run(session: pytest.Session, recorder: RunRecorder) -> list[str]:
+    """The tests a stopped run did not get to (the one it stopped in included)."""
+    ids = [i.nodeid for i in session.items]
+    at = recorder.stopped_at
+    return ids[ids.index(at) :] if at in ids else []
+
+
+def _unchecked(recorder: RunRecorder) -> list[tuple[str, str]]:
+    """(rule, check) of every check that judged nothing in this run."""
+    rules = {**{n: c.rule.name for n, c in CHECKS.items()}}
+    rules |= {n: c.rule.name for n, c in GROUP_CHECKS.items()}
+    return sorted((rules[c], c) for c in ALL_CHECK_NAMES if c not in recorder.coverage)
+
+
+def _budget(config: pytest.Config) -> dict[str, object]:
+    plan = config.stash.get(_PLAN, None)
+    client = config.stash.get(_CLIENT, None)
+    target = config.stash.get(_TARGET, None)
+    actual = config.stash.get(_ACTUAL, {})
+    phases: dict[str, dict[str, int]] = {}
+    if plan is not None:
+        for e in plan.estimates:
+            p = phases.setdefault(
+                e.phase, {"planned_requests": 0, "planned_at_risk": 0, "requests": 0,
+                          "at_risk": 0, "sent": 0}
+            )  # fmt: skip
+            p["planned_requests"] += e.total_requests
+            p["planned_at_risk"] += e.total_at_risk
+            requests, at_risk, sent = actual.get(e.test, (0, 0, 0))
+            p["requests"] += requests
+            p["at_risk"] += at_risk
+            p["sent"] += sent
+    return {
+        "cap": target.max_messages if target is not None else None,
+        "planned_at_risk": plan.at_risk if plan is not None else None,
+        "planned_requests": plan.requests if plan is not None else None,
+        "at_risk": client.at_risk if client is not None else 0,
+        "sent": client.sent if client is not None else 0,
+        "requests": client.requests if client is not None else 0,
+        "phases": phases,
+        "not_run_for_budget": {e.test: e.dropped for e in plan.dropped} if plan else {},
+        "cases": {k: t.as_dict() for k, t in sorted(client.tallies.items())} if client else {},
+        "throttled": dict(client.throttled) if client is not None else {},
+    }
+
+
+def _exit_code(session: pytest.Session, recorder: RunRecorder) -> int:
+    """The run's verdict as an exit code (`planner.ExitCode`)."""
+    status = int(session.exitstatus)
+    if recorder.stopped is not None:
+        sick = "unreachable" not in recorder.stopped
+        return (
+            ExitCode.CONTRACT_FAILURE
+            if sick and recorder.failed_rules()
+            else ExitCode.COULD_NOT_VERIFY
+        )
+    plan = session.config.stash.get(_PLAN, None)
+    incomplete = (plan is not None and not plan.complete) or bool(recorder.unjudged)
+    if status == ExitCode.CONFORMS and incomplete:
+        return ExitCode.INCOMPLETE
+    return status
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     recorder = config.stash[_RECORDER]
-    if not recorder.coverage:
+    if config.getoption("okroute_plan"):
+        return
+    session.exitstatus = _exit_code(session, recorder)
+    if not recorder.coverage and recorder.stopped is None:
         return
     reports = Path(config.getoption("okroute_reports"))
+    budget = _budget(config)
     extra = {
         "mode": "live" if _live(config) else "offline",
         "seed": config.stash[_SEED],
         "hypothesis_profile": settings.get_current_profile_name(),
-        "sent_numbers": config.stash[_CLIENT].sent_numbers if _CLIENT in config.stash else 0,
+        "sent_numbers": budget["sent"],
+        "at_risk_numbers": budget["at_risk"],
+        "budget": budget,
+        "exit_code": int(session.exitstatus),
+        "not_run": _not_run(session, recorder),
+        "unchecked": [{"rule": r, "check": c} for r, c in _unchecked(recorder)],
     }
     recorder.write(reports, extra)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     recorder = config.stash[_RECORDER]
-    if not recorder.coverage:
+    if config.getoption("okroute_plan") or (not recorder.coverage and recorder.stopped is None):
         return
     tr = terminalreporter
     tr.section("okroute contract")
+    if recorder.stopped is not None:
+        tr.write_line(f"okroute: {recorder.stopped}", red=True)
+        not_run = _not_run(tr._session, recorder) if hasattr(tr, "_session") else []
+        if not_run:
+            tr.write_line(f"not run ({len(not_run)}): " + ", ".join(not_run), red=True)
     rules = {recorder.check_rules[c] for c in recorder.coverage}
     tr.write_line(
         f"{len(rules)} rules checked by {len(recorder.coverage)} checks; "
@@ -309,7 +516,48 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
         tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)
+    _summarise_budget(tr, config, recorder)
     reports = Path(config.getoption("okroute_reports"))
     tr.write_line(
         f"reports: {reports / 'contract-results.json'}, {reports / 'contract-coverage.md'}"
     )
+
+
+def _summarise_budget(tr, config: pytest.Config, recorder: RunRecorder) -> None:
+    """Plan against actual, what was left out for the budget, and what went unchecked."""
+    plan = config.stash.get(_PLAN, None)
+    if plan is None or not _live(config):
+        return
+    b = _budget(config)
+    tr.write_line(
+        f"budget {b['cap']} numbers at risk: planned {b['planned_at_risk']} at risk in about "
+        f"{b['planned_requests']} requests; actual {b['at_risk']} at risk in {b['requests']} "
+        f"requests, {b['sent']} sent (accepted by the platform)"
+    )
+    for phase, p in sorted(b["phases"].items()):  # type: ignore[union-attr]
+        tr.write_line(
+            f"  {phase}: planned {p['planned_at_risk']} at risk / about {p['planned_requests']} "
+            f"requests; actual {p['at_risk']} at risk / {p['requests']} requests, {p['sent']} sent"
+        )
+    if b["throttled"]:
+        waited = ", ".join(f"{k} x{n}" for k, n in b["throttled"].items())  # type: ignore[union-attr]
+        tr.write_line(f"throttling waited out (not judged): {waited}", yellow=True)
+    for test, why in plan_dropped(plan):
+        tr.write_line(f"NOT RUN for the budget: {test}: {why}", yellow=True)
+    for test, why in recorder.unjudged.items():
+        tr.write_line(f"NOT JUDGED: {test}: {why}", yellow=True)
+    if plan.dropped or recorder.unjudged:
+        for rule, check in _unchecked(recorder):
+            tr.write_line(
+                f"NOT CHECKED rule {rule} (check {check}): the tests above were not run or judged",
+                yellow=True,
+            )
+        tr.write_line(
+            f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): raise "
+            f"{Env.MAX_MESSAGES} to check everything",
+            yellow=True,
+        )
+
+
+def plan_dropped(plan: Plan) -> list[tuple[str, str]]:
+    return [(e.test, e.dropped or "") for e in plan.dropped]

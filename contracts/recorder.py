@@ -54,6 +54,22 @@ class RunRecorder:
         self.pushes_judged = 0
         self.skips: list[str] = []
         self.exchanges = 0  # requests sent and answered (or not)
+        # Why the verdict is incomplete: cases not judged (budget, throttling), by test.
+        self.unjudged: dict[str, str] = {}
+        # Why the run stopped early (the platform went away or turned sick), and where.
+        self.stopped: str | None = None
+        self.stopped_at: str | None = None
+
+    def not_judged(self, test: str, reason: str) -> None:
+        self.skips.append(f"{test}: {reason}")
+        self.unjudged.setdefault(test, reason)
+
+    def stop(self, test: str, reason: str) -> None:
+        if self.stopped is None:
+            self.stopped, self.stopped_at = reason, test
+
+    def checked_rules(self) -> set[str]:
+        return set(self.check_rules.values())
 
     def checked(self, check: str, rule: Rule, variants: list[Variant], outcome: str) -> None:
         self.check_rules[check] = rule.name
@@ -125,6 +141,8 @@ class RunRecorder:
             "pushes_judged": self.pushes_judged,
             "observations": {p: dict(c) for p, c in sorted(self.observations.items())},
             "skips": self.skips,
+            "unjudged": self.unjudged,
+            "stopped": self.stopped,
         }
 
     def coverage_table(self) -> str:

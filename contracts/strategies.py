@@ -52,10 +52,19 @@ class Config:
     dnis_prefix: str
     ani: str | None = None  # a fixed sender ID (live runs); None: generated offline
     live: bool = False  # smaller requests: every live message is a real SMS
+    # Numbers under it have no route: requests a correct platform rejects are built from them
+    # where the rejection's text tells them apart from NO ROUTES, so they put nothing at risk.
+    no_route_prefix: str | None = None
 
     @property
     def max_numbers(self) -> int:
         return 3 if self.live else 12
+
+    @property
+    def invalid_numbers(self) -> int:
+        """Numbers in the valid part of a live invalid request: one (each may be a real SMS if
+        a faulty platform accepts the request)."""
+        return 1 if self.live else self.max_numbers
 
     @property
     def max_text(self) -> int:
@@ -63,6 +72,23 @@ class Config:
 
 
 # -- building blocks -------------------------------------------------------------------------
+
+
+def routable(cfg: Config, number: str) -> str:
+    """`number`, moved out of the no-route range when that range lies inside the test range (a
+    valid request must be deliverable)."""
+    nr = cfg.no_route_prefix
+    if nr and len(nr) > len(cfg.dnis_prefix) and number.startswith(nr):
+        at = len(nr) - 1
+        number = number[:at] + str((int(number[at]) + 1) % 10) + number[at + 1 :]
+    return number
+
+
+def no_route_number(cfg: Config, i: int, digits: int = 11) -> str:
+    """A number without a route (the caller checks `cfg.no_route_prefix` is set)."""
+    prefix = cfg.no_route_prefix or ""
+    digits = max(digits, len(prefix) + 3)
+    return prefix + str(i).rjust(digits - len(prefix), "0")
 
 
 def numbers(cfg: Config, digits: tuple[int, int] | None = None) -> st.SearchStrategy[str]:
@@ -76,7 +102,7 @@ def numbers(cfg: Config, digits: tuple[int, int] | None = None) -> st.SearchStra
                 "0123456789", min_size=n - len(cfg.dnis_prefix), max_size=n - len(cfg.dnis_prefix)
             )
         )
-        .map(lambda tail: cfg.dnis_prefix + tail)
+        .map(lambda tail: routable(cfg, cfg.dnis_prefix + tail))
     )
 
 
@@ -254,13 +280,16 @@ def _too_long_dnis(draw, cfg: Config) -> str:
 
 
 def _bulk_numbers(cfg: Config, count: int, rng, width: int | None = None) -> list[str]:
-    """Many numbers at once. Which digits they have does not matter to the defect, so they come
-    from one seeded generator instead of a hundred separate draws."""
-    low = max(len(cfg.dnis_prefix) + 1, 8)
+    """Many numbers at once, for a list a correct platform rejects with a documented text (over
+    100 numbers, over 2048 characters): under the no-route prefix when there is one, so that even
+    a faulty platform that accepted the list would deliver nothing. Which digits they have does
+    not matter to the defect, so they come from one seeded generator."""
+    prefix = cfg.no_route_prefix or cfg.dnis_prefix
+    low = max(len(prefix) + 1, 8)
     result = []
     for _ in range(count):
-        digits = (width or rng.randint(low, MAX_NUMBER_DIGITS)) - len(cfg.dnis_prefix)
-        result.append(cfg.dnis_prefix + "".join(rng.choices("0123456789", k=digits)))
+        digits = (width or rng.randint(low, MAX_NUMBER_DIGITS)) - len(prefix)
+        result.append(prefix + "".join(rng.choices("0123456789", k=digits)))
     return result
 
 
@@ -314,7 +343,7 @@ CREDENTIAL_DEFECTS = (
 @st.composite
 def invalid_submit(draw, cfg: Config, defect: str) -> Case:
     """A submit that is valid but for `defect`."""
-    base = _request(cfg, Command.SUBMIT, draw(valid_submit_params(cfg)))
+    base = _request(cfg, Command.SUBMIT, draw(valid_submit_params(cfg, cfg.invalid_numbers)))
     request = _apply_defect(draw, cfg, base, defect)
     return Case(request, defect=defect, also=ALSO_CARRIED.get(defect, ()))
 
@@ -350,7 +379,7 @@ def _apply_defect(draw, cfg: Config, base: ApiRequest, defect: str) -> ApiReques
     if defect == "service-type-too-long":
         return _replace(base, serviceType=draw(_over_limit_service_type(cfg)))
     if defect == "split-or-payload-multi":
-        several = draw(number_lists(cfg, min_size=2, max_size=max(cfg.max_numbers, 2)))
+        several = draw(number_lists(cfg, min_size=2, max_size=max(cfg.invalid_numbers, 2)))
         params = _replace(
             base,
             dnis=DNIS_SEPARATOR.join(several),
@@ -411,7 +440,35 @@ def _spoil_credentials(draw, request: ApiRequest, defect: str) -> ApiRequest:
 def bad_credentials(draw, cfg: Config, base: st.SearchStrategy[Case], defect: str) -> Case:
     """`base` with its credentials spoiled by `defect` (credentials are judged first)."""
     case = draw(base)
-    return Case(_spoil_credentials(draw, case.request, defect), defect=defect, id_kind=case.id_kind)
+    request = _one_number(cfg, case.request)
+    return Case(_spoil_credentials(draw, request, defect), defect=defect, id_kind=case.id_kind)
+
+
+def _one_number(cfg: Config, request: ApiRequest) -> ApiRequest:
+    """A live submit with wrong credentials carries one number: a platform that ignored the
+    credentials would deliver one. It keeps its route: a rejection must be seen to reveal no
+    message ID, and only a number with a route would get one."""
+    dnis = request.get("dnis")
+    if not cfg.live or request.command != Command.SUBMIT or not isinstance(dnis, str) or not dnis:
+        return request
+    return _replace(request, dnis=dnis.split(DNIS_SEPARATOR)[0])
+
+
+def _unrouted(cfg: Config, request: ApiRequest) -> ApiRequest:
+    """A live submit with wrong credentials *and* another defect: its well-formed numbers moved
+    under the no-route prefix when there is one. The documented 401 tells a correct rejection from
+    NO ROUTES, so a platform that ignored the credentials still fails the check, and would have
+    delivered nothing. Malformed items stay as they are: they are the other defect."""
+    dnis = request.get("dnis")
+    if not cfg.live or request.command != Command.SUBMIT or not isinstance(dnis, str) or not dnis:
+        return request
+    items = dnis.split(DNIS_SEPARATOR)
+    if cfg.no_route_prefix:
+        items = [
+            no_route_number(cfg, i, len(n)) if n.isdigit() and n.startswith(cfg.dnis_prefix) else n
+            for i, n in enumerate(items)
+        ]
+    return _replace(request, dnis=DNIS_SEPARATOR.join(items))
 
 
 @st.composite
@@ -425,8 +482,12 @@ def bad_credentials_on_invalid_submit(draw, cfg: Config, defect: str) -> Case:
     )
     invalid = draw(invalid_submit(cfg, other))
     return Case(
-        _spoil_credentials(draw, invalid.request, defect),
+        _spoil_credentials(draw, _unrouted(cfg, invalid.request), defect),
         defect=defect,
         note=f"and {other}",
         also=(other, *invalid.also),
     )
+
+
+# Defects that can only travel in a JSON body (two of the three variants).
+JSON_ONLY_DEFECTS = ("wrong-type", "malformed-json", "json-not-object")

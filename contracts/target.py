@@ -62,6 +62,7 @@ class Target:
     rate: float
     final_status_timeout: float
     ca_bundle: str | None = None
+    no_route_prefix: str | None = None  # numbers under it have no route: they cost no budget
     fake: object | None = None  # okroute_mock.fake.RespxFake when offline
     clock: object | None = None  # okroute_mock.fake.ManualClock when offline
     pushes: PushCollector | None = None  # DLR and MO pushes received, when a receiver is set
@@ -155,6 +156,16 @@ def live_target(
     if ca and not os.path.isfile(ca):
         raise TargetError(f"the CA bundle {ca} does not exist")
     no_route = str(_pick(options, env, "no_route_dnis", t.no_route_dnis)) or None
+    no_route_prefix = str(_pick(options, env, "no_route_prefix", t.no_route_prefix)) or None
+    if no_route_prefix is not None and not valid_prefix(no_route_prefix):
+        raise TargetError(
+            f"{ENV['no_route_prefix']} must be {PREFIX_RULE}, not {no_route_prefix!r}"
+        )
+    if no_route_prefix and prefix.startswith(no_route_prefix):
+        raise TargetError(
+            f"{ENV['no_route_prefix']} {no_route_prefix} covers every test number under "
+            f"{ENV['dnis_prefix']} {prefix}: no valid request could be delivered"
+        )
     return Target(
         live=True,
         urls=urls,
@@ -170,6 +181,7 @@ def live_target(
         rate=float(_number(_pick(options, env, "rate", t.rate), ENV["rate"], float)),
         final_status_timeout=t.final_status_timeout,
         ca_bundle=ca,
+        no_route_prefix=no_route_prefix,
     )
 
 
@@ -226,6 +238,7 @@ def offline_target(
         max_messages=10**9,
         rate=0.0,
         final_status_timeout=120.0,
+        no_route_prefix=OFFLINE_NO_ROUTE_PREFIX,
         fake=RespxFake(platform, inspect=suite_inspector(platform.diagnose) if inspect else None),
         clock=clock,
         pushes=offline_collector(queue, clock),

@@ -182,7 +182,8 @@ def parser() -> argparse.ArgumentParser:
         "--throttle-status",
         type=int,
         default=429,
-        help="status of throttling answers, 429 or 503 (default 429)",
+        help="status of throttling answers: 429 or 503 (with Retry-After), or 403 (a "
+        "'throughput exceeded' text) (default 429)",
     )
     fault(
         "--retry-after",

@@ -52,6 +52,10 @@ class Latency:
         return rng.lognormvariate(math.log(self.low), sigma)
 
 
+# Some deployments throttle with a 403 and a "throughput exceeded" text instead of 429 / 503.
+TEXT_THROTTLE_STATUS = 403
+
+
 class Fault(StrEnum):
     ERROR = "error"
     THROTTLE = "throttle"
@@ -91,8 +95,8 @@ class FaultConfig:
                 raise ValueError(f"the {name} is a probability between 0 and 1, not {rate}")
         if not 500 <= self.error_status <= 599:
             raise ValueError(f"the error status must be a 5xx, not {self.error_status}")
-        if self.throttle_status not in THROTTLE_STATUSES:
-            statuses = " or ".join(map(str, sorted(THROTTLE_STATUSES)))
+        if self.throttle_status not in THROTTLE_STATUSES | {TEXT_THROTTLE_STATUS}:
+            statuses = " or ".join(map(str, sorted(THROTTLE_STATUSES | {TEXT_THROTTLE_STATUS})))
             raise ValueError(f"the throttle status is {statuses}")
         if self.throttle_above < 0:
             raise ValueError("the rate limit must not be negative")

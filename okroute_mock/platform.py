@@ -136,7 +136,8 @@ class PlatformStats:
     requests: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
     by_command: dict[str, int] = field(default_factory=dict)
-    submitted_numbers: int = 0
+    submitted_numbers: int = 0  # every number of every accepted submit
+    routed_numbers: int = 0  # of them, the numbers with a route: what was really sent
     issued_ids: int = 0
 
     def count(self, status: int, command: str) -> None:
@@ -362,6 +363,7 @@ class Platform:
                 ids.append(message_id)
                 entries.append((number, message_id, segment))
         self.stats.submitted_numbers += len(c.numbers)
+        self.stats.routed_numbers += len(numbers)
         if self.pushes is not None:
             self.pushes.submitted(account.username, entries, segments, p, now)
         return self._submit_reply(entries, segments)

@@ -26,7 +26,7 @@ from okroute_mock.pusher import PushSender
 from okroute_mock.tls import TlsFiles
 from okroute_model.errors import PLAIN_CONTENT_TYPE
 from okroute_model.secrets import mask_query
-from okroute_model.throttling import RETRY_AFTER_HEADER
+from okroute_model.throttling import RETRY_AFTER_HEADER, THROTTLE_STATUSES
 from okroute_model.wire import Transport, WireRequest
 
 STATS_PATH = "/_mock/stats"
@@ -148,13 +148,11 @@ class MockApp:
                 request.transport.abort()
             raise ConnectionResetError("dropped by fault injection")
         if fault is Fault.THROTTLE:
+            headers = {"Content-Type": PLAIN_CONTENT_TYPE}
+            if config.throttle_status in THROTTLE_STATUSES:  # a 403 says it in its text only
+                headers[RETRY_AFTER_HEADER] = f"{config.retry_after:g}"
             return web.Response(
-                status=config.throttle_status,
-                text="throughput exceeded",
-                headers={
-                    RETRY_AFTER_HEADER: f"{config.retry_after:g}",
-                    "Content-Type": PLAIN_CONTENT_TYPE,
-                },
+                status=config.throttle_status, text="throughput exceeded", headers=headers
             )
         return web.Response(
             status=config.error_status,
@@ -171,6 +169,7 @@ class MockApp:
             "by_status": {str(k): v for k, v in sorted(p.stats.by_status.items())},
             "by_command": dict(sorted(p.stats.by_command.items())),
             "submitted_numbers": p.stats.submitted_numbers,
+            "routed_numbers": p.stats.routed_numbers,
             "issued_ids": p.stats.issued_ids,
             "stored_messages": len(store),
             "store_cap": store.cap,

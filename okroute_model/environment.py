@@ -20,6 +20,7 @@ class Env(StrEnum):
     DNIS_PREFIX = "OKROUTE_DNIS_PREFIX"
     MAX_MESSAGES = "OKROUTE_MAX_MESSAGES"
     NO_ROUTE_DNIS = "OKROUTE_NOROUTE_DNIS"
+    NO_ROUTE_PREFIX = "OKROUTE_NOROUTE_PREFIX"
     ANI = "OKROUTE_ANI"
     RATE = "OKROUTE_RATE"
     # The profile a load generator reads the platform knobs from (set by okroute-load).
@@ -40,6 +41,7 @@ ENV_BY_KEY: dict[str, Env] = {
     "dnis_prefix": Env.DNIS_PREFIX,
     "max_messages": Env.MAX_MESSAGES,
     "no_route_dnis": Env.NO_ROUTE_DNIS,
+    "no_route_prefix": Env.NO_ROUTE_PREFIX,
     "ani": Env.ANI,
     "rate": Env.RATE,
 }

@@ -68,6 +68,7 @@ class TargetSettings:
     ca_bundle: str
     dnis_prefix: str
     no_route_dnis: str
+    no_route_prefix: str
     ani: str
     max_messages: int
     rate: float

@@ -7,8 +7,12 @@ Runs, in order, the live contract suite, the behaviour fingerprint and a short l
 the target of a profile, compares them with the release before, and writes
 reports/verify-<timestamp>/index.html and verdict.json under the current directory (or --reports).
 `--target NAME` is looked up in ./profiles/, then as a path, then among the profiles shipped with
-the package (`mock`, `staging.example`). Exit 0 for PASS or WARN, 1 for FAIL,
-2 when it could not verify (a usage mistake, an unreachable target, rejected credentials).
+the package (`mock`, `staging.example`). One message budget ([target] max_messages) is
+shared fairly by the three phases before anything is sent.
+
+Exit codes: 0 PASS or WARN, 1 FAIL, 2 could not verify (a usage mistake, an unreachable target,
+rejected credentials, a platform that went away), 3 incomplete (nothing failed, but rules or MAY
+points were left unchecked within the budget).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts import fingerprint
+from contracts.planner import ExitCode
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
 from okroute_model.environment import Env
@@ -28,11 +33,25 @@ from okroute_model.may import KNOB_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
 from okroute_verify import compare, html
-from okroute_verify.run import Run, VerifyStop, behaviour, contract, load, preflight, timestamp
+from okroute_verify.run import (
+    Run,
+    VerifyStop,
+    behaviour,
+    contract,
+    fingerprint_need,
+    load,
+    load_need,
+    preflight,
+    probed,
+    share_budget,
+    timestamp,
+)
 
 SHIPPED_PROFILES = Path(__file__).resolve().parent / "profiles"
 LOCAL_PROFILES = Path("profiles")  # the user's own, in the directory they run from
 EXAMPLE_PROFILE = SHIPPED_PROFILES / "staging.example.toml"
+INCOMPLETE = int(ExitCode.INCOMPLETE)  # the contract suite's "incomplete" exit code
+EXIT_PASS, EXIT_FAIL, EXIT_COULD_NOT_VERIFY, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 EPILOG = f"""examples:
@@ -120,29 +139,48 @@ def _baseline(path: str | None) -> dict[str, Any] | None:
         raise VerifyStop(f"cannot read the baseline {path}: {exc}") from None
 
 
-def _dry_run(run: Run) -> int:
+def _dry_run(run: Run, with_load: bool) -> int:
     t = run.target
     print(f"okroute-verify dry run: nothing is sent. Target {t.describe()}")
+    contract_lines = share_budget(run, with_load)
+    shares, needs = run.shares, run.needs
+    requests_fp, _ = fingerprint_need(t)
+    requests_load, _ = load_need(run) if with_load else (0, 0)
     print(
-        f"1. contract suite (Hypothesis profile 'live': five derandomized examples per test), "
-        f"at most {run.budget} numbers, under prefix {t.dnis_prefix}, rate "
-        f"{t.rate or 'unlimited'} requests/s:"
+        f"budget {run.budget} numbers at risk, shared fairly: "
+        + ", ".join(f"{p} {shares[p]} (plans {needs[p]})" for p in shares)
+    )
+    print(
+        f"1. contract suite, within {shares['contract']} numbers at risk, under prefix "
+        f"{t.dnis_prefix}, rate {t.rate or 'unlimited'} requests/s:"
     )
     print(
         f"   pytest --pyargs contracts --okroute-profile {run.profile_path} "
         + " ".join(f"--okroute-{'' if k == 'http' else 'https-'}url {u}" for k, u in t.urls.items())
     )
-    print("2. behaviour fingerprint, these requests:")
-    cfg = Config(t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=True)
+    for line in contract_lines:
+        print(f"   {line}")
+    print(
+        f"2. behaviour fingerprint: {requests_fp} requests, {needs['fingerprint']} numbers at "
+        f"risk, these requests:"
+    )
+    cfg = Config(
+        t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=True, no_route_prefix=t.no_route_prefix
+    )
     for line in fingerprint.dry_run(cfg, t, t.secondary):
         print(f"   {line}")
     smoke = run.profile.load
-    print(
-        f"3. load smoke: open model, {smoke.rate:g} requests/s for {smoke.duration:g} s "
-        f"(about {int(smoke.rate * smoke.duration)} requests, mix {smoke.mix}), SLOs "
-        f"{', '.join(smoke.slo)}"
-    )
-    return 0
+    if with_load:
+        print(
+            f"3. load smoke: open model, {smoke.rate:g} requests/s for {smoke.duration:g} s "
+            f"(about {requests_load} requests, mix {smoke.mix}, about {needs['load']} numbers at "
+            f"risk, capped at {shares['load']}), SLOs {', '.join(smoke.slo)}"
+        )
+    else:
+        print("3. load smoke: skipped (--skip-load)")
+    total = sum(shares.values())
+    print(f"total: at most {total} numbers at risk of the budget of {run.budget}")
+    return EXIT_PASS
 
 
 def _verdict(
@@ -156,8 +194,10 @@ def _verdict(
     for rule in results.get("failed_rules", []):
         since = " (new since the baseline)" if rule in new_rules else ""
         fail.append(f"contract rule {rule} failed{since}")
-    if results.get("exit_code", 0) not in (0, 1) and not results.get("failed_rules"):
+    incomplete = _incomplete(results)
+    if results.get("exit_code", 0) not in (0, 1, INCOMPLETE) and not results.get("failed_rules"):
         fail.append(f"the contract suite ended with exit code {results['exit_code']}")
+    warn += incomplete
     for rule in results.get("warned_rules", []):
         warn.append(f"contract rule {rule} failed (lowered to a warning by the profile)")
     if load_summary is not None:
@@ -175,6 +215,21 @@ def _verdict(
     return ("WARN", warn) if warn else ("PASS", [])
 
 
+def _incomplete(results: dict[str, Any]) -> list[str]:
+    """What the contract suite left unchecked within its share of the budget."""
+    if results.get("exit_code") != INCOMPLETE:
+        return []
+    budget = results.get("budget", {})
+    lines = [
+        f"contract test not run for the budget: {t}" for t in budget.get("not_run_for_budget", {})
+    ]
+    lines += [
+        f"contract rule {u['rule']} not checked ({u['check']})"
+        for u in results.get("unchecked", [])
+    ]
+    return lines or ["the contract suite's verdict is incomplete"]
+
+
 def verify(args: argparse.Namespace) -> int:
     profile_path = _profile_path(args.target)
     try:
@@ -186,20 +241,35 @@ def verify(args: argparse.Namespace) -> int:
     before = _baseline(args.baseline)
     if args.dry_run:
         directory = Path(args.reports).resolve() / f"verify-{timestamp()}"  # not written
-        return _dry_run(Run(profile, profile_path, target, directory, profile.target.max_messages))
+        dry = Run(profile, profile_path, target, directory, profile.target.max_messages)
+        return _dry_run(dry, not args.skip_load)
     directory = _reports_folder(args.reports)
     run = Run(profile, profile_path, target, directory, budget=profile.target.max_messages)
     preflight(target)
     started = time.time()
+    share_budget(run, not args.skip_load)
     print(f"okroute-verify: {target.describe()} -> {directory}", flush=True)
+    print(
+        "  budget shares (numbers at risk): "
+        + ", ".join(f"{p} {n} (plans {run.needs[p]})" for p, n in run.shares.items()),
+        flush=True,
+    )
     results = contract(run)
     print(
-        f"  contract: {len(results.get('failed_rules', []))} rules failed "
-        f"({run.used} numbers so far)",
+        f"  contract: {len(results.get('failed_rules', []))} rules failed; "
+        f"{run.at_risk['contract']} numbers at risk, {run.sent['contract']} sent",
         flush=True,
     )
     prints = behaviour(run) | fingerprint.push_behaviour(results)  # §7 seen by the suite
-    print(f"  fingerprint: {len(prints)} MAY points recorded", flush=True)
+    recorded = probed(prints)
+    print(
+        f"  fingerprint: {len(recorded)} of {len(prints)} MAY points probed; "
+        f"{run.at_risk['fingerprint']} numbers at risk, {run.sent['fingerprint']} sent",
+        flush=True,
+    )
+    short = [p for p in prints if p not in recorded and "budget" in prints[p]]
+    if short:
+        run.notes.append("MAY points not probed within the budget: " + ", ".join(short))
     observed = [prints[p] for p in KNOB_POINTS.values() if p in prints]
     print(f"  knobs observed: {'; '.join(observed) or 'none'}", flush=True)
     load_summary = None if args.skip_load else load(run)
@@ -217,7 +287,7 @@ def verify(args: argparse.Namespace) -> int:
         "baseline": args.baseline,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
-        "budget": {"total": run.budget, "used": run.used},
+        "budget": run.budget_summary(),
         "contract": {
             k: results.get(k)
             for k in ("failed_rules", "warned_rules", "duration_s", "exchanges", "sent_numbers")
@@ -232,10 +302,17 @@ def verify(args: argparse.Namespace) -> int:
     if args.save_baseline:
         Path(args.save_baseline).parent.mkdir(parents=True, exist_ok=True)
         Path(args.save_baseline).write_text(MASKER.mask(json.dumps(current, indent=2)) + "\n")
-    print(f"okroute-verify: {verdict} — {directory / 'index.html'}")
+    b = run.budget_summary()
+    print(
+        f"okroute-verify: {verdict} — {directory / 'index.html'}\n"
+        f"  budget {b['total']}: {b['at_risk']} numbers at risk, {b['sent']} sent"
+    )
     for reason in reasons:
         print(f"  {reason}")
-    return 1 if verdict == "FAIL" else 0
+    if verdict == "FAIL":
+        return EXIT_FAIL
+    unchecked = _incomplete(results) or short
+    return EXIT_INCOMPLETE if unchecked else EXIT_PASS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,11 +327,11 @@ def main(argv: list[str] | None = None) -> int:
         return verify(args)
     except VerifyStop as exc:
         print(f"okroute-verify: stopped: {MASKER.mask(str(exc))}", file=sys.stderr)
-        return 2
+        return EXIT_COULD_NOT_VERIFY
     except OSError as exc:  # a file that could not be read or written: could not verify
         where = f" {exc.filename}" if exc.filename else ""
         print(f"okroute-verify: stopped: {exc.strerror or exc}{where}", file=sys.stderr)
-        return 2
+        return EXIT_COULD_NOT_VERIFY
     except KeyboardInterrupt:
         return 130
 

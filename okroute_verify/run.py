@@ -1,16 +1,21 @@
 """The steps of a verification, in order: preflight, contract suite, fingerprint, load smoke.
 
-One message budget covers the whole run: each step gets what the steps before it left, and every
-step counts what it submits. Each step's output lands in the run's folder; nothing is written
-that has not passed the masker.
+One message budget covers the whole run, shared fairly before anything is sent: each phase says
+what it needs (the contract suite's plan, the fingerprint's probes, the load smoke's rate), and
+each gets its need or an equal part of what is left, whichever is less (`fair_shares`), so none
+can starve the others. Every phase counts numbers at risk (before sending) and numbers sent (what
+the platform accepted). Each step's output lands in the run's folder; nothing is written that has
+not passed the masker.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +24,7 @@ from typing import Any
 import httpx
 
 from contracts import fingerprint, invoke
-from contracts.client import ContractClient
+from contracts.client import ContractClient, DryClient
 from contracts.strategies import Config
 from contracts.target import Target, tls_verification
 from okroute_model.environment import Env
@@ -28,6 +33,12 @@ from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
 
 STEP_TIMEOUT = 1800.0
+PLAN_TIMEOUT = 300.0
+PHASES = ("contract", "fingerprint", "load")
+# Numbers in one load-smoke submit, on average with a margin: most of the mix is one number,
+# a few per cent are lists of two to five (loadtests/traffic.py).
+LOAD_NUMBERS_PER_SUBMIT = 1.25
+NOT_PROBED = "not probed"
 
 
 class VerifyStop(Exception):
@@ -41,12 +52,33 @@ class Run:
     target: Target
     directory: Path
     budget: int
-    used: int = 0
     notes: list[str] = field(default_factory=list)
+    needs: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk it plans
+    shares: dict[str, int] = field(default_factory=dict)  # phase -> its part of the budget
+    at_risk: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk, counted
+    sent: dict[str, int] = field(default_factory=dict)  # phase -> numbers the platform accepted
 
     @property
-    def left(self) -> int:
-        return max(0, self.budget - self.used)
+    def used(self) -> int:
+        """Numbers at risk so far, every phase together (what the budget caps)."""
+        return sum(self.at_risk.values())
+
+    def budget_summary(self) -> dict[str, Any]:
+        return {
+            "total": self.budget,
+            "used": self.used,
+            "at_risk": self.used,
+            "sent": sum(self.sent.values()),
+            "phases": {
+                p: {
+                    "need": self.needs.get(p, 0),
+                    "share": self.shares.get(p, 0),
+                    "at_risk": self.at_risk.get(p, 0),
+                    "sent": self.sent.get(p, 0),
+                }
+                for p in PHASES
+            },
+        }
 
     def write(self, name: str, data: Any) -> Path:
         path = self.directory / name
@@ -86,22 +118,111 @@ def preflight(target: Target) -> None:
             )
 
 
-def contract(run: Run) -> dict[str, Any]:
-    """The live contract suite, as `pytest contracts --okroute-profile ...` runs it."""
-    reports = run.directory / "contract"
+def _contract_command(run: Run, reports: Path, *args: str) -> list[str]:
     urls = run.target.urls
-    command = invoke.command(
+    return invoke.command(
         reports,
         "--okroute-profile",
         run.profile_path,
+        *args,
         http=urls.get("http"),
         https=urls.get("https"),
     )  # type: ignore[call-overload]
-    env = run.env() | {
-        Env.MAX_MESSAGES: str(run.left),
-        Env.DNIS_PREFIX: run.target.dnis_prefix,
+
+
+def _contract_env(run: Run, budget: int) -> dict[str, str]:
+    return run.env() | {Env.MAX_MESSAGES: str(budget), Env.DNIS_PREFIX: run.target.dnis_prefix}
+
+
+def contract_plan(run: Run, budget: int) -> tuple[dict[str, Any], list[str]]:
+    """The contract suite's plan within `budget`, from `pytest contracts --okroute-plan` (which
+    sends nothing): its data, and its lines for a person."""
+    with tempfile.TemporaryDirectory(prefix="okroute-plan-") as scratch:  # a dry run writes none
+        reports = Path(scratch)
+        result = subprocess.run(
+            _contract_command(run, reports, "--okroute-plan"),
+            env=_contract_env(run, budget),
+            capture_output=True,
+            text=True,
+            timeout=PLAN_TIMEOUT,
+        )
+        plan = invoke.results(reports, invoke.PLAN)
+    if plan is None:
+        raise VerifyStop(
+            f"the contract suite could not plan (exit {result.returncode}): "
+            f"{MASKER.mask((result.stdout + result.stderr).strip()[-500:])}"
+        )
+    lines = [line for line in result.stdout.splitlines() if line.startswith(("okroute plan", "  "))]
+    return plan, lines
+
+
+def _cfg(t: Target) -> Config:
+    return Config(
+        t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=True, no_route_prefix=t.no_route_prefix
+    )
+
+
+def fingerprint_need(target: Target) -> tuple[int, int]:
+    """(requests, numbers at risk) of the fingerprint's probes, counted without sending."""
+    client = DryClient(target)
+    fingerprint.take(client, _cfg(target), target.secondary)  # type: ignore[arg-type]
+    # A dry run cannot see the probes that follow answers (a submit again when no ID or final
+    # status came back): one more number per probe is their margin.
+    return len(client.recorded), client.at_risk + len(fingerprint.PROBES)
+
+
+def load_need(run: Run) -> tuple[int, int]:
+    """(requests, numbers at risk) of the load smoke at its rate and mix."""
+    smoke = run.profile.load
+    requests = math.ceil(smoke.rate * smoke.duration)
+    weights = dict(part.split("=") for part in smoke.mix.split(",") if "=" in part)
+    total = sum(float(w) for w in weights.values()) or 1.0
+    submits = requests * float(weights.get("submit", 0)) / total
+    return requests, math.ceil(submits * LOAD_NUMBERS_PER_SUBMIT)
+
+
+def fair_shares(budget: int, needs: dict[str, int]) -> dict[str, int]:
+    """Each phase its need, or an equal part of what is left, whichever is less (max-min
+    fairness): a phase that needs little gets all of it, and no phase can starve another."""
+    shares = {p: 0 for p in needs}
+    left = budget
+    waiting = sorted(needs, key=lambda p: needs[p])
+    while waiting:
+        part = left // len(waiting)
+        phase = waiting.pop(0)
+        shares[phase] = min(needs[phase], part)
+        left -= shares[phase]
+    return shares
+
+
+def share_budget(run: Run, with_load: bool) -> list[str]:
+    """Plan every phase and share the budget; the contract plan's lines, for a dry run."""
+    _, at_risk_fp = fingerprint_need(run.target)
+    _, at_risk_load = load_need(run) if with_load else (0, 0)
+    plan, _ = contract_plan(run, run.budget)
+    run.needs = {
+        "contract": int(plan["planned_at_risk"]),
+        "fingerprint": at_risk_fp,
+        "load": at_risk_load,
     }
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT)
+    run.shares = fair_shares(run.budget, run.needs)
+    if with_load:  # the load's need is an estimate: what no phase needs is its margin
+        run.shares["load"] += run.budget - sum(run.shares.values())
+    _, lines = contract_plan(run, run.shares["contract"])
+    return lines
+
+
+def contract(run: Run) -> dict[str, Any]:
+    """The live contract suite, as `pytest contracts --okroute-profile ...` runs it, within the
+    contract's share of the budget."""
+    reports = run.directory / "contract"
+    result = subprocess.run(
+        _contract_command(run, reports),
+        env=_contract_env(run, run.shares.get("contract", run.budget)),
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+    )
     run.write("contract/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
     results = invoke.results(reports)
     if results is None:
@@ -110,30 +231,40 @@ def contract(run: Run) -> dict[str, Any]:
             f"see {run.directory / 'contract' / 'output.txt'}"
         )
     results["exit_code"] = result.returncode
-    run.used += results.get("sent_numbers", 0)
+    run.at_risk["contract"] = int(results.get("at_risk_numbers", results.get("sent_numbers", 0)))
+    run.sent["contract"] = int(results.get("sent_numbers", 0))
+    if results.get("stopped"):
+        raise VerifyStop(f"the contract suite stopped: {results['stopped']}")
     return results
 
 
 def behaviour(run: Run) -> dict[str, str]:
-    """The fingerprint, within what is left of the budget."""
+    """The fingerprint, within its share of the budget."""
     t = run.target
-    target = Target(**{**vars(t), "max_messages": run.left})
+    target = Target(**{**vars(t), "max_messages": run.shares.get("fingerprint", run.budget)})
     client = ContractClient(target)
     try:
-        cfg = Config(t.primary, t.knobs, t.dnis_prefix, ani=t.ani, live=True)
-        prints = fingerprint.take(client, cfg, t.secondary)
+        prints = fingerprint.take(client, _cfg(t), t.secondary)
     finally:
-        run.used += client.sent_numbers
+        run.at_risk["fingerprint"] = client.at_risk
+        run.sent["fingerprint"] = client.sent
         client.close()
     run.write("fingerprint.json", prints)
     return prints
 
 
+def probed(prints: dict[str, str]) -> list[str]:
+    """The MAY points that were probed (a point not probed is never counted as recorded)."""
+    return [p for p, answer in prints.items() if not answer.startswith(NOT_PROBED)]
+
+
 def load(run: Run) -> dict[str, Any] | None:
-    """A short open-model load at the profile's fixed rate; None when the budget is spent."""
+    """A short open-model load at the profile's fixed rate, within its share of the budget;
+    None when it has no share."""
     smoke = run.profile.load
-    if run.left == 0:
-        run.notes.append("load smoke skipped: the message budget is spent")
+    share = run.shares.get("load", 0)
+    if share == 0:
+        run.notes.append("load smoke skipped: no part of the message budget is left for it")
         return None
     t = run.target
     command = [
@@ -141,7 +272,7 @@ def load(run: Run) -> dict[str, Any] | None:
         "--host", t.urls.get("http", "") or t.urls.get("https", ""),  # type: ignore[call-overload]
         "--model", "open", "--arrival", f"constant:{smoke.rate:g}",
         "--duration", f"{max(1, int(smoke.duration))}s", "--mix", smoke.mix,
-        "--max-messages", str(run.left), "--dnis-prefix", t.dnis_prefix,
+        "--max-messages", str(share), "--dnis-prefix", t.dnis_prefix,
         "--reports", str(run.directory), "--campaign", "load",
     ]  # fmt: skip
     if "https" in t.urls and "http" in t.urls:
@@ -169,7 +300,10 @@ def load(run: Run) -> dict[str, Any] | None:
         run.notes.append(f"load smoke did not run (exit {result.returncode})")
         return None
     summary = json.loads(summary_file.read_text())
-    run.used += sum(p["numbers_submitted"] for p in summary["generator"]["processes"])
+    # The load generator counts numbers as it submits them (at risk); a correct platform accepts
+    # every one of its valid submits, so the same count stands for sent.
+    submitted = sum(p["numbers_submitted"] for p in summary["generator"]["processes"])
+    run.at_risk["load"] = run.sent["load"] = submitted
     return summary
 
 

@@ -6,6 +6,7 @@ import argparse
 
 import pytest
 
+from okroute_model.errors import LOOP_DETECTED, NO_ROUTES
 from okroute_model.throttling import DEFAULT_WAIT, MAX_WAIT, classify_throttle
 from okroute_model.units import (
     argtype,
@@ -94,6 +95,15 @@ THROTTLING = [
     (429, {"Retry-After": "soon"}, b"", (True, DEFAULT_WAIT, "status")),
     (503, {"Retry-After": "soon"}, b"", (False, None, None)),
     (429, {"Retry-After": "120"}, b"", (True, 120.0, "retry-after")),
+    (403, {"Retry-After": "4"}, b"rate limit reached", (True, 4.0, "text")),
+    (
+        400,
+        {"Retry-After": "5"},
+        NO_ROUTES.text.encode(),
+        (False, None, None),
+    ),  # an answer, not a wait
+    (429, {"Retry-After": "-1"}, b"", (True, DEFAULT_WAIT, "status")),
+    (LOOP_DETECTED.status, {}, LOOP_DETECTED.text.encode(), (False, None, None)),
 ]
 
 

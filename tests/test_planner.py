@@ -1,0 +1,241 @@
+"""The message budget without a platform: the two counts, cheap rejected cases, the plan, the
+fair shares of okroute-verify, and the polite default rate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contracts.boundaries import boundary_cases
+from contracts.cases import Case
+from contracts.client import NoRoute, at_risk, sent_in
+from contracts.exchange import Exchange, Response
+from contracts.planner import (
+    LIVE_EXAMPLES,
+    Estimate,
+    Item,
+    Plan,
+    PlanContext,
+    estimate,
+    fit,
+)
+from contracts.strategies import (
+    CREDENTIAL_DEFECTS,
+    Config,
+    bad_credentials,
+    bad_credentials_on_invalid_submit,
+    invalid_submit,
+    valid_submits,
+)
+from contracts.target import live_target
+from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
+from okroute_model.errors import DNIS_TOO_LONG, NOT_AUTHORIZED
+from okroute_model.params import Command
+from okroute_model.profile import load_profile
+from okroute_model.secrets import Credentials
+from okroute_model.wire import ApiRequest, Method, Transport, Variant, WireRequest
+from okroute_verify.run import fair_shares
+
+KNOBS = load_profile().platform
+LIVE = Config(
+    Credentials("u", "p-planner-secret"),
+    KNOBS,
+    MOCK_DNIS_PREFIX,
+    live=True,
+    no_route_prefix=MOCK_NO_ROUTE_PREFIX,
+)
+NO_ROUTE = NoRoute(prefix=MOCK_NO_ROUTE_PREFIX)
+
+
+def submit(dnis: str) -> Case:
+    return Case(ApiRequest(Command.SUBMIT, "u", "p", (("dnis", dnis), ("message", "x"))))
+
+
+def answered(case: Case, status: int, body: object) -> Exchange:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    wire = WireRequest("GET", "/", "", (), b"")
+    variant = Variant(Method.GET, Transport.HTTP)
+    return Exchange(case, variant, "http://x", wire, Response(status, {}, raw))
+
+
+# -- the two counts --------------------------------------------------------------------------
+
+
+def test_numbers_without_a_route_are_not_at_risk() -> None:
+    case = submit(f"{MOCK_DNIS_PREFIX}0001,{MOCK_NO_ROUTE_PREFIX}00000001,{MOCK_DNIS_PREFIX}0001")
+    assert at_risk(case) == 3
+    assert at_risk(case, NO_ROUTE) == 2  # the duplicate counts: it gets its own entry
+    assert at_risk(case, NoRoute(number=f"{MOCK_DNIS_PREFIX}0001")) == 1
+    mo = Case(ApiRequest(Command.MO, "u", "p", (("dnis", "4477009001"), ("ani", "1"))))
+    assert at_risk(mo) == 0  # mo sends nothing to a subscriber
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "sent"),
+    [
+        (200, {"message_id": "a"}, 1),
+        (200, [{"dnis": "1", "message_id": "a", "segment_num": "1"}] * 2, 2),
+        (
+            200,
+            [
+                {"dnis": "1", "message_id": "a", "segment_num": "1"},
+                {"dnis": "1", "message_id": "b", "segment_num": "2"},
+                {"dnis": "2", "message_id": "c"},
+            ],
+            2,
+        ),
+        (200, b"OK a b c", 3),  # unreadable: everything at risk may have been sent
+        (DNIS_TOO_LONG.status, DNIS_TOO_LONG.text.encode(), 0),
+        (NOT_AUTHORIZED.status, NOT_AUTHORIZED.text.encode(), 0),
+    ],
+)
+def test_sent_is_read_from_the_answer(status: int, body: object, sent: int) -> None:
+    assert sent_in(answered(submit("1,2,3"), status, body), risked=3) == sent
+
+
+# -- cheap rejected cases --------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_oversize_lists_put_nothing_at_risk(data) -> None:
+    for defect in ("dnis-too-many", "dnis-too-long"):
+        case = data.draw(invalid_submit(LIVE, defect))
+        assert at_risk(case, NO_ROUTE) == 0, case.request.get("dnis")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data(), defect=st.sampled_from(CREDENTIAL_DEFECTS))
+def test_wrong_credentials_carry_one_number(data, defect: str) -> None:
+    case = data.draw(bad_credentials(LIVE, valid_submits(LIVE), defect))
+    assert len(str(case.request.get("dnis")).split(",")) == 1
+    assert at_risk(case, NO_ROUTE) == 1  # with a route: a leaked ID must be possible to see
+    first = data.draw(bad_credentials_on_invalid_submit(LIVE, defect))
+    assert at_risk(first, NO_ROUTE) <= 1  # only a malformed item (the other defect) stays
+
+
+def test_the_101_boundary_risks_one_number_and_the_100_boundary_all() -> None:
+    cases = {c.note: c for c in boundary_cases(LIVE)}
+    assert at_risk(cases["101 numbers"], NO_ROUTE) == 1
+    assert at_risk(cases["exactly 100 numbers"], NO_ROUTE) == 100
+    assert at_risk(next(c for c in cases.values() if c.defect == "dnis-too-long"), NO_ROUTE) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_valid_numbers_avoid_a_no_route_range_inside_the_test_range(data) -> None:
+    inner = Config(LIVE.credentials, KNOBS, "4477009", live=True, no_route_prefix="44770099")
+    case = data.draw(valid_submits(inner))
+    assert not any(n.startswith("44770099") for n in case.numbers)
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+def ctx(no_route_prefix: str | None = MOCK_NO_ROUTE_PREFIX) -> PlanContext:
+    cfg = Config(
+        LIVE.credentials, KNOBS, MOCK_DNIS_PREFIX, live=True, no_route_prefix=no_route_prefix
+    )
+    nr = NoRoute(prefix=no_route_prefix)
+    return PlanContext(cfg, nr, 2, True, None, tuple(boundary_cases(cfg)))
+
+
+def items() -> list[Item]:
+    """A cut of the suite: boundaries, valid and invalid submits, credentials."""
+    boundary = [
+        Item(f"b::test_boundary[{i}]", "boundaries", "test_boundary", {"boundary": i}, False)
+        for i in range(len(boundary_cases(LIVE)))
+    ]
+    invalid = {"defect": "missing-message"}
+    first = "test_credentials_judged_first"
+    return [
+        *boundary,
+        Item("s::test_valid_submit", "submit", "test_valid_submit", {}, True),
+        Item("s::test_invalid_submit[x]", "submit", "test_invalid_submit", invalid, True),
+        Item(f"a::{first}[y]", "auth", first, {}, True),
+        Item("z::test_unknown", "other", "test_unknown", {}, True),
+    ]
+
+
+def plan(budget: int, context: PlanContext | None = None) -> Plan:
+    context = context or ctx()
+    return fit(Plan(budget, [estimate(i, context) for i in items()]))
+
+
+def test_a_big_case_goes_once_per_transport_and_small_ones_through_every_variant() -> None:
+    p = plan(10_000)
+    hundred = next(e for e in p.estimates if e.at_risk == 600)
+    assert not hundred.six_variants and hundred.total_at_risk == 200
+    assert p.methods(hundred.test) == (Method.GET,)
+    small = p.get("b::test_boundary[0]")
+    assert small is not None and small.six_variants and small.total_at_risk == 6
+    assert p.complete and p.get("s::test_valid_submit").examples == LIVE_EXAMPLES  # type: ignore[union-attr]
+    assert p.get("z::test_unknown").guessed  # type: ignore[union-attr]
+
+
+def test_a_tight_budget_takes_examples_before_tests() -> None:
+    full = plan(10_000).at_risk
+    p = plan(full - 20)
+    assert p.complete and p.at_risk <= full - 20
+    assert any(e.examples is not None and e.examples < LIVE_EXAMPLES for e in p.estimates)
+
+
+@pytest.mark.parametrize("budget", [100, 40, 0])
+def test_a_small_budget_leaves_out_tests_and_says_why(budget: int) -> None:
+    p = plan(budget)
+    assert p.at_risk <= budget and not p.complete
+    for e in p.dropped:
+        assert e.dropped and f"budget of {budget}" in e.dropped and e.total_at_risk == 0
+    # Nothing is left out that the budget could still cover.
+    spare = budget - p.at_risk
+    assert all(
+        (Estimate.example_at_risk.fget(e) * (e.examples or 1)) > spare  # type: ignore[attr-defined]
+        for e in p.dropped
+    )
+    text = "\n".join(p.lines())
+    assert f"budget {budget} numbers at risk" in text and "NOT RUN" in text
+
+
+def test_without_a_no_route_prefix_oversize_lists_cost_their_numbers() -> None:
+    cheap, dear = ctx(), ctx(None)
+    assert cheap.defect_numbers("dnis-too-many") == 0
+    assert dear.defect_numbers("dnis-too-many") > 100
+
+
+# -- okroute-verify's fair shares ------------------------------------------------------------
+
+
+NEEDS = {"contract": 998, "fingerprint": 19, "load": 113}
+
+
+@pytest.mark.parametrize(
+    ("budget", "needs", "shares"),
+    [
+        (1000, NEEDS, (868, 19, 113)),  # the small phases get all they need
+        (3000, NEEDS, (998, 19, 113)),  # everybody gets all
+        (90, NEEDS, (36, 19, 35)),  # what is left is split evenly
+        (0, {"contract": 5, "fingerprint": 5, "load": 5}, (0, 0, 0)),
+    ],
+)
+def test_phases_share_one_budget_fairly(budget: int, needs: dict, shares: tuple) -> None:
+    got = fair_shares(budget, needs)
+    assert (got["contract"], got["fingerprint"], got["load"]) == shares
+    assert sum(got.values()) <= budget
+
+
+# -- polite by default -----------------------------------------------------------------------
+
+
+def test_a_live_run_is_polite_unless_told_otherwise() -> None:
+    env = {
+        Env.HTTP_URL: "http://127.0.0.1:9",
+        Env.USERNAME: "u",
+        Env.PASSWORD: "p-planner-secret",
+        Env.DNIS_PREFIX: MOCK_DNIS_PREFIX,
+    }
+    profile = load_profile()
+    assert 0 < live_target({}, profile, env).rate <= 20
+    assert live_target({}, profile, {**env, Env.RATE: "0"}).rate == 0
