@@ -10,6 +10,7 @@
 - `faults`: transport faults (latency, errors, throttling, drops, stalls)
 - `delivery`, `store`: delivery stories and the bounded message store
 - `launch`: start `okroute-mock` as a subprocess on loopback (`launched`, `MockProcess`)
+- `push` / `pusher` / `push_options`: §7 pushes (a pure bounded queue, its async sender, flags)
 """
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "faults",
     "launch",
     "platform",
+    "push",
+    "push_options",
+    "pusher",
     "quirks",
     "rawbreaks",
     "server",

@@ -18,6 +18,7 @@ comes from here, stated once. What each module offers:
 - `secrets`: the password kept out of every output (`MASKER`, `mask_wire`, `Credentials`)
 - `throttling`: one classifier of throttling answers (`classify_throttle`)
 - `units`: durations, ranges, probabilities, weights (`parse_duration`, `argtype`)
+- `push`: §7 DLR and MO markers, their formats, URL templates
 - `environment`: environment variable names (`Env`) and the test number prefixes
 - `rawinput`: the kinds of raw input well-formed requests never carry (`RawInput`)
 """
@@ -31,6 +32,7 @@ __all__ = [
     "openapi",
     "params",
     "profile",
+    "push",
     "rawinput",
     "rules",
     "schemas",
