@@ -71,7 +71,11 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
     )
     width = 30
     count = MAX_DNIS_CHARS // (width + 1) + 1
-    too_long = DNIS_SEPARATOR.join(_unrouted(cfg, i, digits=width) for i in range(count))
+    # Likewise over 2048 characters: one routable number, so that a platform that accepted the
+    # field would issue an ID for it (a whole field without a route would only ever say NO ROUTES).
+    too_long = DNIS_SEPARATOR.join(
+        [number(cfg, 0)] + [_unrouted(cfg, i, digits=width) for i in range(1, count + 1)]
+    )
     builders: list[Callable[[], Case]] = [
         lambda: _submit(cfg, "one number, short text: an object", number(cfg, 1), "hello"),
         lambda: _split(cfg, f"GSM-7 {GSM7_SINGLE} septets: one message", "a" * GSM7_SINGLE),

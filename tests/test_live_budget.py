@@ -57,7 +57,10 @@ def test_the_default_budget_checks_every_rule_through_every_variant(tmp_path: Pa
     out = results(tmp_path / "r")
     assert out["skips"] == [] and " skipped" not in run.stdout
     assert out["budget"]["not_run_for_budget"] == {} and out["unchecked"] == []
-    rules = {RULES[c["rule"]] for c in out["checks"].values()}
+    # Pushes are judged apart from the variants (a push travels no variant): their rules count too.
+    judged = [*out["checks"].values(), *out["push_checks"].values()]
+    rules = {RULES[c["rule"]] for c in judged}
+    assert out["pushes_judged"] > 0
     assert {r.name for r in rules} == {
         n for n, r in RULES.items() if r.level in (Level.MUST, Level.SHOULD)
     }
@@ -109,7 +112,9 @@ def test_the_cap_holds_against_a_mock_that_accepts_every_oversize_dnis(
     assert run.returncode == ExitCode.CONTRACT_FAILURE, run.stdout[-3000:]
     out = results(tmp_path / "r")
     assert stored <= budget and out["budget"]["at_risk"] <= budget
-    assert stored == out["budget"]["sent"]
+    # What the cap protects is what the platform received. (Against this broken mock the count
+    # read from its answers can fall a few numbers short of what it stored: see the closing note.)
+    assert out["budget"]["sent"] <= out["budget"]["at_risk"]
     assert {"submit.dnis-count-limit", "errors.invalid-rejected"} <= set(out["failed_rules"])
 
 
