@@ -7,6 +7,10 @@ mock with every MAY choice flipped, and at least twenty random correct platforms
 (`okroute-mock --may-random SEED`: every MAY point and unknown knob drawn on its own). A control
 that fails is a false failure: a bug in the suite. The result is the detection matrix in `reports/`.
 
+The controls run the whole suite and say which tests judged each rule (`judged_by`); a fault run
+then sends only the tests that judged the rule the fault violates, and the whole suite again if
+those miss it, so a fault counts as missed only when the whole suite misses it.
+
     python -m contracts.detection [--parallel 3] [--only FAULT ...] [--seeds 20]
 """
 
@@ -133,6 +137,9 @@ class RunResult:
     seconds: float
     tail: str = ""
     platform: str = ""  # what a random correct platform drew
+    tests: int = 0  # how many tests the run selected; 0 = the whole suite
+    # rule -> tests that judged it; read from the run's results, left out of the matrix
+    judged_by: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def caught(self) -> bool:
@@ -143,16 +150,24 @@ class RunResult:
         return self.exit_code == 0 and not self.failed_rules
 
 
-def run_once(name: str, mock_args: list[str], expected_rule: str | None, work: Path) -> RunResult:
-    """The live suite against the mock started with `mock_args`."""
+def run_once(
+    name: str,
+    mock_args: list[str],
+    expected_rule: str | None,
+    work: Path,
+    tests: list[str] | None = None,
+) -> RunResult:
+    """The live suite (or only `tests` of it) against the mock started with `mock_args`."""
     started = time.monotonic()
-    directory = work / name.replace(" ", "-")
+    directory = work / (name.replace(" ", "-") + ("-targeted" if tests else ""))
     reports = directory / "reports"
     with launched_pushing(
         directory, [*mock_account_args(), *FAST_DELIVERY, *mock_args], access_log=False
     ) as (mock, suite_push):
         result = subprocess.run(
-            invoke.command(reports, *suite_push, http=mock.http, https=mock.https),
+            invoke.command(
+                reports, *suite_push, http=mock.http, https=mock.https, tests=tests or ()
+            ),
             cwd=REPO,
             env={**os.environ, **live_env(mock)},
             capture_output=True,
@@ -169,7 +184,32 @@ def run_once(name: str, mock_args: list[str], expected_rule: str | None, work: P
         first_failure_s=data.get("first_failure_s", {}),
         seconds=round(time.monotonic() - started, 2),
         tail=MASKER.mask((result.stdout + result.stderr)[-1500:]),
+        tests=len(tests or ()),
+        judged_by=data.get("judged_by", {}),
     )
+
+
+def judged_tests(runs: list[RunResult]) -> dict[str, list[str]]:
+    """rule -> every test that judged it in any of `runs` (the union over the controls, which
+    draw different examples and play different platforms)."""
+    union: dict[str, set[str]] = {}
+    for run in runs:
+        for rule, tests in run.judged_by.items():
+            union.setdefault(rule, set()).update(t for t in tests if t)
+    return {rule: sorted(tests) for rule, tests in union.items()}
+
+
+def run_fault(name: str, judged: dict[str, list[str]], work: Path) -> RunResult:
+    """The suite against the mock with fault `name`: the tests that judge its rule first, the
+    whole suite when they miss it (or when no control saw the rule judged)."""
+    rule = BREAKS[name].rule
+    args = ["--break", name]
+    tests = judged.get(rule)
+    if tests:
+        targeted = run_once(name, args, rule, work, tests)
+        if targeted.caught:
+            return targeted
+    return run_once(name, args, rule, work)
 
 
 def drawn_platform(seed: int) -> str:
@@ -206,11 +246,12 @@ def detect(
     work = work or Path(tempfile.mkdtemp(prefix="okroute-detection-"))
     started = time.monotonic()
     clean = controls(seeds)
-    jobs = [(name, args, None) for name, args in clean.items()]
-    jobs += [(name, ["--break", name], BREAKS[name].rule) for name in names]
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        results = list(pool.map(lambda job: run_once(*job, work), jobs))
-    controls_run, faults = results[: len(clean)], results[len(clean) :]
+        controls_run = list(
+            pool.map(lambda job: run_once(job[0], job[1], None, work), clean.items())
+        )
+        judged = judged_tests(controls_run)
+        faults = list(pool.map(lambda name: run_fault(name, judged, work), names))
     for run, args in zip(controls_run, clean.values(), strict=True):
         if "--may-random" in args:
             run.platform = drawn_platform(int(args[-1]))
@@ -241,14 +282,15 @@ def render(matrix: Matrix) -> str:
         )
     lines += [
         "",
-        "| fault | violates | caught | rules that failed | time to catch (s) | run (s) |",
-        "|---|---|---|---|---|---|",
+        "| fault | violates | caught | rules that failed | tests run | time to catch (s) "
+        "| run (s) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for run in matrix.faults:
         catch = run.first_failure_s.get(run.expected_rule or "", None)
         lines.append(
             f"| {run.name} | {run.expected_rule} | {'yes' if run.caught else '**NO**'} "
-            f"| {', '.join(run.failed_rules) or '-'} "
+            f"| {', '.join(run.failed_rules) or '-'} | {run.tests or 'all'} "
             f"| {'-' if catch is None else f'{catch:g}'} | {run.seconds:g} |"
         )
     lines += [
@@ -269,6 +311,10 @@ def render(matrix: Matrix) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _record(run: RunResult) -> dict[str, object]:
+    return {k: v for k, v in asdict(run).items() if k != "judged_by"}
+
+
 def write(matrix: Matrix, reports: Path) -> list[Path]:
     reports.mkdir(parents=True, exist_ok=True)
     table = reports / "detection-matrix.md"
@@ -277,8 +323,8 @@ def write(matrix: Matrix, reports: Path) -> list[Path]:
     payload = {
         "detection": matrix.detection,
         "seconds": matrix.seconds,
-        "controls": [asdict(r) for r in matrix.controls],
-        "faults": [asdict(r) | {"caught": r.caught} for r in matrix.faults],
+        "controls": [_record(r) for r in matrix.controls],
+        "faults": [_record(r) | {"caught": r.caught} for r in matrix.faults],
         "caught_by": matrix.caught_by,
         "dead_checks": matrix.dead_checks,
     }

@@ -45,6 +45,9 @@ class RunRecorder:
             lambda: defaultdict(Counter)
         )
         self.check_rules: dict[str, str] = {}
+        # rule -> the tests whose exchanges a check of it judged; lets a detection run send only
+        # the tests that can see a fault of that rule.
+        self.judged_by: dict[str, set[str]] = defaultdict(set)
         self.violations: list[dict[str, Any]] = []
         self.violation_counts: Counter[str] = Counter()
         self.first_failure: dict[str, float] = {}  # rule -> seconds into the run
@@ -73,6 +76,7 @@ class RunRecorder:
 
     def checked(self, check: str, rule: Rule, variants: list[Variant], outcome: str) -> None:
         self.check_rules[check] = rule.name
+        self.judged_by[rule.name].add(self.current_test)
         for variant in variants:
             self.coverage[check][variant.name][outcome] += 1
 
@@ -97,6 +101,7 @@ class RunRecorder:
 
     def checked_push(self, check: str, rule: Rule, outcome: str, pushes: int) -> None:
         self.check_rules[check] = rule.name
+        self.judged_by[rule.name].add(self.current_test)
         self.push_coverage[check][outcome] += 1
         self.pushes_judged = max(self.pushes_judged, pushes)
 
@@ -139,6 +144,7 @@ class RunRecorder:
                 for check, outcomes in sorted(self.push_coverage.items())
             },
             "pushes_judged": self.pushes_judged,
+            "judged_by": {rule: sorted(tests) for rule, tests in sorted(self.judged_by.items())},
             "observations": {p: dict(c) for p, c in sorted(self.observations.items())},
             "skips": self.skips,
             "unjudged": self.unjudged,

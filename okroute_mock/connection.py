@@ -36,18 +36,24 @@ class ConnectionHandler(RequestHandler):
     purpose, it drops the connection on the kinds of raw input in `drop_on`."""
 
     # RequestHandler has __slots__; these are what only this subclass knows.
-    __slots__ = ("_drop_on", "_peer_done", "_sniffed")
+    __slots__ = ("_drop_on", "_last_payload", "_peer_done", "_sniffed")
 
     def __init__(self, *args: Any, drop_on: frozenset[RawInput] = frozenset(), **kw: Any) -> None:
         super().__init__(*args, **kw)
         self._peer_done = False
         self._drop_on = drop_on
+        self._last_payload: Any = None
         self._sniffed: bytes | None = b"" if drop_on & rawbreaks.CONTENT_KINDS.keys() else None
 
     def data_received(self, data: bytes) -> None:
         if self._sniffed is not None and self._sniff(data):
             return
         super().data_received(data)
+        if self._messages:
+            # The newest request's body is the only one that can still be arriving. Kept here
+            # because between leaving the queue and its handler starting, a request is in
+            # neither `_messages` nor `_current_request`.
+            self._last_payload = self._messages[-1][1]
         pipelined = len(self._messages) + self._request_in_progress > 1
         if pipelined and RawInput.PIPELINED in self._drop_on:
             self._drop()
@@ -82,6 +88,8 @@ class ConnectionHandler(RequestHandler):
         payloads = [payload for _, payload in self._messages]
         if self._current_request is not None:
             payloads.append(self._current_request.content)
+        if self._last_payload is not None:
+            payloads.append(self._last_payload)
         for payload in payloads:
             if not payload.is_eof() and payload.exception() is None:
                 payload.set_exception(IncompleteRequest("the client closed before its body ended"))
