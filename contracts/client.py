@@ -114,9 +114,16 @@ def numbers_in(case: Case) -> int:
 
 def sent_in(exchange: Exchange, risked: int) -> int:
     """Numbers the platform accepted, read from its answer: entries that are first segments.
-    An accepted submit whose answer cannot be read counts `risked`: it may have sent them all."""
+
+    Only a 4xx is a rejection. A submit with no answer, a 5xx or an answer that cannot be read
+    counts `risked`: the platform may have stored and sent them all (a broken one answering 500
+    after storing the message does exactly that)."""
     r = exchange.response
-    if exchange.case.command != Command.SUBMIT or r is None or r.status != 200:
+    if exchange.case.command != Command.SUBMIT:
+        return 0
+    if r is None or not (200 <= r.status < 500):
+        return risked
+    if r.status != 200:
         return 0
     if not r.is_json:
         return risked
@@ -227,7 +234,15 @@ class ContractClient:
             None,
             ca_bundle=self.target.ca_bundle,
         )
-        self._exchange(exchange, case, variant, wire)
+        try:
+            self._exchange(exchange, case, variant, wire)
+        finally:
+            # Counted also when the exchange ends the run (a sick or vanished platform, a
+            # throttle not worth waiting out): the request went out all the same.
+            self._count(case, exchange, risked)
+        return exchange
+
+    def _count(self, case: Case, exchange: Exchange, risked: int) -> None:
         sent = sent_in(exchange, risked)
         self.sent += sent
         tally = self.tallies[case.label()]
@@ -235,7 +250,6 @@ class ContractClient:
         tally.numbers += numbers_in(case)
         tally.at_risk += risked
         tally.sent += sent
-        return exchange
 
     def _exchange(
         self, exchange: Exchange, case: Case, variant: Variant, wire: WireRequest

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from contracts import invoke
 from contracts.detection import (
@@ -55,3 +58,43 @@ def run_contracts(
         text=True,
         timeout=timeout,
     )
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@contextmanager
+def browser_page(page_file: Path, problems: list[str]) -> Iterator[object]:
+    """`page_file` opened in headless Chromium; console errors, page errors and any request
+    that leaves the page (anything but file: and data:) are appended to `problems`.
+
+    Fails under CI when Chromium is missing (.ci/run installs it); skips, saying so, elsewhere.
+    """
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium (.ci/run installs it)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(("file:", "data:"))
+                else problems.append(f"external request {r.url}")
+            ),
+        )
+        page.goto(page_file.as_uri())
+        try:
+            yield page
+        finally:
+            browser.close()

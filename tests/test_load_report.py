@@ -3,21 +3,15 @@ leaving the page; and nothing under the reports folder is secret."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, browser_page
 from tests.test_load_campaigns import CANARY, campaign
 
 pytestmark = pytest.mark.slow
 SCREENSHOT = REPO / "reports" / "load-report.png"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -61,35 +55,14 @@ def test_nothing_under_the_reports_folder_is_secret(report: Path) -> None:
 
 
 def test_the_report_loads_in_a_real_browser(report: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Chromium (.ci/run installs it)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     problems: list[str] = []
     SCREENSHOT.parent.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on(
-            "request",
-            lambda r: (
-                None
-                if r.url.startswith(("file:", "data:"))
-                else problems.append(f"external request {r.url}")
-            ),
-        )
-        page.goto((report / "index.html").as_uri())
+    with browser_page(report / "index.html", problems) as page:
         assert page.inner_text("#verdict") in ("PASS", "FAIL")
         images = page.locator("img")
         assert images.count() == 3
         for i in range(images.count()):  # every chart decoded and laid out
             assert images.nth(i).evaluate("img => img.naturalWidth") > 500
         page.screenshot(path=str(SCREENSHOT), full_page=True)
-        browser.close()
     assert problems == []
     assert SCREENSHOT.stat().st_size > 10_000

@@ -90,10 +90,18 @@ def test_numbers_without_a_route_are_not_at_risk() -> None:
         (200, b"OK a b c", 3),  # unreadable: everything at risk may have been sent
         (DNIS_TOO_LONG.status, DNIS_TOO_LONG.text.encode(), 0),
         (NOT_AUTHORIZED.status, NOT_AUTHORIZED.text.encode(), 0),
+        (500, b"Internal Server Error", 3),  # not a rejection: it may have stored them first
+        (503, b"", 3),
     ],
 )
 def test_sent_is_read_from_the_answer(status: int, body: object, sent: int) -> None:
     assert sent_in(answered(submit("1,2,3"), status, body), risked=3) == sent
+
+
+def test_a_submit_left_unanswered_counts_as_sent() -> None:
+    exchange = answered(submit("1,2,3"), 200, {"message_id": "a"})
+    exchange.response = None  # the connection failed or timed out after the request went out
+    assert sent_in(exchange, risked=3) == 3
 
 
 # -- cheap rejected cases --------------------------------------------------------------------

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PRIMARY, REPO, SECONDARY, running_mock
+from tests.helpers import PRIMARY, REPO, SECONDARY, browser_page, running_mock
 
 pytestmark = pytest.mark.slow
 REPORTS = REPO / "reports"
@@ -136,45 +135,13 @@ def test_a_changed_fingerprint_alone_is_a_warning(release_n, tmp_path: Path) -> 
 
 
 def test_the_report_loads_in_a_real_browser(release_n1) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Chromium (.ci/run installs it)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     _, directory = release_n1
-    page_file = run_folder(directory) / "index.html"
     problems: list[str] = []
     REPORTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on(
-            "request",
-            lambda r: (
-                None
-                if r.url.startswith(("file:", "data:"))
-                else problems.append(f"external request {r.url}")
-            ),
-        )
-        page.goto(page_file.as_uri())
+    with browser_page(run_folder(directory) / "index.html", problems) as page:
         assert page.inner_text("#verdict") == "FAIL"
         assert page.locator("img").count() == 2  # the load charts, embedded
         page.screenshot(path=str(REPORTS / "verify-report.png"), full_page=True)
-        browser.close()
     assert problems == []
     assert (REPORTS / "verify-report.png").stat().st_size > 10_000
 
