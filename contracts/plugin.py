@@ -45,11 +45,14 @@ from okroute_model.secrets import MASKER, install_log_masking
 
 OFFLINE_PROFILE, LIVE_PROFILE = "okroute-offline", "live"
 
+# No explain phase: for a contract failure it adds about 100 more requests and ten seconds
+# per failing test, to say which parts of an already shrunk case did not matter.
 settings.register_profile(
     OFFLINE_PROFILE,
     max_examples=30,
     deadline=None,
     print_blob=True,
+    phases=tuple(p for p in Phase if p is not Phase.explain),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 # Every live example may be a real SMS: few, the same ones every run, no shrinking (which would

@@ -370,7 +370,12 @@ def _access_logger(target: str) -> logging.Logger | None:
     logger = logging.getLogger("okroute_mock.access")
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    handler = logging.StreamHandler(sys.stdout) if target == "-" else logging.FileHandler(target)
+    try:
+        handler = (
+            logging.StreamHandler(sys.stdout) if target == "-" else logging.FileHandler(target)
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot write the access log {target}: {exc.strerror or exc}") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     logger.addHandler(handler)
     return logger

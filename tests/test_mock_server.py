@@ -195,6 +195,14 @@ def test_cli_mistakes_are_one_clear_line(args: list[str]) -> None:
     assert result.stderr.strip()
 
 
+def test_an_unwritable_access_log_is_named(tmp_path) -> None:
+    log = tmp_path / "missing" / "access.log"
+    result = run_cli("--access-log", str(log), "--http-port", "0", "--https-port", "off")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"cannot write the access log {log}" in result.stderr
+    assert "cannot listen" not in result.stderr
+
+
 def test_port_in_use_is_a_clear_error(mock) -> None:
     port = mock.http.rsplit(":", 1)[1]
     result = run_cli("--http-port", port, "--https-port", "off")

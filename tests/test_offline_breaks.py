@@ -1,7 +1,9 @@
 """The offline suite fails when its respx fake is broken on purpose, naming the broken rule.
 
 Each run is `pytest contracts --okroute-break FAULT` against the fake (no sockets), with the
-derandomized few-example profile to keep it short.
+derandomized few-example profile to keep it short. As in the detection run, a broken fake is
+given the tests that judged the fault's rule on the unbroken fake, and the whole suite when those
+miss it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,27 +36,46 @@ FAULTS = [
     "final-status-changes",
     "https-status-differs",
 ]
+PROFILE = ("--hypothesis-profile", "live")
 
 
-def offline_run(fault: str, reports: Path) -> tuple[int, list[str], str]:
-    command = invoke.command(reports, "--hypothesis-profile", "live", "--okroute-break", fault)
+def offline_run(reports: Path, *args: str, tests: list[str] | None = None) -> tuple[int, Any, str]:
+    command = invoke.command(reports, *PROFILE, *args, tests=tests or ())
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
-    data = invoke.results(reports)
-    return result.returncode, data["failed_rules"], result.stdout[-2000:]
+    return result.returncode, invoke.results(reports), result.stdout[-2000:]
 
 
-def test_ten_rules_broken_in_the_fake_are_caught(tmp_path: Path) -> None:
+def broken_run(fault: str, judged: dict[str, list[str]], reports: Path) -> tuple[int, list, str]:
+    rule = BREAKS[fault].rule
+    if judged.get(rule):
+        code, data, tail = offline_run(reports / "targeted", "--okroute-break", fault,
+                                       tests=judged[rule])  # fmt: skip
+        if code == 1 and rule in data["failed_rules"]:
+            return code, data["failed_rules"], tail
+    code, data, tail = offline_run(reports / "whole", "--okroute-break", fault)
+    return code, (data or {}).get("failed_rules", []), tail
+
+
+@pytest.fixture(scope="module")
+def unbroken(tmp_path_factory) -> tuple[int, Any, str]:
+    return offline_run(tmp_path_factory.mktemp("unbroken"), "--okroute-may-flip", "all")
+
+
+def test_the_unbroken_fake_passes_the_same_profile(unbroken) -> None:
+    code, data, tail = unbroken
+    assert code == 0, tail
+    assert data["judged_by"], "the run says which tests judged each rule"
+
+
+def test_ten_rules_broken_in_the_fake_are_caught(unbroken, tmp_path: Path) -> None:
     assert len({BREAKS[f].rule for f in FAULTS}) >= 10
+    judged = unbroken[1]["judged_by"]
     with ThreadPoolExecutor(max_workers=3) as pool:
         runs = dict(
-            zip(FAULTS, pool.map(lambda f: offline_run(f, tmp_path / f), FAULTS), strict=True)
+            zip(
+                FAULTS, pool.map(lambda f: broken_run(f, judged, tmp_path / f), FAULTS), strict=True
+            )
         )
     for fault, (code, failed, tail) in runs.items():
         assert code == 1, f"{fault}: exit {code}\n{tail}"
         assert BREAKS[fault].rule in failed, f"{fault}: failed {failed}\n{tail}"
-
-
-def test_the_unbroken_fake_passes_the_same_profile(tmp_path: Path) -> None:
-    command = invoke.command(tmp_path, "--hypothesis-profile", "live", "--okroute-may-flip", "all")
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-3000:]
