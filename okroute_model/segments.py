@@ -6,6 +6,8 @@ Positions this model takes where the contract page is silent, so that checks nev
   that counts a non-BMP character as one is accepted too (`segment_range`);
 - `single_id_split` may answer one entry per segment (sharing one ID) or one entry per number;
 - `split_or_payload` with one number may split or send one payload message;
+- `payload` is named by the page and never described: its entries per number are not judged (one
+  payload message is the likely reading, and what the mock does, but no sentence says so);
 - `split_sar` carries the concatenation in SAR options, not a UDH: its segments may be the sizes of
   `split` or whole single messages (160 septets, 70 code units), and either is accepted.
 """
@@ -119,8 +121,10 @@ class EntryRange:
 def entries_per_number(text: str, data_coding: int | None, mode: str | None) -> EntryRange:
     """Documented entries per number for a valid submit (§3 segmenting)."""
     mode = mode or DEFAULT_LONG_MESSAGE_MODE
-    if mode in (LongMessageMode.CUT, LongMessageMode.PAYLOAD):
+    if mode == LongMessageMode.CUT:
         return EntryRange(frozenset({1}))
+    if mode == LongMessageMode.PAYLOAD:
+        return EntryRange(None)
     shared = mode == LongMessageMode.SINGLE_ID_SPLIT
     encoding = encoding_of(text, data_coding)
     n = count_segments(text, encoding)
