@@ -101,7 +101,9 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
         lambda: _split(cfg, "split_sar like split", "a" * (GSM7_SINGLE + 1), mode="split_sar"),
         lambda: _split(cfg, "cut keeps one message", "a" * 500, mode="cut"),
         lambda: _submit(cfg, "no mode is cut", number(cfg, 1), "b" * 400),
-        lambda: _split(cfg, "payload: accepted (its entries are not described)", "c" * 500, mode="payload"),
+        lambda: _split(
+            cfg, "payload: accepted (its entries are not described)", "c" * 500, mode="payload"
+        ),
         lambda: _split(cfg, "single_id_split shares one ID", "d" * 400, mode="single_id_split"),
         lambda: _submit(
             cfg,
