@@ -99,7 +99,10 @@ def test_minutes_parse_everywhere(tmp_path: Path) -> None:
         "--progress", "1m",
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout[-2000:] + result.stderr[-2000:]
-    assert summary["duration_s"] == pytest.approx(3, abs=0.6)
+    # 0m3s is three seconds as parsed (the first line), and the load window is about that long:
+    # not three minutes, not zero. Its length on a busy machine runs over by a second or more.
+    assert " for 3s against " in result.stdout.splitlines()[0], result.stdout[:400]
+    assert 2.4 <= summary["duration_s"] < 20, summary["duration_s"]
     assert [s["threshold"] for s in summary["slo"]] == [
         "dlr:p95<1m",
         "submit:p99<1m:abort-after=1h",
