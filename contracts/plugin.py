@@ -202,6 +202,8 @@ def _check_reachable(target) -> None:
 def _receiver(pytestconfig: pytest.Config, target) -> ThreadedReceiver | None:
     """The live receiver, when one is asked for; offline the fake pushes in process."""
     listen = pytestconfig.getoption("okroute_dlr_listen")
+    if not listen and target.live:
+        listen = _profile(pytestconfig).target.push_listen  # the profile's, for okroute-verify
     if not listen:
         return None
     if not target.live:

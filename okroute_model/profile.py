@@ -73,6 +73,7 @@ class TargetSettings:
     max_messages: int
     rate: float
     final_status_timeout: float
+    push_listen: str  # HOST:PORT of the contract run's push receiver; empty: none
 
 
 @dataclass(frozen=True)

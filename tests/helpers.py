@@ -24,7 +24,16 @@ from contracts.detection import (
 )
 from okroute_mock.launch import MockProcess
 
-__all__ = ["DNIS_PREFIX", "PRIMARY", "REPO", "SECONDARY", "run_contracts", "running_mock"]
+__all__ = [
+    "DNIS_PREFIX",
+    "PRIMARY",
+    "REPO",
+    "SECONDARY",
+    "browser_page",
+    "push_listen",
+    "run_contracts",
+    "running_mock",
+]
 
 
 # The suite's push arguments for each running mock: where its pushes go.
@@ -43,6 +52,12 @@ def running_mock(directory: Path, *args: str, https: bool = True) -> Iterator[Mo
             yield mock
         finally:
             _PUSH_ARGS.pop(mock.directory, None)
+
+
+def push_listen(mock: MockProcess) -> str:
+    """HOST:PORT where `mock` pushes its DLRs and MOs: a profile's `[target] push_listen`."""
+    push = _PUSH_ARGS.get(mock.directory, [])
+    return push[push.index("--okroute-dlr-listen") + 1] if push else ""
 
 
 def run_contracts(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PRIMARY, REPO, SECONDARY, browser_page, running_mock
+from tests.helpers import PRIMARY, REPO, SECONDARY, browser_page, push_listen, running_mock
 
 pytestmark = pytest.mark.slow
 REPORTS = REPO / "reports"
@@ -36,6 +36,7 @@ def profile(directory: Path, mock, **target: str) -> Path:
         "dnis_prefix": "4477009",
         "no_route_dnis": "99912345678",
         "max_messages": 100000,
+        "push_listen": push_listen(mock),  # the mock pushes there: verify checks its pushes
         **target,
     }
     lines = ["[target]"] + [f"{k} = {json.dumps(v)}" for k, v in fields.items()]
@@ -102,6 +103,10 @@ def test_release_n_passes_and_saves_a_baseline(release_n) -> None:
     assert saved["contract"]["failed_rules"] == []
     assert len(saved["fingerprint"]) >= 24 and saved["load"]["submit"]["p99_ms"] > 0
     assert 0 < verdict["budget"]["used"] <= verdict["budget"]["total"]
+    # The profile's push_listen gave the contract run a receiver: the push rules were judged.
+    contract = json.loads((folder / "contract" / "contract-results.json").read_text())
+    assert contract["pushes_judged"] > 0 and contract["push_checks"]
+    assert all(c["outcomes"].get("failed", 0) == 0 for c in contract["push_checks"].values())
 
 
 def test_release_n1_fails_and_names_each_difference(release_n1) -> None:
