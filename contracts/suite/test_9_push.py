@@ -73,7 +73,7 @@ def test_pushes_follow_the_contract(okroute, okroute_cfg, okroute_target, pytest
     if not waited:
         pytest.skip(f"no message reached a final status within {timeout:g} s: pushes not checked")
     push_wait = pytestconfig.getoption("okroute_push_wait")
-    wait_for_pushes(okroute, collector, waited, push_wait, step)
+    wait_for_pushes(okroute, collector, waited, push_wait, step, followed.probe)
     run = push_run(okroute, collector, followed, waited)
     for point, answer in observations(run, followed, collector).items():
         okroute.recorder.observe(point, answer)
