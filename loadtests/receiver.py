@@ -155,7 +155,11 @@ def launched_receiver(
     if public_url:
         command += ["--public-url", public_url]
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        # Its own session, as the mock's: a Ctrl-C must not end it before the report asks it
+        # for the push figures; `stop` ends it.
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         yield await_ready(process, ready, log, "the push receiver", ReceiverError)
     finally:

@@ -121,7 +121,11 @@ def launched(
         *args,
     ]
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        # Its own session: a terminal's Ctrl-C reaches the process group, and a mock that died
+        # with it would fail the answers still in flight while the load stops; `stop` ends it.
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         info = await_ready(process, ready, log, "okroute-mock", LaunchError)
         yield MockProcess(info["urls"], info["ca"], process, log, directory)
