@@ -49,6 +49,8 @@ MAX_LAG = 10.0  # seconds behind schedule after which an open-model send is drop
 DRAIN = 5.0  # seconds the open model waits for answers in flight once the load stops
 WATCH_EVERY = 1.0  # seconds between SLO abort checks
 LAG_TICK = 0.2  # seconds between event-loop lag samples
+FINAL_WAIT = 30.0  # seconds the master waits for the workers' last figures at the end
+FINAL = "okroute_final"  # the master asks each worker for its last figures; they answer
 
 
 class _Run:
@@ -62,6 +64,8 @@ class _Run:
         self.stopped_at: float | None = None  # when the load window closed
         self.aborted: str | None = None  # why the run was stopped early
         self.stopping = False
+        self.final_pending: set[str] = set()  # master: workers whose last figures are due
+        self.final_missing: list[str] = []  # master: workers whose last figures never came
 
 
 _run = _Run()
@@ -103,6 +107,7 @@ def _on_init(environment: Any, **_: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.environment.events.report_to_master.add_listener(_report_to_master)
+        runner.register_message(FINAL, _send_final, concurrent=True)
         return
     if {ClosedModelUser, OpenModelUser} <= set(environment.user_classes):
         # Both of ours and no choice on the command line: the model decides which one runs.
@@ -119,6 +124,8 @@ def _on_init(environment: Any, **_: Any) -> None:
         gevent.signal_handler(request, _abort, environment, reason)
     if isinstance(runner, MasterRunner):
         environment.events.worker_report.add_listener(_on_worker_report)
+        runner.register_message(FINAL, _on_final)
+        runner.quit = _quit_after_final_figures(runner, runner.quit)
 
 
 def _bases(environment: Any, settings: options.Settings) -> dict[Transport, str]:
@@ -142,6 +149,40 @@ def _on_worker_report(client_id: str, data: dict[str, Any]) -> None:
     if "okroute" in data and _run.live is not None:
         _run.live.add(data["okroute"]["book"])  # a delta: merged once, as it arrives
         _run.healths[client_id] = data["okroute"]["health"]  # cumulative: the latest is complete
+
+
+def _quit_after_final_figures(runner: MasterRunner, quit: Any) -> Any:
+    """Locust's master sends "quit" and then waits a fixed 0.5 s for the workers' last figures;
+    on a busy machine they come later, and the report would lack them (or, early in a run,
+    have none at all). So the master first asks every worker for its last figures and waits
+    for them, at most FINAL_WAIT; only then does Locust's quit run."""
+
+    def quit_after_final_figures() -> None:
+        if _run.stopped_at is None:
+            _run.stopped_at = time.time()  # the wait for figures is not load
+        _run.final_pending = {client.id for client in runner.clients.all}
+        for client_id in sorted(_run.final_pending):
+            runner.send_message(FINAL, None, client_id)
+        deadline = time.monotonic() + FINAL_WAIT
+        while _run.final_pending and time.monotonic() < deadline:
+            gevent.sleep(0.05)
+        _run.final_missing = sorted(_run.final_pending)
+        quit()
+
+    return quit_after_final_figures
+
+
+def _send_final(environment: Any, msg: Any, **_: Any) -> None:
+    """A worker: end the load and send everything not yet reported."""
+    environment.runner.stop()
+    data = _run.campaign.delta() if _run.campaign is not None else None
+    environment.runner.send_message(FINAL, data)
+
+
+def _on_final(environment: Any, msg: Any, **_: Any) -> None:
+    if msg.data is not None:
+        _on_worker_report(msg.node_id, {"okroute": msg.data})
+    _run.final_pending.discard(msg.node_id)
 
 
 @events.test_start.add_listener
@@ -452,6 +493,12 @@ def write(
     if errors:  # a scenario that crashed did not send what it was asked to: see locust.log
         summary["valid"] = False
         summary["invalid_because"].append(f"the generator raised {errors} exceptions (locust.log)")
+    if _run.final_missing:  # their last figures are not in this report
+        summary["valid"] = False
+        summary["invalid_because"].append(
+            f"the last figures of {len(_run.final_missing)} worker(s) never arrived "
+            f"(waited {FINAL_WAIT:g} s): {', '.join(_run.final_missing)}"
+        )
     rate = (summary["scopes"].get("all") or {}).get("rps", 0)
     warning = report.omission_warning(book, settings.model, rate)
     summary["warnings"] = [warning] if warning else []
