@@ -68,6 +68,9 @@ def test_the_search_finds_a_configured_capacity_within_ten_percent(tmp_path: Pat
         "--capacity-factor", "2", "--capacity-step", "2s", "--capacity-confirm", "3s",
         "--capacity-max-throttled", "2%", "--mix", "submit=1", "--progress", "0",
         f"--mock-arg=--throttle-above={capacity:g}", "--mock-arg=--retry-after=0.01",
+        # No push receiver: each step would wait for its messages' final pushes (seconds of
+        # the mock's delivery story), and the search does not judge pushes.
+        "--dlr-listen", "off", timeout=480,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     found = summary["capacity"]

@@ -19,7 +19,7 @@ CHANGED = [
     "--may-flip",
     "undocumented-error-texts",
     "--latency",
-    "25ms",
+    "300ms",
     "--latency-rate",
     "0.05",
     "--break",
