@@ -36,7 +36,7 @@ from okroute_model.units import argtype, format_duration, parse_duration
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 MOCK_USER = "load"
 GRACE = 120.0  # seconds a campaign may run past its duration before it is stopped
-STOP_WAIT = 30.0  # seconds the Locust master has to write its report after a stop
+REPORT_WAIT = 30.0  # seconds the Locust master has to write its report once the figures are in
 WORKER_WAIT = 15.0
 POLL = 0.2
 EPILOG = f"""examples:
@@ -367,9 +367,10 @@ def _run_locust(
             workers.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **spawn))
     master = subprocess.Popen(_locust(values, host, args, directory, role, duration), **spawn)
     stopper.master = master
-    deadline = time.monotonic() + duration + GRACE
+    ending = _ending(values)
+    deadline = time.monotonic() + duration + GRACE + ending
     try:
-        code = _wait(master, stopper, deadline)
+        code = _wait(master, stopper, deadline, ending)
     finally:
         stopper.master = None
         for worker in workers:
@@ -382,7 +383,13 @@ def _run_locust(
     return code
 
 
-def _wait(master: subprocess.Popen, stopper: Stopper, deadline: float) -> int:
+def _ending(values: dict) -> float:
+    """Seconds a Locust master may take from the stop to its exit: the workers' last figures,
+    the wait for late pushes, then the report. A master killed sooner writes no report."""
+    return options.FINAL_WAIT + float(values["okroute_push_grace"]) + REPORT_WAIT
+
+
+def _wait(master: subprocess.Popen, stopper: Stopper, deadline: float, ending: float) -> int:
     stopped_at = None
     while True:
         try:
@@ -396,7 +403,7 @@ def _wait(master: subprocess.Popen, stopper: Stopper, deadline: float) -> int:
             print("okroute-load: the campaign overran its time and is stopped", file=sys.stderr)
             master.send_signal(stopper.request)
             stopped_at = now
-        if stopped_at is not None and now - stopped_at > STOP_WAIT:
+        if stopped_at is not None and now - stopped_at > ending:
             stop(master)
             return master.wait()
 

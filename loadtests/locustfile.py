@@ -49,7 +49,6 @@ MAX_LAG = 10.0  # seconds behind schedule after which an open-model send is drop
 DRAIN = 5.0  # seconds the open model waits for answers in flight once the load stops
 WATCH_EVERY = 1.0  # seconds between SLO abort checks
 LAG_TICK = 0.2  # seconds between event-loop lag samples
-FINAL_WAIT = 30.0  # seconds the master waits for the workers' last figures at the end
 FINAL = "okroute_final"  # the master asks each worker for its last figures; they answer
 
 
@@ -155,7 +154,7 @@ def _quit_after_final_figures(runner: MasterRunner, quit: Any) -> Any:
     """Locust's master sends "quit" and then waits a fixed 0.5 s for the workers' last figures;
     on a busy machine they come later, and the report would lack them (or, early in a run,
     have none at all). So the master first asks every worker for its last figures and waits
-    for them, at most FINAL_WAIT; only then does Locust's quit run."""
+    for them, at most options.FINAL_WAIT; only then does Locust's quit run."""
 
     def quit_after_final_figures() -> None:
         if _run.stopped_at is None:
@@ -163,7 +162,7 @@ def _quit_after_final_figures(runner: MasterRunner, quit: Any) -> Any:
         _run.final_pending = {client.id for client in runner.clients.all}
         for client_id in sorted(_run.final_pending):
             runner.send_message(FINAL, None, client_id)
-        deadline = time.monotonic() + FINAL_WAIT
+        deadline = time.monotonic() + options.FINAL_WAIT
         while _run.final_pending and time.monotonic() < deadline:
             gevent.sleep(0.05)
         _run.final_missing = sorted(_run.final_pending)
@@ -497,7 +496,7 @@ def write(
         summary["valid"] = False
         summary["invalid_because"].append(
             f"the last figures of {len(_run.final_missing)} worker(s) never arrived "
-            f"(waited {FINAL_WAIT:g} s): {', '.join(_run.final_missing)}"
+            f"(waited {options.FINAL_WAIT:g} s): {', '.join(_run.final_missing)}"
         )
     rate = (summary["scopes"].get("all") or {}).get("rps", 0)
     warning = report.omission_warning(book, settings.model, rate)

@@ -144,6 +144,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
 )
 DEFAULT_SLOS = ["errors<1%"]
+FINAL_WAIT = 30.0  # seconds a Locust master waits for its workers' last figures at the end
 
 
 def register(parser: Any, prefix: str = PREFIX, locust: bool = True) -> None:

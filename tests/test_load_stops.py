@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from loadtests import cli, options
 from loadtests.outcome import Exit
 from okroute_model.environment import Env
 from tests.helpers import DNIS_PREFIX, PRIMARY, REPO, running_mock
@@ -194,3 +195,27 @@ def test_plain_locust_gets_the_same_one_line_errors(tmp_path: Path) -> None:
     assert "--okroute-dnis-prefix" in no_prefix.stderr
     assert "credentials rejected" in wrong.stderr and "Wrong-Canary-77" not in wrong.stderr
     assert stats["submitted_numbers"] == 0
+
+
+def _stopped_master(seconds: float) -> subprocess.Popen:
+    """A stand-in for a Locust master that takes `seconds` to write its report after a stop
+    (it ignores SIGTERM, as the master finishes its report first)."""
+    code = (
+        f"import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep({seconds})"
+    )
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def test_a_stopped_master_is_given_the_time_its_report_needs_then_forced() -> None:
+    # The allowance covers the workers' last figures and the whole push grace, and more.
+    ending = cli._ending({"okroute_push_grace": 45.0})
+    assert ending > options.FINAL_WAIT + 45.0
+    stopper = cli.Stopper()
+    stopper.signal = "SIGTERM"  # a stop was asked for
+    far = time.monotonic() + 600
+    master = _stopped_master(1.5)
+    assert cli._wait(master, stopper, far, ending=5.0) == 0  # its report came in time
+    master = _stopped_master(30.0)
+    started = time.monotonic()
+    assert cli._wait(master, stopper, far, ending=1.0) != 0  # forced after its allowance
+    assert time.monotonic() - started < 20
