@@ -195,7 +195,7 @@ def judged_tests(runs: list[RunResult]) -> dict[str, list[str]]:
     union: dict[str, set[str]] = {}
     for run in runs:
         for rule, tests in run.judged_by.items():
-            union.setdefault(rule, set()).update(t for t in tests if t)
+            union.setdefault(rule, set()).update(tests)
     return {rule: sorted(tests) for rule, tests in union.items()}
 
 
@@ -203,13 +203,11 @@ def run_fault(name: str, judged: dict[str, list[str]], work: Path) -> RunResult:
     """The suite against the mock with fault `name`: the tests that judge its rule first, the
     whole suite when they miss it (or when no control saw the rule judged)."""
     rule = BREAKS[name].rule
-    args = ["--break", name]
-    tests = judged.get(rule)
-    if tests:
-        targeted = run_once(name, args, rule, work, tests)
-        if targeted.caught:
-            return targeted
-    return run_once(name, args, rule, work)
+    return invoke.targeted_then_whole(
+        lambda tests: run_once(name, ["--break", name], rule, work, list(tests)),
+        judged.get(rule),
+        lambda run: run.caught,
+    )
 
 
 def drawn_platform(seed: int) -> str:

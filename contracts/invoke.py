@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+Run = TypeVar("Run")
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = "contract-results.json"
@@ -55,3 +57,16 @@ def results(reports: Path, name: str = RESULTS) -> dict[str, Any] | None:
     """What a run wrote, or None when it did not get as far as writing it."""
     path = reports / name
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def targeted_then_whole(
+    run: Callable[[Sequence[str]], Run], tests: Sequence[str] | None, caught: Callable[[Run], bool]
+) -> Run:
+    """A broken platform's run: `run(tests)`, the tests that judged its rule on a correct one,
+    and `run(())`, the whole suite, when those miss it (or none judged it). So a fault counts
+    as missed only when the whole suite missed it."""
+    if tests:
+        targeted = run(tests)
+        if caught(targeted):
+            return targeted
+    return run(())

@@ -74,9 +74,13 @@ class RunRecorder:
     def checked_rules(self) -> set[str]:
         return set(self.check_rules.values())
 
-    def checked(self, check: str, rule: Rule, variants: list[Variant], outcome: str) -> None:
+    def _judged(self, check: str, rule: Rule) -> None:
         self.check_rules[check] = rule.name
-        self.judged_by[rule.name].add(self.current_test)
+        if self.current_test:  # what is judged outside a test (before the first) names none
+            self.judged_by[rule.name].add(self.current_test)
+
+    def checked(self, check: str, rule: Rule, variants: list[Variant], outcome: str) -> None:
+        self._judged(check, rule)
         for variant in variants:
             self.coverage[check][variant.name][outcome] += 1
 
@@ -100,8 +104,7 @@ class RunRecorder:
             )
 
     def checked_push(self, check: str, rule: Rule, outcome: str, pushes: int) -> None:
-        self.check_rules[check] = rule.name
-        self.judged_by[rule.name].add(self.current_test)
+        self._judged(check, rule)
         self.push_coverage[check][outcome] += 1
         self.pushes_judged = max(self.pushes_judged, pushes)
 

@@ -47,13 +47,15 @@ def offline_run(reports: Path, *args: str, tests: list[str] | None = None) -> tu
 
 def broken_run(fault: str, judged: dict[str, list[str]], reports: Path) -> tuple[int, list, str]:
     rule = BREAKS[fault].rule
-    if judged.get(rule):
-        code, data, tail = offline_run(reports / "targeted", "--okroute-break", fault,
-                                       tests=judged[rule])  # fmt: skip
-        if code == 1 and rule in data["failed_rules"]:
-            return code, data["failed_rules"], tail
-    code, data, tail = offline_run(reports / "whole", "--okroute-break", fault)
-    return code, (data or {}).get("failed_rules", []), tail
+
+    def run(tests) -> tuple[int, list, str]:
+        folder = reports / ("targeted" if tests else "whole")
+        code, data, tail = offline_run(folder, "--okroute-break", fault, tests=list(tests))
+        return code, (data or {}).get("failed_rules", []), tail
+
+    return invoke.targeted_then_whole(
+        run, judged.get(rule), lambda result: result[0] == 1 and rule in result[1]
+    )
 
 
 @pytest.fixture(scope="module")
