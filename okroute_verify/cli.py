@@ -205,7 +205,8 @@ def _verdict(
             if not slo["passed"]:
                 fail.append(f"load SLO {slo['line']}")
         if not load_summary.get("valid", True):
-            warn.append("the load smoke's generator saturated: its figures are not the platform's")
+            why = "; ".join(load_summary.get("invalid_because") or ["the generator fell behind"])
+            warn.append(f"the load smoke is invalid, its figures are not the platform's: {why}")
     for difference in differences:
         if difference.kind != "contract":  # a failing rule is listed once, above
             (fail if difference.severity == "fail" else warn).append(difference.line())

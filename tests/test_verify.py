@@ -98,7 +98,11 @@ def test_release_n_passes_and_saves_a_baseline(release_n) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     folder = run_folder(directory)
     verdict = json.loads((folder / "verdict.json").read_text())
-    assert verdict["verdict"] == "PASS" and verdict["reasons"] == []
+    # A correct release passes. On a busy machine the load smoke's generator may fall behind;
+    # the verdict then says so, as its only reason (WARN), and judges nothing by those figures.
+    load_invalid = [r for r in verdict["reasons"] if r.startswith("the load smoke is invalid")]
+    assert verdict["reasons"] == load_invalid, verdict["reasons"]
+    assert verdict["verdict"] == ("WARN" if load_invalid else "PASS")
     saved = json.loads(baseline.read_text())
     assert saved["contract"]["failed_rules"] == []
     assert len(saved["fingerprint"]) >= 24 and saved["load"]["submit"]["p99_ms"] > 0
