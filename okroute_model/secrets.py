@@ -109,6 +109,18 @@ def mask_wire(wire: WireRequest) -> tuple[str, str]:
     return f"{wire.path}?{mask_query(wire.query)}", mask_body(wire.body)
 
 
+# A secret field's value in a logged URL, whatever its length: the masker's own forms leave
+# out passwords under MIN_SECRET_LENGTH, and httpx logs every request's URL at INFO.
+_LOGGED_FIELD = re.compile(
+    "(?<=[?&](?:" + "|".join(map(re.escape, sorted(SECRET_FIELDS))) + ")=)[^&#\\s\"']+"
+)
+
+
+def mask_log(message: str) -> str:
+    """A log line with every registered secret and every secret field's URL value masked."""
+    return _LOGGED_FIELD.sub(MASK, MASKER.mask(message))
+
+
 class MaskingFilter(logging.Filter):
     """Masks secrets in log records (httpx logs full URLs at INFO)."""
 
@@ -117,7 +129,7 @@ class MaskingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:
             return True
-        masked = MASKER.mask(message)
+        masked = mask_log(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from okroute_model.may import MAY_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.rules import RULES, Level
 from okroute_model.schemas import SCHEMAS, rendered
-from okroute_model.secrets import MASK, Masker, mask_body, mask_query
+from okroute_model.secrets import MASK, Masker, install_log_masking, mask_body, mask_query
 from okroute_model.wire import ApiRequest, Method, encode
 
 
@@ -94,3 +96,21 @@ def test_the_catalogues_agree_with_the_model() -> None:
     assert {b.rule for b in BREAKS.values()} == set(RULES)  # every rule can be broken
     assert set(CHOICES) <= set(MAY_POINTS)
     assert all(r.level in (Level.MUST, Level.SHOULD) for r in RULES.values())
+
+
+@pytest.mark.parametrize("password", ["x", "ab%20c", "Long-Enough-Pw-1"])
+def test_a_logged_url_never_shows_the_password_whatever_its_length(password: str) -> None:
+    # httpx logs each request's URL at INFO; a password under the masker's minimum length is
+    # still the platform's password.
+    stream = io.StringIO()
+    logger = logging.getLogger(f"okroute.test-masking-{len(password)}")
+    logger.addHandler(logging.StreamHandler(stream))
+    logger.setLevel(logging.INFO)
+    install_log_masking([logger.name])
+    logger.info(
+        'HTTP Request: GET %s "HTTP/1.1 200 OK"',
+        f"http://127.0.0.1:1/api?command=query&username=load&password={password}&messageId=7",
+    )
+    line = stream.getvalue()
+    assert f"password={MASK}&messageId=7" in line and f"={password}&" not in line
+    assert "username=load" in line  # only the secret field is masked
