@@ -63,6 +63,7 @@ class _Run:
         self.stopped_at: float | None = None  # when the load window closed
         self.aborted: str | None = None  # why the run was stopped early
         self.stopping = False
+        self.final_asked = False  # master: the workers were asked for their last figures
         self.final_pending: set[str] = set()  # master: workers whose last figures are due
         self.final_missing: list[str] = []  # master: workers whose last figures never came
 
@@ -157,6 +158,10 @@ def _quit_after_final_figures(runner: MasterRunner, quit: Any) -> Any:
     for them, at most options.FINAL_WAIT; only then does Locust's quit run."""
 
     def quit_after_final_figures() -> None:
+        if _run.final_asked:  # Locust's shutdown quits again, after the report is written
+            quit()
+            return
+        _run.final_asked = True
         if _run.stopped_at is None:
             _run.stopped_at = time.time()  # the wait for figures is not load
         _run.final_pending = {client.id for client in runner.clients.all}
