@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from contracts.detection import mock_account_args
 from loadtests.receiver import launched_receiver
-from okroute_mock.launch import launched
+from okroute_mock.launch import free_port, launched
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
 from okroute_model.push import PushKind, default_template
 
@@ -116,15 +115,9 @@ def generator_rate(seconds: float, work: Path) -> float:
     return summary["scopes"]["submit"]["rps"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def fidelity(seconds: float, work: Path) -> tuple[float, float]:
     """(campaign's median push latency, the mock's own median), in milliseconds."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     template = default_template(base, PushKind.DLR, "{username}").text
     args = [*mock_account_args(), "--accept-delay", "50ms..100ms", "--final-delay", "200ms..400ms"]

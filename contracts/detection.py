@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from contracts.checks import ALL_CHECK_NAMES as EXCHANGE_CHECK_NAMES
 from contracts.checks import CHECKS, GROUP_CHECKS
 from contracts.push_checks import PUSH_CHECKS
 from okroute_mock.breaks import BREAKS
-from okroute_mock.launch import MockProcess, launched
+from okroute_mock.launch import MockProcess, free_port, launched
 from okroute_mock.quirks import CHOICES, RandomPlatform, knob_text
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
 from okroute_model.may import MAY_POINTS
@@ -78,15 +77,9 @@ PUSH_WAIT = "5"  # seconds the live push test waits for a final push after query
 ALL_CHECK_NAMES: tuple[str, ...] = (*EXCHANGE_CHECK_NAMES, *PUSH_CHECKS)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def push_args() -> tuple[list[str], list[str]]:
     """(mock arguments, suite arguments): every account pushes to the suite's own receiver."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     mock = [
         f"--{kind}-url={default_template(base, kind, '{username}').text}" for kind in PushKind

@@ -16,7 +16,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from typing import Any
 
 from loadtests import capacity, options, page, preflight, pushrun, report
 from loadtests.outcome import EXIT_CODES, EXIT_HELP, STOP_REQUESTS, Exit, Outcome
-from okroute_mock.launch import LaunchError, MockProcess, launched, stop
+from okroute_mock.launch import LaunchError, MockProcess, free_port, launched, stop
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
 from okroute_model.secrets import MASKER, Credentials
 from okroute_model.units import argtype, format_duration, parse_duration
@@ -197,12 +196,6 @@ class Stopper:
             master.kill()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _private_dir(keep: str | None) -> Iterator[Path]:
     if keep:
@@ -351,7 +344,7 @@ def _run_locust(
     role = ["--logfile", str(directory / "locust.log")]
     workers: list[subprocess.Popen] = []
     if args.workers:
-        port = _free_port()
+        port = free_port()
         role = [
             "--master", "--expect-workers", str(args.workers), "--master-bind-host", "127.0.0.1",
             "--master-bind-port", str(port), "--logfile", str(directory / "locust.log"),

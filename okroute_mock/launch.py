@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +21,35 @@ from pathlib import Path
 
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
+PORTS_FROM = 10000  # the lowest port free_port draws
+EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(EPHEMERAL.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free on `host` now, for a child to listen on shortly. Drawn below the kernel's
+    ephemeral range: a port the kernel hands out for bind(0), or as an outgoing connection's
+    own port, can be taken by any process between this check and the child's bind (a busy test
+    run lost a push receiver that way); one below the range is only taken on purpose."""
+    low = _ephemeral_low()
+    draw = random.SystemRandom()
+    for _ in range(100 if low - PORTS_FROM > 1000 else 0):
+        port = draw.randrange(PORTS_FROM, low)
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # no room below the range: the kernel's choice
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 class LaunchError(RuntimeError):
