@@ -464,6 +464,21 @@ def _step(
     return json.loads(summary.read_text()) if summary.exists() else None
 
 
+class _Spent:
+    """The search's message budget: what is left, and numbers submitted per request due."""
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+        self.per_send: float | None = None  # unknown before the first step
+
+    def affords(self, sends: float) -> bool:
+        return self.per_send is None or self.per_send * sends <= self.left
+
+    def count(self, numbers: int, sends: float) -> None:
+        self.left = max(0, self.left - numbers)
+        self.per_send = numbers / max(sends, 1e-9)
+
+
 def _find_capacity(
     values: dict, host: str, args: argparse.Namespace, directory: Path, stopper: Stopper,
     config: capacity.SearchConfig,
@@ -478,37 +493,40 @@ def _find_capacity(
         flush=True,
     )
     search = capacity.Search(config)
-    per_second = None  # numbers submitted per second of load per request/s, from the steps
+    spent = _Spent(budget)
     while (rate := search.next_rate()) is not None:
-        if per_second is not None and per_second * rate * config.step > budget:
-            search.stopped_by = capacity.Limit.BUDGET
-            break
-        for retry in ("", "-again"):  # a step the generator failed is run once more: noise
-            name = f"{search.steps + 1:02d}-{rate:.0f}rps{retry}"
-            campaign = f"{base}/steps/{name}"
-            summary = _step(values, host, args, stopper, campaign, rate, config.step, budget)
-            limit = capacity.judge_step(summary, config) if summary else capacity.Limit.ABORTED
-            if limit is not capacity.Limit.GENERATOR or stopper.signal:
+        limit, summary = None, None
+        for attempt in range(1, capacity.GENERATOR_TRIES + 1):  # the generator's noise: again
+            if not spent.affords(rate * config.step):
+                limit = search.stopped_by = capacity.Limit.BUDGET
                 break
-        if stopper.signal:
-            limit = capacity.Limit.ABORTED
+            again = f"-try{attempt}" if attempt > 1 else ""
+            name = f"{search.steps + 1:02d}-{rate:.0f}rps{again}"
+            summary = _step(
+                values, host, args, stopper, f"{base}/steps/{name}", rate, config.step, spent.left
+            )
+            limit = capacity.judge_step(summary, config) if summary else capacity.Limit.ABORTED
+            if stopper.signal:
+                limit = capacity.Limit.ABORTED
+            if summary is not None:  # every step run is shown, and its numbers counted
+                search.rows.append(capacity.step_row(name, rate, summary, limit))
+                spent.count(search.rows[-1]["numbers"], rate * summary["duration_s"])
+            print(f"  step {name}: {limit or 'held'}", flush=True)
+            if limit is not capacity.Limit.GENERATOR:
+                break
+        if limit is capacity.Limit.BUDGET:
+            break
         search.record(rate, limit)
-        if summary is not None:
-            row = capacity.step_row(name, rate, summary, limit)
-            search.rows.append(row)
-            budget -= row["numbers"]
-            per_second = row["numbers"] / max(rate * summary["duration_s"], 1e-9)
-        print(f"  step {name}: {(row['limit'] or 'held') if summary else 'stopped'}", flush=True)
     confirmed, last = None, None
     if search.good is not None and search.stopped_by not in (capacity.Limit.ABORTED,):
         for _attempt in range(3):
             rate = search.good
-            last = _step(values, host, args, stopper, base, rate, config.confirm, budget)
+            last = _step(values, host, args, stopper, base, rate, config.confirm, spent.left)
             limit = capacity.judge_step(last, config) if last else capacity.Limit.ABORTED
             if last is not None:
                 row = capacity.step_row(f"confirm-{rate:.0f}rps", rate, last, limit)
                 search.rows.append(row)
-                budget -= row["numbers"]
+                spent.count(row["numbers"], rate * last["duration_s"])
             if limit is None:
                 confirmed = rate
                 break
@@ -517,6 +535,8 @@ def _find_capacity(
                 break
             if limit is not capacity.Limit.GENERATOR:  # the generator's noise: the same again
                 search.step_down()
+        if confirmed is None and limit is capacity.Limit.GENERATOR:
+            search.stopped_by = limit  # no try held, and the last was the generator's
     return _capacity_report(directory, search, confirmed, last, stopper)
 
 
@@ -534,13 +554,14 @@ def _capacity_report(
     }
     if stopper.signal or stopped_by is capacity.Limit.ABORTED:
         verdict, why = Outcome.ABORTED, f"stopped by {stopper.signal or 'a signal'}"
-    elif confirmed is None:
-        verdict, why = Outcome.FAIL, "no rate held (even the first step, or the confirmation)"
-    elif stopped_by is capacity.Limit.GENERATOR and confirmed is None:
+    elif stopped_by is capacity.Limit.GENERATOR:  # the generator's figure, not the platform's
         verdict, why = (
             Outcome.INVALID,
-            "the generator could not apply more: the platform holds at least this",
+            "the generator could not apply more"
+            + (": the platform holds at least this" if confirmed else ""),
         )
+    elif confirmed is None:
+        verdict, why = Outcome.FAIL, "no rate held (even the first step, or the confirmation)"
     else:
         verdict, why = Outcome.PASS, None
     summary["verdict"] = str(verdict)

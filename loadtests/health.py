@@ -111,6 +111,7 @@ class Health:
             "sent": snapshot["sent"],
             "late": snapshot["late"],
             "generator_behind": late,
+            "reached_late": snapshot["behind"],  # the generator's own stalls, without the never
             "dropped": snapshot["dropped"],
             "held_for_throttling": snapshot["held"],
             "skipped": snapshot["skipped"],
