@@ -33,7 +33,7 @@ from contracts import invoke
 from contracts.checks import ALL_CHECK_NAMES as EXCHANGE_CHECK_NAMES
 from contracts.checks import CHECKS, GROUP_CHECKS
 from contracts.push_checks import PUSH_CHECKS
-from okroute_mock.breaks import BREAKS
+from okroute_mock.breaks import BREAKS, DROP_ON
 from okroute_mock.launch import MockProcess, free_port, launched
 from okroute_mock.quirks import CHOICES, RandomPlatform, knob_text
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
@@ -72,6 +72,7 @@ def controls(seeds: int = RANDOM_SEEDS) -> dict[str, list[str]]:
     return {**CONTROLS, **drawn}
 
 
+PROBED_BY = {fault: kind for kind, fault in DROP_ON.items()}  # a drop-on fault -> its raw input
 RUN_TIMEOUT = 300.0
 PUSH_WAIT = "5"  # seconds the live push test waits for a final push after query shows it
 ALL_CHECK_NAMES: tuple[str, ...] = (*EXCHANGE_CHECK_NAMES, *PUSH_CHECKS)
@@ -192,13 +193,24 @@ def judged_tests(runs: list[RunResult]) -> dict[str, list[str]]:
     return {rule: sorted(tests) for rule, tests in union.items()}
 
 
+def first_tests(name: str, judged: dict[str, list[str]]) -> list[str] | None:
+    """The tests a fault's run sends first: those that judged its rule on a correct platform.
+    For a fault that reacts to one kind of raw input, only the probe of that kind: every test
+    judges `errors.no-5xx`, one sends the input (the whole suite would cost ten times more)."""
+    tests = judged.get(BREAKS[name].rule)
+    kind = PROBED_BY.get(name)
+    if kind is None or not tests:
+        return tests
+    return [t for t in tests if t.endswith(f"[{kind}]")] or tests
+
+
 def run_fault(name: str, judged: dict[str, list[str]], work: Path) -> RunResult:
     """The suite against the mock with fault `name`: the tests that judge its rule first, the
     whole suite when they miss it (or when no control saw the rule judged)."""
     rule = BREAKS[name].rule
     return invoke.targeted_then_whole(
         lambda tests: run_once(name, ["--break", name], rule, work, list(tests)),
-        judged.get(rule),
+        first_tests(name, judged),
         lambda run: run.caught,
     )
 
