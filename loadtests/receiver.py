@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from aiohttp import web
 
 from contracts.receiver import make_handler, parse_listen, scripted, serve
 from loadtests.pushbook import Matcher
-from okroute_mock.launch import await_ready, stop, until_signalled, write_ready
+from okroute_mock.launch import ready_child, until_signalled, write_ready
 from okroute_model.environment import Env
 from okroute_model.push import PushKind, default_template
 
@@ -145,25 +144,16 @@ def main(argv: list[str] | None = None) -> int:
 def launched_receiver(
     directory: Path, listen: str, username: str, public_url: str = ""
 ) -> Iterator[dict]:
-    """The receiver as a child process; yields its ready data (url, public_url, templates)."""
+    """The receiver as a child process; yields its ready data (url, public_url, templates).
+    Like the mock, it outlives a Ctrl-C: the report asks it for the push figures."""
     directory.mkdir(parents=True, exist_ok=True)
-    ready = directory / "receiver-ready.json"
-    ready.unlink(missing_ok=True)
-    log = directory / "receiver.log"
+    ready, log = directory / "receiver-ready.json", directory / "receiver.log"
     command = [sys.executable, "-m", "loadtests.receiver", "--listen", listen]
     command += ["--username", username, "--ready-file", str(ready)]
     if public_url:
         command += ["--public-url", public_url]
-    with open(log, "wb") as out:
-        # Its own session, as the mock's: a Ctrl-C must not end it before the report asks it
-        # for the push figures; `stop` ends it.
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield await_ready(process, ready, log, "the push receiver", ReceiverError)
-    finally:
-        stop(process)
+    with ready_child(command, ready, log, "the push receiver", ReceiverError) as (_, data):
+        yield data
 
 
 if __name__ == "__main__":

@@ -122,6 +122,25 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
+def ready_child(
+    command: list[str], ready: Path, log: Path, what: str, error: type[Exception]
+) -> Iterator[tuple[subprocess.Popen, dict]]:
+    """`command` as a child that writes `ready` once it listens, its output in `log`; yields the
+    process and its ready data, and stops it after. Its own session: a terminal's Ctrl-C reaches
+    the process group, and a server that died with it would fail the answers still in flight,
+    or lose the figures it holds, while the load stops."""
+    ready.unlink(missing_ok=True)  # a file left by an earlier run names ports long gone
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield process, await_ready(process, ready, log, what, error)
+    finally:
+        stop(process)
+
+
+@contextmanager
 def launched(
     directory: Path,
     args: list[str],
@@ -132,9 +151,7 @@ def launched(
 ) -> Iterator[MockProcess]:
     """`okroute-mock` on 127.0.0.1 with free ports; `args` add accounts, faults, breaks."""
     directory.mkdir(parents=True, exist_ok=True)
-    ready = directory / "ready.json"
-    ready.unlink(missing_ok=True)  # a file left by an earlier run names ports long gone
-    log = directory / "mock.log"
+    ready, log = directory / "ready.json", directory / "mock.log"
     command = [
         sys.executable,
         "-m",
@@ -151,14 +168,5 @@ def launched(
         str(directory / "access.log") if access_log else "off",
         *args,
     ]
-    with open(log, "wb") as out:
-        # Its own session: a terminal's Ctrl-C reaches the process group, and a mock that died
-        # with it would fail the answers still in flight while the load stops; `stop` ends it.
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        info = await_ready(process, ready, log, "okroute-mock", LaunchError)
+    with ready_child(command, ready, log, "okroute-mock", LaunchError) as (process, info):
         yield MockProcess(info["urls"], info["ca"], process, log, directory)
-    finally:
-        stop(process)
