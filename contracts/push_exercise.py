@@ -128,11 +128,11 @@ def observations(run: PushRun, followed: Followed, collector: PushCollector) -> 
     else:
         # Whether a refused push is retried until accepted: a fact that two runs of one
         # release agree on (the gaps between retries vary with load, so they are not part of it).
-        times = sorted(p.received for p in own if p.app_msg_id == probe)
+        pushed = _pushes_of(own, probe)
         refused = len(collector.refused.get(probe, []))
-        if not times:
+        if not pushed:
             seen[PushMay.RETRIES] = "nothing pushed"
-        elif len(times) > refused:
+        elif pushed > refused:
             seen[PushMay.RETRIES] = f"retried until accepted, after {refused} refusals"
         else:
             seen[PushMay.RETRIES] = f"not retried after {refused} refusals (within the wait)"
