@@ -1,5 +1,5 @@
 """The repository's own test run. The contract suite's plugin loads by itself (the `pytest11`
-entry point of the installed package); this file guards the network and orders the run.
+entry point of the installed package); this file only guards the network.
 
 Tests and benchmarks send traffic only to loopback servers they start: any connection this test
 process opens to another address fails the test that opened it, before a byte leaves the machine.
@@ -12,28 +12,6 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # xdist hands out files by their number of tests, most first; ours go in the order below.
-    if hasattr(config.option, "loadscopereorder"):
-        config.option.loadscopereorder = False
-
-
-def _weight(item: pytest.Item) -> int:
-    if item.get_closest_marker("longest"):
-        return 0
-    return 1 if item.get_closest_marker("slow") else 2
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest files first, then those that start servers, then the quick ones, which fill
-    the gaps at the end. Under `-n 4 --dist loadfile` a file runs on one worker: the fault
-    catalogue alone takes about 500 s, and when it started a third into the run (xdist's own
-    order), its tail was the run's (13.6 min; started first, the other three workers fill in
-    around it). A stable sort: the contract suite keeps its own order."""
-    items.sort(key=_weight)
-
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 

@@ -14,7 +14,7 @@ import pytest
 from contracts.detection import ALL_CHECK_NAMES, RANDOM_PREFIX, detect, write
 from okroute_mock.breaks import BREAKS
 
-pytestmark = [pytest.mark.slow, pytest.mark.longest]
+pytestmark = pytest.mark.slow
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
 
 

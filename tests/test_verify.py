@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import PRIMARY, REPO, SECONDARY, browser_page, push_listen, running_mock
 
-pytestmark = [pytest.mark.slow, pytest.mark.longest]
+pytestmark = pytest.mark.slow
 REPORTS = REPO / "reports"
 # Release N+1: another text for undocumented errors, slower answers, and a contract break.
 CHANGED = [
