@@ -479,6 +479,16 @@ class _Spent:
         self.per_send = numbers / max(sends, 1e-9)
 
 
+def _show(
+    search: capacity.Search, spent: _Spent, name: str, rate: float, summary: dict[str, Any],
+    limit: capacity.Limit | None,
+) -> None:  # fmt: skip
+    """Every step run is shown in the report, and its numbers counted against the budget."""
+    row = capacity.step_row(name, rate, summary, limit)
+    search.rows.append(row)
+    spent.count(row["numbers"], rate * summary["duration_s"])
+
+
 def _find_capacity(
     values: dict, host: str, args: argparse.Namespace, directory: Path, stopper: Stopper,
     config: capacity.SearchConfig,
@@ -495,7 +505,7 @@ def _find_capacity(
     search = capacity.Search(config)
     spent = _Spent(budget)
     while (rate := search.next_rate()) is not None:
-        limit, summary = None, None
+        limit = None
         for attempt in range(1, capacity.GENERATOR_TRIES + 1):  # the generator's noise: again
             if not spent.affords(rate * config.step):
                 limit = search.stopped_by = capacity.Limit.BUDGET
@@ -508,9 +518,8 @@ def _find_capacity(
             limit = capacity.judge_step(summary, config) if summary else capacity.Limit.ABORTED
             if stopper.signal:
                 limit = capacity.Limit.ABORTED
-            if summary is not None:  # every step run is shown, and its numbers counted
-                search.rows.append(capacity.step_row(name, rate, summary, limit))
-                spent.count(search.rows[-1]["numbers"], rate * summary["duration_s"])
+            if summary is not None:
+                _show(search, spent, name, rate, summary, limit)
             print(f"  step {name}: {limit or 'held'}", flush=True)
             if limit is not capacity.Limit.GENERATOR:
                 break
@@ -524,9 +533,7 @@ def _find_capacity(
             last = _step(values, host, args, stopper, base, rate, config.confirm, spent.left)
             limit = capacity.judge_step(last, config) if last else capacity.Limit.ABORTED
             if last is not None:
-                row = capacity.step_row(f"confirm-{rate:.0f}rps", rate, last, limit)
-                search.rows.append(row)
-                spent.count(row["numbers"], rate * last["duration_s"])
+                _show(search, spent, f"confirm-{rate:.0f}rps", rate, last, limit)
             if limit is None:
                 confirmed = rate
                 break

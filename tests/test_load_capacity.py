@@ -179,7 +179,8 @@ def test_the_search_finds_a_configured_capacity_and_never_overshoots_it(tmp_path
     output = result.stdout[-4000:] + result.stderr[-2000:]
     # Never above the capacity by more than the search's 10 % precision (a search that
     # overshoots claims what the platform has not), however busy the machine.
-    assert found["capacity_rps"] <= capacity * 1.1, found["steps"]
+    # (None: no rate was confirmed, so none is claimed.)
+    assert found["capacity_rps"] is None or found["capacity_rps"] <= capacity * 1.1, found["steps"]
     if found["stopped_by"] == "the generator itself":
         # The machine was so busy that the generator could not hold an even rate near the
         # capacity, three tries running: the search claims only a lower bound, and says so.
