@@ -65,7 +65,9 @@ def talking_to_mock(children: list[psutil.Process]) -> list[psutil.Process]:
     ports = {c.laddr.port for c in mock.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
     workers = [p for p in children if "--worker" in p.cmdline()]
     return [
-        w for w in workers if any(c.raddr and c.raddr.port in ports for c in w.net_connections("tcp"))
+        w
+        for w in workers
+        if any(c.raddr and c.raddr.port in ports for c in w.net_connections("tcp"))
     ]
 
 
