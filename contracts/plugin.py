@@ -41,6 +41,7 @@ from okroute_mock.quirks import parse_flips
 from okroute_model.environment import Env
 from okroute_model.params import PATH
 from okroute_model.profile import Profile, ProfileError, load_profile
+from okroute_model.rules import RULES
 from okroute_model.secrets import MASKER, install_log_masking
 
 OFFLINE_PROFILE, LIVE_PROFILE = "okroute-offline", "live"
@@ -76,6 +77,7 @@ _PLAN = pytest.StashKey[Plan]()
 _TARGET = pytest.StashKey[Target]()
 _SEEN = pytest.StashKey[tuple[int, int, int]]()  # the client's counts after the last test
 _ACTUAL = pytest.StashKey[dict[str, tuple[int, int, int]]]()  # test -> requests, at risk, sent
+_STOPPED_ON = pytest.StashKey[str]()  # the test after which --okroute-stop-on stopped the run
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -124,6 +126,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "numbers at risk) and send nothing",
     )
     group.addoption(
+        "--okroute-stop-on",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="stop the run after the test in which RULE failed (repeatable): enough to show a "
+        "known fault is caught, as the detection run does",
+    )
+    group.addoption(
         "--okroute-may-flip",
         action="append",
         default=[],
@@ -160,6 +170,11 @@ def pytest_configure(config: pytest.Config) -> None:
     problem = unwritable(reports)
     if problem:
         raise pytest.UsageError(f"okroute: cannot write the reports to {reports}: {problem}")
+    unknown = [name for name in config.getoption("okroute_stop_on") if name not in RULES]
+    if unknown:
+        raise pytest.UsageError(
+            f"okroute: --okroute-stop-on: unknown rule {unknown[0]!r}; known: {', '.join(RULES)}"
+        )
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
         config.option.xmlpath = str(reports / "junit.xml")
     live = _live(config)
@@ -378,6 +393,11 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     recorder = config.stash[_RECORDER]
     if recorder.stopped is not None:
         item.session.shouldstop = "okroute: the run stopped (see the okroute section)"
+    wanted = set(config.getoption("okroute_stop_on"))
+    if wanted and wanted & set(recorder.failed_rules()):
+        failed = ", ".join(sorted(wanted & set(recorder.failed_rules())))
+        item.session.shouldstop = f"okroute: {failed} failed (--okroute-stop-on)"
+        config.stash[_STOPPED_ON] = item.nodeid
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -412,8 +432,12 @@ def _mask_report(report: pytest.TestReport) -> None:
 
 
 def _not_run(session: pytest.Session, recorder: RunRecorder) -> list[str]:
-    """The tests a stopped run did not get to (the one it stopped in included)."""
+    """The tests a stopped run did not get to: after the one --okroute-stop-on stopped after, or
+    from the one in which the platform went away."""
     ids = [i.nodeid for i in session.items]
+    after = session.config.stash.get(_STOPPED_ON, None)
+    if after in ids:
+        return ids[ids.index(after) + 1 :]
     at = recorder.stopped_at
     return ids[ids.index(at) :] if at in ids else []
 
@@ -460,6 +484,8 @@ def _budget(config: pytest.Config) -> dict[str, object]:
 def _exit_code(session: pytest.Session, recorder: RunRecorder) -> int:
     """The run's verdict as an exit code (`planner.ExitCode`)."""
     status = int(session.exitstatus)
+    if session.config.stash.get(_STOPPED_ON, None):
+        return ExitCode.CONTRACT_FAILURE  # pytest says "interrupted": it was asked to stop
     if recorder.stopped is not None:
         sick = "unreachable" not in recorder.stopped
         return (

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from contracts import invoke
+from contracts.detection import stop_on
 from okroute_mock.breaks import BREAKS
 from tests.helpers import REPO
 
@@ -50,7 +51,9 @@ def broken_run(fault: str, judged: dict[str, list[str]], reports: Path) -> tuple
 
     def run(tests) -> tuple[int, list, str]:
         folder = reports / ("targeted" if tests else "whole")
-        code, data, tail = offline_run(folder, "--okroute-break", fault, tests=list(tests))
+        code, data, tail = offline_run(
+            folder, "--okroute-break", fault, *stop_on(rule), tests=list(tests)
+        )
         return code, (data or {}).get("failed_rules", []), tail
 
     return invoke.targeted_then_whole(
@@ -81,3 +84,25 @@ def test_ten_rules_broken_in_the_fake_are_caught(unbroken, tmp_path: Path) -> No
     for fault, (code, failed, tail) in runs.items():
         assert code == 1, f"{fault}: exit {code}\n{tail}"
         assert BREAKS[fault].rule in failed, f"{fault}: failed {failed}\n{tail}"
+
+
+def test_stop_on_ends_the_run_after_the_test_in_which_the_rule_failed(tmp_path: Path) -> None:
+    fault = "auth-wrong-text"
+    rule = BREAKS[fault].rule
+    code, data, tail = offline_run(tmp_path, "--okroute-break", fault, *stop_on(rule))
+    assert code == 1, tail  # a contract failure, not pytest's "interrupted" (2)
+    assert rule in data["failed_rules"], tail
+    assert f"{rule} failed (--okroute-stop-on)" in tail
+    # The tests after the one it stopped after are named as not run; the rule failed in the
+    # last test that ran, and that test is not among them.
+    failed_in = {v["test"] for v in data["violations"] if v["rule"] == rule}
+    assert data["not_run"] and not failed_in & set(data["not_run"])
+    assert "contracts/suite/test_9_push.py::test_pushes_follow_the_contract" in data["not_run"]
+
+
+def test_stop_on_a_mistyped_rule_is_a_usage_error(tmp_path: Path) -> None:
+    command = invoke.command(tmp_path, "--okroute-stop-on", "auth.wrong-credential")
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 4 and invoke.results(tmp_path) is None
+    assert "unknown rule 'auth.wrong-credential'" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
