@@ -87,7 +87,7 @@ def test_ten_rules_broken_in_the_fake_are_caught(unbroken, tmp_path: Path) -> No
 
 
 def test_stop_on_ends_the_run_after_the_test_in_which_the_rule_failed(tmp_path: Path) -> None:
-    fault = "auth-wrong-text"
+    fault = "gsm7-extension-as-one"  # caught in the first file, test_1_boundaries
     rule = BREAKS[fault].rule
     code, data, tail = offline_run(tmp_path, "--okroute-break", fault, *stop_on(rule))
     assert code == 1, tail  # a contract failure, not pytest's "interrupted" (2)
