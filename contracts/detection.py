@@ -146,12 +146,6 @@ class RunResult:
         return self.exit_code == 0 and not self.failed_rules
 
 
-def stop_on(rule: str | None) -> list[str]:
-    """A fault's run stops after the test in which its rule failed: that is all the matrix needs
-    to count it caught, and most faults fail in their first test (a third of the run or less)."""
-    return ["--okroute-stop-on", rule] if rule else []
-
-
 def run_once(
     name: str,
     mock_args: list[str],
@@ -170,7 +164,7 @@ def run_once(
             invoke.command(
                 reports,
                 *suite_push,
-                *stop_on(expected_rule),
+                *invoke.stop_on(expected_rule),
                 http=mock.http,
                 https=mock.https,
                 tests=tests or (),

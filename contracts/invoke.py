@@ -53,6 +53,13 @@ def command(
     return line + list(args)
 
 
+def stop_on(rule: str | None) -> list[str]:
+    """The options that end a run after the test in which `rule` failed: all a broken
+    platform's run needs to count its fault caught, and most faults fail in the first test of
+    those that judge their rule (none when `rule` is None: a control runs whole)."""
+    return ["--okroute-stop-on", rule] if rule else []
+
+
 def results(reports: Path, name: str = RESULTS) -> dict[str, Any] | None:
     """What a run wrote, or None when it did not get as far as writing it."""
     path = reports / name

@@ -393,10 +393,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     recorder = config.stash[_RECORDER]
     if recorder.stopped is not None:
         item.session.shouldstop = "okroute: the run stopped (see the okroute section)"
-    wanted = set(config.getoption("okroute_stop_on"))
-    if wanted and wanted & set(recorder.failed_rules()):
-        failed = ", ".join(sorted(wanted & set(recorder.failed_rules())))
-        item.session.shouldstop = f"okroute: {failed} failed (--okroute-stop-on)"
+    wanted = config.getoption("okroute_stop_on")
+    failed = sorted(set(wanted) & set(recorder.failed_rules())) if wanted else []
+    if failed:
+        item.session.shouldstop = f"okroute: {', '.join(failed)} failed (--okroute-stop-on)"
         config.stash[_STOPPED_ON] = item.nodeid
 
 

@@ -59,28 +59,28 @@ def family(process: subprocess.Popen) -> list[psutil.Process]:
     return psutil.Process(process.pid).children(recursive=True)
 
 
-def talking_to_mock(children: list[psutil.Process]) -> list[psutil.Process]:
-    """The Locust workers that hold a connection to the mock (they have begun to send)."""
-    mock = next(p for p in children if p.cmdline()[1:3] == ["-m", "okroute_mock"])
-    ports = {c.laddr.port for c in mock.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
-    workers = [p for p in children if "--worker" in p.cmdline()]
-    return [
-        w
-        for w in workers
-        if any(c.raddr and c.raddr.port in ports for c in w.net_connections("tcp"))
-    ]
+def workers(children: list[psutil.Process]) -> list[psutil.Process]:
+    return [p for p in children if "--worker" in p.cmdline()]
 
 
 def until_every_worker_sends(process: subprocess.Popen, children: list[psutil.Process]) -> None:
     """On a busy machine a worker may spawn its users a second after the first progress line:
-    wait (bounded) until every worker is connected to the mock, then for one more progress line,
-    so that each has answers counted before the stop."""
-    workers = [p for p in children if "--worker" in p.cmdline()]
+    wait (bounded) until every worker holds a connection to the mock, then for one more progress
+    line, so that each has answers counted before the stop."""
+    mock = next(p for p in children if p.cmdline()[1:3] == ["-m", "okroute_mock"])
+    ports = {c.laddr.port for c in mock.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
     deadline = time.monotonic() + STARTUP
-    while len(talking_to_mock(children)) < len(workers):
+    while True:
+        waiting = [
+            w
+            for w in workers(children)
+            if not any(c.raddr and c.raddr.port in ports for c in w.net_connections("tcp"))
+        ]
+        if not waiting:
+            break
         if time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"only {len(talking_to_mock(children))} of {len(workers)} workers sent")
+            pytest.fail(f"{len(waiting)} of {len(workers(children))} workers never sent")
         time.sleep(0.1)
     wait_for_load(process)
 
@@ -107,7 +107,7 @@ def test_a_stop_ends_the_load_then_the_mock_with_an_aborted_report(
     else:
         # One worker starved at the stop, as on a busy machine: its last figures come late.
         until_every_worker_sends(process, children)
-        worker = next(p for p in children if "--worker" in p.cmdline())
+        worker = workers(children)[0]
         worker.suspend()
         process.send_signal(signal.SIGTERM)
         threading.Timer(2.0, worker.resume).start()

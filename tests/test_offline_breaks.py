@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from contracts import invoke
-from contracts.detection import stop_on
 from okroute_mock.breaks import BREAKS
 from tests.helpers import REPO
 
@@ -52,7 +51,7 @@ def broken_run(fault: str, judged: dict[str, list[str]], reports: Path) -> tuple
     def run(tests) -> tuple[int, list, str]:
         folder = reports / ("targeted" if tests else "whole")
         code, data, tail = offline_run(
-            folder, "--okroute-break", fault, *stop_on(rule), tests=list(tests)
+            folder, "--okroute-break", fault, *invoke.stop_on(rule), tests=list(tests)
         )
         return code, (data or {}).get("failed_rules", []), tail
 
@@ -89,7 +88,7 @@ def test_ten_rules_broken_in_the_fake_are_caught(unbroken, tmp_path: Path) -> No
 def test_stop_on_ends_the_run_after_the_test_in_which_the_rule_failed(tmp_path: Path) -> None:
     fault = "gsm7-extension-as-one"  # caught in the first file, test_1_boundaries
     rule = BREAKS[fault].rule
-    code, data, tail = offline_run(tmp_path, "--okroute-break", fault, *stop_on(rule))
+    code, data, tail = offline_run(tmp_path, "--okroute-break", fault, *invoke.stop_on(rule))
     assert code == 1, tail  # a contract failure, not pytest's "interrupted" (2)
     assert rule in data["failed_rules"], tail
     assert f"{rule} failed (--okroute-stop-on)" in tail
