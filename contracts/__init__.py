@@ -8,8 +8,10 @@ installed):
 - fixtures: `okroute` (an `Exerciser`: `okroute.all_variants(case)` sends one case through every
   variant and transport, runs every check and returns the exchanges), `okroute_cfg` (what the
   strategies need), `okroute_target` (URLs, accounts, budget);
-- `contracts.strategies`: Hypothesis strategies of valid and labelled invalid requests
-  (`valid_submits(cfg)`, `invalid_submit(cfg, defect)`, `bad_credentials(...)`, `query_case(...)`);
+- `contracts.strategies`: Hypothesis strategies of valid requests (`valid_submits(cfg)`,
+  `query_case(...)`); `contracts.mutations`: invalid ones, one mutation per `Defect`
+  (`invalid_submit(cfg, Defect.MISSING_DNIS)`, `bad_credentials(...)`); `contracts.sparse`:
+  requests of every command with parameters absent, empty or of the wrong type;
 - `register_check(rule, level=..., quote=..., applies=...)`: a check of the user's own, with the
   rule, level and sentence it enforces; it raises `Violation` with one sentence;
 - `Exchange` (what was sent and what came back), `CheckContext`, `ContractViolation`;
@@ -39,6 +41,8 @@ _SURFACE = {
     "load_profile": "okroute_model.profile",
     "register_check": "contracts.user_checks",
     "register_rule": "contracts.user_checks",
+    "mutations": "contracts.mutations",
+    "sparse": "contracts.sparse",
     "strategies": "contracts.strategies",
 }
 

@@ -6,10 +6,13 @@ whatever the seed.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 
 from contracts.cases import Case
-from contracts.strategies import ALSO_CARRIED, Config, no_route_number, routable
+from contracts.mutations import padded_to_too_long
+from contracts.strategies import Config, no_route_number, routable
+from okroute_model.defects import Defect
 from okroute_model.params import (
     DNIS_SEPARATOR,
     MAX_DNIS_CHARS,
@@ -40,8 +43,7 @@ def _submit(
     note: str,
     dnis: str,
     message: str,
-    defect: str | None = None,
-    also: tuple[str, ...] = (),
+    defect: Defect | None = None,
     **extra: str,
 ) -> Case:
     params = {"dnis": dnis, "message": message, "serviceType": "", **extra}
@@ -49,7 +51,7 @@ def _submit(
         params["ani"] = cfg.ani
     c = cfg.credentials
     request = ApiRequest(Command.SUBMIT, c.username, c.password, tuple(params.items()))
-    return Case(request, defect=defect, note=note, also=also)
+    return Case(request, defect=defect, note=note)
 
 
 def _split(cfg: Config, note: str, message: str, **extra: str) -> Case:
@@ -69,12 +71,11 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
     many = DNIS_SEPARATOR.join(
         [number(cfg, 0)] + [_unrouted(cfg, i) for i in range(1, MAX_DNIS_COUNT + 1)]
     )
-    width = 30
-    count = MAX_DNIS_CHARS // (width + 1) + 1
     # Likewise over 2048 characters: one routable number, so that a platform that accepted the
     # field would issue an ID for it (a whole field without a route would only ever say NO ROUTES).
-    too_long = DNIS_SEPARATOR.join(
-        [number(cfg, 0)] + [_unrouted(cfg, i, digits=width) for i in range(1, count + 1)]
+    # Ten well-formed numbers and spaces: the length is the request's only defect.
+    too_long = padded_to_too_long(
+        [number(cfg, 0)] + [_unrouted(cfg, i) for i in range(1, 10)], random.Random(MAX_DNIS_CHARS)
     )
     builders: list[Callable[[], Case]] = [
         lambda: _submit(cfg, "one number, short text: an object", number(cfg, 1), "hello"),
@@ -122,7 +123,7 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
             f"a number of {MAX_NUMBER_DIGITS + 1} digits",
             number(cfg, 7, MAX_NUMBER_DIGITS + 1),
             "x",
-            "dnis-too-many-digits",
+            Defect.DNIS_TOO_MANY_DIGITS,
         ),
         lambda: _submit(
             cfg,
@@ -136,7 +137,7 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
             f"serviceType of {over} bytes",
             number(cfg, 1),
             "st",
-            "service-type-too-long",
+            Defect.SERVICE_TYPE_TOO_LONG,
             serviceType="S" * over,
         ),
         lambda: _submit(
@@ -144,24 +145,23 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
             "split_or_payload with two numbers",
             DNIS_SEPARATOR.join([number(cfg, 1), number(cfg, 2)]),
             "sp",
-            "split-or-payload-multi",
+            Defect.SPLIT_OR_PAYLOAD_MULTI,
             longMessageMode="split_or_payload",
         ),
         lambda: _submit(cfg, f"exactly {MAX_DNIS_COUNT} numbers", hundred, "hundred"),
-        lambda: _submit(cfg, f"{MAX_DNIS_COUNT + 1} numbers", many, "x", "dnis-too-many"),
+        lambda: _submit(cfg, f"{MAX_DNIS_COUNT + 1} numbers", many, "x", Defect.DNIS_TOO_MANY),
         lambda: _submit(
             cfg,
             f"{len(too_long)} characters of dnis",
             too_long,
             "x",
-            "dnis-too-long",
-            also=ALSO_CARRIED["dnis-too-long"],
+            Defect.DNIS_TOO_LONG,
         ),
     ]
     cases = [build() for build in builders]
     plus = cfg.knobs.plus_prefix  # judged only when the profile sets it
     if plus is not None:
-        defect = None if plus else "dnis-not-digits"
+        defect = None if plus else Defect.DNIS_NOT_DIGITS
         cases.append(
             _submit(
                 cfg,
@@ -172,5 +172,5 @@ def boundary_cases(cfg: Config, no_route_dnis: str | None = None) -> list[Case]:
             )
         )
     if no_route_dnis:
-        cases.append(_submit(cfg, "a number without a route", no_route_dnis, "x", "no-route"))
+        cases.append(_submit(cfg, "a number without a route", no_route_dnis, "x", Defect.NO_ROUTE))
     return cases

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
-from okroute_model.defects import DEFECTS, MO_CREDENTIALS_RULE, Defect
+from okroute_model.defects import DEFECTS, MO_CREDENTIALS_RULE, Defect, DefectSpec
 from okroute_model.params import DNIS_SEPARATOR, Command
 from okroute_model.segments import EntryRange, entries_per_number
 from okroute_model.wire import ApiRequest, Method
@@ -27,19 +27,29 @@ class IdKind(StrEnum):
 @dataclass(frozen=True)
 class Case:
     request: ApiRequest
-    defect: str | None = None  # None: a valid request
+    defect: Defect | None = None  # None: a valid request
     note: str = ""
-    # Further defects the same request carries. The contract gives no order between defects
-    # (§2), so such a case is judged by what holds whichever one a platform answers first.
-    also: tuple[str, ...] = ()
+    # Further defects the same request carries on purpose (a combination). The contract gives
+    # no order between defects (§2), so such a case is judged by what holds whichever one a
+    # platform answers first. Any other case carries exactly one defect.
+    also: tuple[Defect, ...] = ()
     # command=query context: whose ID it is and the status this run last saw for it.
     id_kind: IdKind | None = None
     previous_status: str | None = None
+    # MAY labels the request carries on purpose (sparse requests: an empty optional integer):
+    # a correct platform may reject them, so acceptance is not judged, and an invalid case's
+    # answer may be any 4xx that says why.
+    may: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for label in (self.defect, *self.also):
             if label is not None and label not in DEFECTS:
                 raise ValueError(f"unknown defect label {label!r}")
+
+    @property
+    def plain(self) -> bool:
+        """A valid request with nothing a correct platform may refuse: its acceptance is judged."""
+        return self.defect is None and not self.may
 
     @property
     def command(self) -> str | None:
@@ -53,7 +63,7 @@ class Case:
         return tuple(Method)
 
     @cached_property
-    def defect_spec(self) -> Defect | None:
+    def defect_spec(self) -> DefectSpec | None:
         return DEFECTS[self.defect] if self.defect else None
 
     @cached_property

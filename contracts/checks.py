@@ -122,7 +122,7 @@ def _answered(ex: Exchange) -> bool:
 
 
 def _valid(command: str) -> Applies:
-    return lambda ex, ctx: ex.case.defect is None and ex.case.command == command and _judged(ex)
+    return lambda ex, ctx: ex.case.plain and ex.case.command == command and _judged(ex)
 
 
 def _success(command: str) -> Applies:
@@ -229,8 +229,8 @@ def _is_answer(status: int, text: str, answer: DocumentedError | int | None) -> 
 
 def _answer_matches(ex: Exchange, answer: DocumentedError | int | None) -> None:
     status, text = ex.status, ex.response.text.strip()
-    if ex.case.also and not _is_answer(status, text, answer):
-        answer = None  # several defects, no documented order: any rejection that says why
+    if (ex.case.also or ex.case.may) and not _is_answer(status, text, answer):
+        answer = None  # several findings, no documented order: any rejection that says why
     if isinstance(answer, DocumentedError):
         if status != answer.status or text != answer.text:
             raise Violation(f"expected {answer.status} {answer.text!r}, got {status} {text[:80]!r}")
@@ -459,7 +459,7 @@ def message_ids_unique(ex: Exchange, ctx: CheckContext) -> None:
 def _query_answer(ex: Exchange, ctx: CheckContext) -> bool:
     return (
         ex.case.command == Command.QUERY
-        and ex.case.defect is None
+        and ex.case.plain
         and ex.variant.method is Method.GET
         and ex.status == 200
     )
@@ -480,7 +480,7 @@ def _status_of(ex: Exchange) -> str | None:
 def _own_status(ex: Exchange, ctx: CheckContext) -> bool:
     return (
         ex.case.id_kind is IdKind.OWN
-        and ex.case.defect is None
+        and ex.case.plain
         and _answered(ex)
         and ex.variant.method is Method.GET
     )
@@ -555,7 +555,7 @@ def _not_a_status(ex: Exchange, what: str) -> None:
     "query.unknown-id",
     applies=lambda ex, ctx: (
         ex.case.id_kind is IdKind.NEVER_ISSUED
-        and ex.case.defect is None
+        and ex.case.plain
         and ex.variant.method is Method.GET
         and _answered(ex)
     ),
@@ -568,7 +568,7 @@ def never_issued_id_unknown(ex: Exchange, ctx: CheckContext) -> None:
     "auth.cross-account",
     applies=lambda ex, ctx: (
         ex.case.id_kind is IdKind.FOREIGN
-        and ex.case.defect is None
+        and ex.case.plain
         and ex.variant.method is Method.GET
         and _answered(ex)
     ),

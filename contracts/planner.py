@@ -29,8 +29,10 @@ from enum import IntEnum
 from contracts.boundaries import boundary_cases
 from contracts.cases import Case
 from contracts.client import NoRoute, at_risk
-from contracts.strategies import JSON_ONLY_DEFECTS, SUBMIT_DEFECTS, Config
+from contracts.mutations import JSON_ONLY_DEFECTS, SUBMIT_DEFECTS
+from contracts.strategies import Config
 from contracts.target import Target
+from okroute_model.defects import Defect
 from okroute_model.params import MAX_DNIS_COUNT
 from okroute_model.wire import Method
 
@@ -192,11 +194,13 @@ class PlanContext:
 
     def defect_numbers(self, defect: str) -> int:
         """At most this many numbers at risk in one live request with `defect`."""
-        if defect == "missing-dnis":
+        if defect == Defect.MISSING_DNIS:
             return 0
-        if defect in ("dnis-too-many", "dnis-too-long"):
+        if defect == Defect.DNIS_TOO_MANY:
             return 0 if self.cheap_oversize else MAX_DNIS_COUNT + 20
-        if defect == "split-or-payload-multi":
+        if defect == Defect.DNIS_TOO_LONG:  # a few numbers padded with spaces
+            return 0 if self.cheap_oversize else self.cfg.invalid_numbers
+        if defect == Defect.SPLIT_OR_PAYLOAD_MULTI:
             return max(self.cfg.invalid_numbers, 2)
         return self.cfg.invalid_numbers
 

@@ -7,7 +7,6 @@ change exactly one thing, so the defect label is the whole story (the offline fa
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 
@@ -22,8 +21,6 @@ from okroute_model.params import (
     FLAG_PARAMS,
     INC_MSG_ID_MODES,
     MAX_ANI_CHARS,
-    MAX_DNIS_CHARS,
-    MAX_DNIS_COUNT,
     MAX_INC_MSG_ID_CHARS,
     MAX_NUMBER_DIGITS,
     NPI_RANGE,
@@ -247,10 +244,11 @@ def query_case(
     return Case(request, id_kind=id_kind, previous_status=previous)
 
 
-# -- invalid requests, one defect each -------------------------------------------------------
+# -- changing a request ---------------------------------------------------------------------
 
 
-def _replace(request: ApiRequest, **changes: str | None) -> ApiRequest:
+def with_params(request: ApiRequest, **changes: str | None) -> ApiRequest:
+    """`request` with parameters replaced (None: removed)."""
     params = dict(request.params)
     for key, value in changes.items():
         if value is None:
@@ -260,243 +258,18 @@ def _replace(request: ApiRequest, **changes: str | None) -> ApiRequest:
     return ApiRequest(request.command, request.username, request.password, tuple(params.items()))
 
 
+def request_of(cfg: Config, command: str, params: dict[str, str]) -> ApiRequest:
+    """A request of `command` with the configured credentials."""
+    return _request(cfg, command, params)
+
+
 def wrong_secrets() -> st.SearchStrategy[str]:
     """Passwords and usernames no platform has: never the real one, never a substring of it."""
     return st.text(_ALNUM, min_size=4, max_size=20).map(lambda s: f"wrong-{s}")
 
 
-@st.composite
-def _too_many_numbers(draw, cfg: Config) -> str:
-    n = draw(st.integers(MAX_DNIS_COUNT + 1, MAX_DNIS_COUNT + 20))
-    return DNIS_SEPARATOR.join(_bulk_numbers(cfg, n, draw(_seeded())))
-
-
-@st.composite
-def _too_long_dnis(draw, cfg: Config) -> str:
-    """At most 100 items but over 2048 characters: each item is far too long to be a number."""
-    width = draw(st.integers(25, 40))
-    count = min(MAX_DNIS_COUNT, MAX_DNIS_CHARS // (width + 1) + 1 + draw(st.integers(0, 5)))
-    return DNIS_SEPARATOR.join(_bulk_numbers(cfg, count, draw(_seeded()), width))
-
-
-def _seeded() -> st.SearchStrategy[random.Random]:
+def seeded() -> st.SearchStrategy[random.Random]:
     """A plain generator seeded from the example. Hypothesis's own random (`use_true_random=False`)
     makes every call a draw of its own: thousands per bulk list, most of a live run's CPU spent
     drawing digits that do not matter. This one draws once and still replays with the example."""
     return st.integers(0, 2**32 - 1).map(random.Random)
-
-
-def _bulk_numbers(
-    cfg: Config, count: int, rng: random.Random, width: int | None = None
-) -> list[str]:
-    """Many numbers at once, for a list a correct platform rejects with a documented text (over
-    100 numbers, over 2048 characters): under the no-route prefix when there is one, so that even
-    a faulty platform that accepted the list would deliver nothing. Which digits they have does
-    not matter to the defect, so they come from one seeded generator."""
-    prefix = cfg.no_route_prefix or cfg.dnis_prefix
-    low = max(len(prefix) + 1, 8)
-    result = []
-    for _ in range(count):
-        digits = (width or rng.randint(low, MAX_NUMBER_DIGITS)) - len(prefix)
-        result.append(prefix + "".join(rng.choices("0123456789", k=digits)))
-    return result
-
-
-@st.composite
-def _number_with_junk(draw, cfg: Config) -> str:
-    number = draw(numbers(cfg))
-    junk = draw(st.sampled_from(list("abcxyzABC#*-/()_.")))
-    at = draw(st.integers(len(cfg.dnis_prefix) + 1, len(number)))
-    return number[:at] + junk + number[at:]
-
-
-def _with_number(dnis: str, replacement: str, index: int) -> str:
-    items = dnis.split(DNIS_SEPARATOR)
-    items[index % len(items)] = replacement
-    return DNIS_SEPARATOR.join(items)
-
-
-@st.composite
-def _over_limit_service_type(draw, cfg: Config) -> str:
-    limit = cfg.knobs.service_type_rejected_over
-    ascii_over = st.text(_ALNUM, min_size=limit + 1, max_size=limit + 8)
-    # Multi-byte text: few characters, too many bytes.
-    wide = st.text("éüñ€中", min_size=limit // 2 + 1, max_size=limit)
-    return draw(st.one_of(ascii_over, wide).filter(lambda s: len(s.encode()) > limit))
-
-
-SUBMIT_DEFECTS = (
-    "missing-dnis",
-    "missing-message",
-    "dnis-too-many",
-    "dnis-too-long",
-    "dnis-not-digits",
-    "dnis-too-many-digits",
-    "service-type-too-long",
-    "split-or-payload-multi",
-    "missing-command",
-    "unknown-command",
-    "wrong-type",
-    "malformed-json",
-    "json-not-object",
-)
-CREDENTIAL_DEFECTS = (
-    "wrong-password",
-    "wrong-username",
-    "missing-password",
-    "missing-username",
-    "missing-credentials",
-)
-
-
-@st.composite
-def invalid_submit(draw, cfg: Config, defect: str) -> Case:
-    """A submit that is valid but for `defect`."""
-    base = _request(cfg, Command.SUBMIT, draw(valid_submit_params(cfg, cfg.invalid_numbers)))
-    request = _apply_defect(draw, cfg, base, defect)
-    return Case(request, defect=defect, also=ALSO_CARRIED.get(defect, ()))
-
-
-# A dnis field over 2048 characters with at most 100 items cannot be made of valid numbers
-# (100 numbers of 15 digits are 1599 characters): its items are too long as well.
-ALSO_CARRIED = {"dnis-too-long": ("dnis-too-many-digits",)}
-_MANY_NUMBERS = ("dnis-too-many", "dnis-too-long")
-
-
-def _apply_defect(draw, cfg: Config, base: ApiRequest, defect: str) -> ApiRequest:
-    dnis = str(base.get("dnis"))
-    index = draw(st.integers(0, 200))
-    if defect in _MANY_NUMBERS:
-        # Many numbers with split_or_payload or incMsgId would carry a second defect.
-        mode = base.get("longMessageMode")
-        base = _replace(
-            base,
-            incMsgId=None,
-            longMessageMode=None if mode == LongMessageMode.SPLIT_OR_PAYLOAD else mode,
-        )
-    if defect in ("missing-dnis", "missing-message"):
-        return _replace(base, **{defect.removeprefix("missing-"): None})
-    if defect == "dnis-too-many":
-        return _replace(base, dnis=draw(_too_many_numbers(cfg)))
-    if defect == "dnis-too-long":
-        return _replace(base, dnis=draw(_too_long_dnis(cfg)))
-    if defect == "dnis-not-digits":
-        return _replace(base, dnis=_with_number(dnis, draw(_number_with_junk(cfg)), index))
-    if defect == "dnis-too-many-digits":
-        long_number = draw(numbers(cfg, (MAX_NUMBER_DIGITS + 1, MAX_NUMBER_DIGITS + 5)))
-        return _replace(base, dnis=_with_number(dnis, long_number, index))
-    if defect == "service-type-too-long":
-        return _replace(base, serviceType=draw(_over_limit_service_type(cfg)))
-    if defect == "split-or-payload-multi":
-        several = draw(number_lists(cfg, min_size=2, max_size=max(cfg.invalid_numbers, 2)))
-        params = _replace(
-            base,
-            dnis=DNIS_SEPARATOR.join(several),
-            longMessageMode=LongMessageMode.SPLIT_OR_PAYLOAD,
-            incMsgId=None,
-        )
-        return params
-    if defect == "missing-command":
-        return ApiRequest(None, base.username, base.password, base.params)
-    if defect == "unknown-command":
-        word = draw(
-            st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
-                lambda w: w.lower() not in {c.value for c in Command}
-            )
-        )
-        return ApiRequest(word, base.username, base.password, base.params)
-    if defect == "wrong-type":
-        field = draw(st.sampled_from(["message", "serviceType"]))
-        value = [str(base.get(field)), "x"]
-        return ApiRequest(
-            base.command,
-            base.username,
-            base.password,
-            tuple((k, value if k == field else v) for k, v in base.params),
-        )
-    if defect == "malformed-json":
-        body = json.dumps(dict(base.params), ensure_ascii=False).encode()
-        cut = draw(st.integers(1, max(1, len(body) - 1)))
-        return ApiRequest(
-            base.command, base.username, base.password, base.params, raw_body=body[:cut]
-        )
-    if defect == "json-not-object":
-        value = draw(st.sampled_from([[dict(base.params)], "submit", 42, None]))
-        return ApiRequest(base.command, base.username, base.password, base.params, body_value=value)
-    if defect in CREDENTIAL_DEFECTS:
-        return _spoil_credentials(draw, base, defect)
-    raise ValueError(f"no strategy for defect {defect!r}")
-
-
-def _spoil_credentials(draw, request: ApiRequest, defect: str) -> ApiRequest:
-    username, password = request.username, request.password
-    if defect == "wrong-password":
-        password = draw(wrong_secrets())
-    elif defect == "wrong-username":
-        username = draw(wrong_secrets())
-    elif defect == "missing-password":
-        password = draw(st.sampled_from([None, ""]))
-    elif defect == "missing-username":
-        username = draw(st.sampled_from([None, ""]))
-    else:
-        username = password = None
-    return ApiRequest(
-        request.command, username, password, request.params, request.raw_body, request.body_value
-    )
-
-
-@st.composite
-def bad_credentials(draw, cfg: Config, base: st.SearchStrategy[Case], defect: str) -> Case:
-    """`base` with its credentials spoiled by `defect` (credentials are judged first)."""
-    case = draw(base)
-    request = _one_number(cfg, case.request)
-    return Case(_spoil_credentials(draw, request, defect), defect=defect, id_kind=case.id_kind)
-
-
-def _one_number(cfg: Config, request: ApiRequest) -> ApiRequest:
-    """A live submit with wrong credentials carries one number: a platform that ignored the
-    credentials would deliver one. It keeps its route: a rejection must be seen to reveal no
-    message ID, and only a number with a route would get one."""
-    dnis = request.get("dnis")
-    if not cfg.live or request.command != Command.SUBMIT or not isinstance(dnis, str) or not dnis:
-        return request
-    return _replace(request, dnis=dnis.split(DNIS_SEPARATOR)[0])
-
-
-def _unrouted(cfg: Config, request: ApiRequest) -> ApiRequest:
-    """A live submit with wrong credentials *and* another defect: its well-formed numbers moved
-    under the no-route prefix when there is one. The documented 401 tells a correct rejection from
-    NO ROUTES, so a platform that ignored the credentials still fails the check, and would have
-    delivered nothing. Malformed items stay as they are: they are the other defect."""
-    dnis = request.get("dnis")
-    if not cfg.live or request.command != Command.SUBMIT or not isinstance(dnis, str) or not dnis:
-        return request
-    items = dnis.split(DNIS_SEPARATOR)
-    if cfg.no_route_prefix:
-        items = [
-            no_route_number(cfg, i, len(n)) if n.isdigit() and n.startswith(cfg.dnis_prefix) else n
-            for i, n in enumerate(items)
-        ]
-    return _replace(request, dnis=DNIS_SEPARATOR.join(items))
-
-
-@st.composite
-def bad_credentials_on_invalid_submit(draw, cfg: Config, defect: str) -> Case:
-    """Wrong credentials and a second defect: judged first or not, it is never accepted and
-    reveals nothing (§2 leaves the order open)."""
-    other = draw(
-        st.sampled_from(
-            [d for d in SUBMIT_DEFECTS if d not in ("malformed-json", "json-not-object")]
-        )
-    )
-    invalid = draw(invalid_submit(cfg, other))
-    return Case(
-        _spoil_credentials(draw, _unrouted(cfg, invalid.request), defect),
-        defect=defect,
-        note=f"and {other}",
-        also=(other, *invalid.also),
-    )
-
-
-# Defects that can only travel in a JSON body (two of the three variants).
-JSON_ONLY_DEFECTS = ("wrong-type", "malformed-json", "json-not-object")

@@ -24,7 +24,7 @@ from okroute_mock.push import PushQueue
 from okroute_mock.quirks import describe, mock_knobs
 from okroute_mock.store import MessageStore, Record
 from okroute_model.classify import Classified, classify
-from okroute_model.defects import DEFECTS
+from okroute_model.defects import DEFECTS, Defect
 from okroute_model.errors import (
     ERROR_CONTENT_TYPE,
     NO_ROUTES,
@@ -38,7 +38,6 @@ from okroute_model.params import (
     DEFAULT_LONG_MESSAGE_MODE,
     KNOWN_PARAMS,
     LONG_MESSAGE_MODES,
-    MAX_DNIS_CHARS,
     MAX_DNIS_COUNT,
     PATH,
     QUERY_ID_PARAM,
@@ -77,42 +76,43 @@ _REJECTED_BY_DEFAULT = frozenset(
         May.QUERY_MISSING_ID,
     }
 )
-_UNDOCUMENTED_TEXTS = {
-    "missing-command": "command is missing",
-    "unknown-command": "unknown command",
-    "command-case": "unknown command",
-    "wrong-type": "invalid parameter type",
-    "json-types": "invalid parameter type",
-    "json-integer-strings": "invalid parameter type",
-    "dnis-json-array": "invalid parameter type",
-    "malformed-json": "invalid JSON body",
-    "json-not-object": "JSON body must be an object",
-    "invalid-utf8": "request is not valid UTF-8",
-    "form-post": "unsupported content type",
-    "missing-dnis": "dnis is missing",
-    "missing-message": "message is missing",
-    "dnis-empty": "dnis has no number",
-    "dnis-not-digits": "Invalid destination number",
-    "dnis-too-many-digits": "Invalid destination number",
-    "dnis-list-spaces": "Invalid destination number",
-    "dnis-empty-items": "Invalid destination number",
-    "plus-prefix": "Invalid destination number",
-    "split-or-payload-multi": "split_or_payload is not supported for several numbers",
-    "unknown-long-message-mode": "invalid longMessageMode",
-    "out-of-range-ints": "invalid optional parameter",
-    "optional-param-limits": "invalid optional parameter",
-    "ani-format": "invalid ani",
-    "unknown-params": "unknown parameter",
-    "query-missing-id": "messageId is missing",
-    "query-via-post": "command=query supports GET only",
+# What the mock says where the contract gives no text, by finding (a defect or a MAY label).
+_UNDOCUMENTED_TEXTS: dict[Defect | May, str] = {
+    Defect.MISSING_COMMAND: "command is missing",
+    Defect.UNKNOWN_COMMAND: "unknown command",
+    May.COMMAND_CASE: "unknown command",
+    Defect.WRONG_TYPE: "invalid parameter type",
+    May.JSON_TYPES: "invalid parameter type",
+    May.JSON_INTEGER_STRINGS: "invalid parameter type",
+    May.DNIS_JSON_ARRAY: "invalid parameter type",
+    Defect.MALFORMED_JSON: "invalid JSON body",
+    Defect.JSON_NOT_OBJECT: "JSON body must be an object",
+    Defect.INVALID_UTF8: "request is not valid UTF-8",
+    May.FORM_POST: "unsupported content type",
+    Defect.MISSING_DNIS: "dnis is missing",
+    Defect.MISSING_MESSAGE: "message is missing",
+    Defect.DNIS_EMPTY: "dnis has no number",
+    Defect.DNIS_NOT_DIGITS: "Invalid destination number",
+    Defect.DNIS_TOO_MANY_DIGITS: "Invalid destination number",
+    May.DNIS_LIST_SPACES: "Invalid destination number",
+    May.DNIS_EMPTY_ITEMS: "Invalid destination number",
+    May.PLUS_PREFIX: "Invalid destination number",
+    Defect.SPLIT_OR_PAYLOAD_MULTI: "split_or_payload is not supported for several numbers",
+    May.UNKNOWN_LONG_MESSAGE_MODE: "invalid longMessageMode",
+    May.OUT_OF_RANGE_INTS: "invalid optional parameter",
+    May.OPTIONAL_PARAM_LIMITS: "invalid optional parameter",
+    May.ANI_FORMAT: "invalid ani",
+    May.UNKNOWN_PARAMS: "unknown parameter",
+    May.QUERY_MISSING_ID: "messageId is missing",
+    May.QUERY_VIA_POST: "command=query supports GET only",
 }
-_VALIDATION_BREAKS = {
-    Fault.DNIS_16_DIGITS: "dnis-too-many-digits",
-    Fault.DNIS_NON_DIGIT: "dnis-not-digits",
-    Fault.DNIS_LENGTH_UNCHECKED: "dnis-too-long",
-    Fault.SERVICE_TYPE_UNCHECKED: "service-type-too-long",
-    Fault.SPLIT_OR_PAYLOAD_MULTI_ACCEPTED: "split-or-payload-multi",
-    Fault.MISSING_MESSAGE_ACCEPTED: "missing-message",
+_VALIDATION_BREAKS: dict[Fault, Defect] = {
+    Fault.DNIS_16_DIGITS: Defect.DNIS_TOO_MANY_DIGITS,
+    Fault.DNIS_NON_DIGIT: Defect.DNIS_NOT_DIGITS,
+    Fault.DNIS_LENGTH_UNCHECKED: Defect.DNIS_TOO_LONG,
+    Fault.SERVICE_TYPE_UNCHECKED: Defect.SERVICE_TYPE_TOO_LONG,
+    Fault.SPLIT_OR_PAYLOAD_MULTI_ACCEPTED: Defect.SPLIT_OR_PAYLOAD_MULTI,
+    Fault.MISSING_MESSAGE_ACCEPTED: Defect.MISSING_MESSAGE,
 }
 
 
@@ -160,22 +160,22 @@ class PlatformConfig:
     random_seed: int | None = None
 
 
-def credential_defect(params: dict, accounts: dict[str, Account]) -> str | None:
+def credential_defect(params: dict, accounts: dict[str, Account]) -> Defect | None:
     """What is wrong with the credentials of a request, if anything."""
     username, password = params.get("username"), params.get("password")
     if not username and not password:
-        return "missing-credentials"
+        return Defect.MISSING_CREDENTIALS
     if not username:
-        return "missing-username"
+        return Defect.MISSING_USERNAME
     if not password:
-        return "missing-password"
+        return Defect.MISSING_PASSWORD
     account = accounts.get(username) if isinstance(username, str) else None
     if account is None:
-        return "wrong-username"
+        return Defect.WRONG_USERNAME
     if not isinstance(password, str) or not hmac.compare_digest(
         account.password.encode(), password.encode()
     ):
-        return "wrong-password"
+        return Defect.WRONG_PASSWORD
     return None
 
 
@@ -238,7 +238,7 @@ class Platform:
             and prefix
             and all(n.startswith(prefix) for n in classified.numbers)
         ):
-            findings.append("no-route")
+            findings.append(Defect.NO_ROUTE)
         return findings
 
     def handle(self, wire: WireRequest, transport: Transport = Transport.HTTP) -> Reply:
@@ -264,7 +264,7 @@ class Platform:
             decoded.params = {_CANONICAL.get(k.lower(), k): v for k, v in decoded.params.items()}
         context = _Context(self, wire, decoded, transport)
         if decoded.error:
-            if decoded.error == "malformed-json" and Fault.MALFORMED_JSON_500 in self.breaks:
+            if decoded.error == Defect.MALFORMED_JSON and Fault.MALFORMED_JSON_500 in self.breaks:
                 return _text(500, "internal error"), "-"
             return context.undocumented(decoded.error), "-"
         command = decoded.params.get("command")
@@ -528,7 +528,7 @@ class _Context:
         defect = credential_defect(params, platform.accounts)
         if defect is None:
             return platform.accounts[params["username"]], None
-        if defect.startswith("missing-"):
+        if DEFECTS[defect].answer == NOT_AUTHORIZED.status:  # missing, not wrong
             if Fault.AUTH_MISSING_400 in broken:
                 return None, _text(400, "username and password are required")
             if May.MISSING_CREDENTIALS_TEXT in platform.flips:
@@ -562,17 +562,11 @@ class _Context:
         for fault, label in _VALIDATION_BREAKS.items():
             if fault in self.breaks:
                 findings[:] = [f for f in findings if f != label]
-        if (
-            Fault.DNIS_LENGTH_UNCHECKED in self.breaks
-            and len(c.params.get("dnis", "")) > MAX_DNIS_CHARS
-        ):
-            # The overlong field is taken as it is, its overlong items too.
-            findings[:] = [f for f in findings if f != "dnis-too-many-digits"]
         count = len(c.numbers)
         if Fault.DNIS_101_ACCEPTED in self.breaks and count == MAX_DNIS_COUNT + 1:
-            findings[:] = [f for f in findings if f != "dnis-too-many"]
+            findings[:] = [f for f in findings if f != Defect.DNIS_TOO_MANY]
         if Fault.DNIS_100_REJECTED in self.breaks and count == MAX_DNIS_COUNT:
-            findings.insert(0, "dnis-too-many")
+            findings.insert(0, Defect.DNIS_TOO_MANY)
         # Rejected at the length every reading of the limit accepts.
         limit = SERVICE_TYPE_READINGS[0]
         service_type = c.params.get("serviceType", "")
@@ -580,7 +574,7 @@ class _Context:
             Fault.SERVICE_TYPE_AT_LIMIT_REJECTED in self.breaks
             and len(service_type.encode()) == limit
         ):
-            findings.insert(0, "service-type-too-long")
+            findings.insert(0, Defect.SERVICE_TYPE_TOO_LONG)
         if Fault.MISSING_MESSAGE_ACCEPTED in self.breaks:
             c.params.setdefault("message", "")
 
@@ -600,7 +594,7 @@ class _Context:
             return self.undocumented(label) if rejected else None
         answer = defect.answer
         if isinstance(answer, DocumentedError):
-            if label == "dnis-too-many" and Fault.DNIS_LIMIT_WRONG_TEXT in self.breaks:
+            if label == Defect.DNIS_TOO_MANY and Fault.DNIS_LIMIT_WRONG_TEXT in self.breaks:
                 return _text(answer.status, "Too many destination numbers")
             return self.documented(answer)
         if isinstance(answer, int):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from okroute_model.defects import Defect
 from okroute_model.params import (
     COMMANDS,
     DATA_CODINGS,
@@ -41,6 +42,8 @@ _INT_LIMITS: dict[str, tuple[int, int] | frozenset[int]] = {
     "esmClass": ESM_CLASS_RANGE,
     **{name: frozenset({0, 1}) for name in FLAG_PARAMS},
 }
+
+_REQUIRED = {"dnis": Defect.MISSING_DNIS, "message": Defect.MISSING_MESSAGE}
 
 
 class Classified:
@@ -89,9 +92,9 @@ def _in_limits(name: str, value: int) -> bool:
 def _numbers(dnis: str, knobs: PlatformKnobs, findings: list[str]) -> list[str]:
     items = dnis.split(DNIS_SEPARATOR)
     if len(items) > MAX_DNIS_COUNT:
-        findings.append("dnis-too-many")
+        findings.append(Defect.DNIS_TOO_MANY)
     elif len(dnis) > MAX_DNIS_CHARS:
-        findings.append("dnis-too-long")
+        findings.append(Defect.DNIS_TOO_LONG)
     numbers = []
     for item in items:
         number = item.strip()
@@ -105,31 +108,31 @@ def _numbers(dnis: str, knobs: PlatformKnobs, findings: list[str]) -> list[str]:
             if knobs.plus_prefix is None:  # unknown: a MAY point
                 findings.append("plus-prefix")
             elif not knobs.plus_prefix:  # a "+" where only digits belong
-                findings.append("dnis-not-digits")
+                findings.append(Defect.DNIS_NOT_DIGITS)
         if not (number.isascii() and number.isdigit()):
-            findings.append("dnis-not-digits")
+            findings.append(Defect.DNIS_NOT_DIGITS)
         elif len(number) > MAX_NUMBER_DIGITS:
-            findings.append("dnis-too-many-digits")
+            findings.append(Defect.DNIS_TOO_MANY_DIGITS)
         numbers.append(number)
     if not numbers:
-        findings.append("dnis-empty")
+        findings.append(Defect.DNIS_EMPTY)
     return numbers
 
 
 def _submit(out: Classified, knobs: PlatformKnobs) -> None:
     p, findings = out.params, out.findings
-    for name in ("dnis", "message"):
+    for name, missing in _REQUIRED.items():
         if not p.get(name):
-            findings.append(f"missing-{name}")
+            findings.append(missing)
     if p.get("dnis"):
         out.numbers = _numbers(p["dnis"], knobs, findings)
     if len(p.get("serviceType", "").encode()) > knobs.service_type_rejected_over:
-        findings.append("service-type-too-long")
+        findings.append(Defect.SERVICE_TYPE_TOO_LONG)
     mode = p.get("longMessageMode")
     if mode is not None and mode not in LONG_MESSAGE_MODES:
         findings.append("unknown-long-message-mode")
     if mode == LongMessageMode.SPLIT_OR_PAYLOAD and len(out.numbers) > 1:
-        findings.append("split-or-payload-multi")
+        findings.append(Defect.SPLIT_OR_PAYLOAD_MULTI)
     for name in _INTEGER_PARAMS.intersection(p):
         value = _int(p[name])
         if value is None or not _in_limits(name, value):
@@ -165,14 +168,14 @@ def classify(
     findings = out.findings
     command = params.get("command")
     if command is None or command == "":
-        findings.append("missing-command")
+        findings.append(Defect.MISSING_COMMAND)
         return out
     if not isinstance(command, str):
-        findings.append("wrong-type")
+        findings.append(Defect.WRONG_TYPE)
         return out
     if command not in COMMANDS:
         if command.lower() not in COMMANDS:
-            findings.append("unknown-command")
+            findings.append(Defect.UNKNOWN_COMMAND)
             return out
         findings.append("command-case")
     out.command = command.lower()
@@ -184,7 +187,7 @@ def classify(
         for name, value in params.items():
             text = _as_text(name, value, findings)
             if text is None:
-                findings.insert(0, "wrong-type")
+                findings.insert(0, Defect.WRONG_TYPE)
                 return out
             out.params[name] = text
     _BY_COMMAND[out.command](out, knobs)  # StrEnum keys: the command text finds them

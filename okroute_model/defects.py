@@ -1,14 +1,16 @@
 """What can be wrong with a request, and what the contract says the answer is.
 
-A defect label names one thing wrong with a request. Strategies build invalid requests labelled
-with the defect they carry; `classify` finds defects in what a platform received; the mock answers
-the first one; checks judge the answer by the defect's rule. Labels found by `classify` that are
-MAY points (see `okroute_model.may`) are not defects: their answer is never judged.
+A defect (`Defect`, one member per label) names one thing wrong with a request. Strategies
+(`contracts.mutations`, one per defect) build invalid requests that carry exactly it; `classify`
+finds defects in what a platform received; the mock answers the first one; checks judge the
+answer by the defect's rule. Labels found by `classify` that are MAY points (see
+`okroute_model.may`) are not defects: their answer is never judged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from okroute_model.errors import (
     DNIS_TOO_LONG,
@@ -19,9 +21,35 @@ from okroute_model.errors import (
 )
 
 
+class Defect(StrEnum):
+    """Every defect label, by name: code names members, never strings."""
+
+    WRONG_PASSWORD = "wrong-password"
+    WRONG_USERNAME = "wrong-username"
+    MISSING_PASSWORD = "missing-password"
+    MISSING_USERNAME = "missing-username"
+    MISSING_CREDENTIALS = "missing-credentials"
+    MISSING_COMMAND = "missing-command"
+    UNKNOWN_COMMAND = "unknown-command"
+    WRONG_TYPE = "wrong-type"
+    MALFORMED_JSON = "malformed-json"
+    JSON_NOT_OBJECT = "json-not-object"
+    INVALID_UTF8 = "invalid-utf8"
+    MISSING_DNIS = "missing-dnis"
+    MISSING_MESSAGE = "missing-message"
+    DNIS_EMPTY = "dnis-empty"
+    DNIS_NOT_DIGITS = "dnis-not-digits"
+    DNIS_TOO_MANY_DIGITS = "dnis-too-many-digits"
+    DNIS_TOO_MANY = "dnis-too-many"
+    DNIS_TOO_LONG = "dnis-too-long"
+    SERVICE_TYPE_TOO_LONG = "service-type-too-long"
+    SPLIT_OR_PAYLOAD_MULTI = "split-or-payload-multi"
+    NO_ROUTE = "no-route"
+
+
 @dataclass(frozen=True)
-class Defect:
-    label: str
+class DefectSpec:
+    label: Defect
     rule: str
     # The documented answer; a bare status when only the status is known; None for "a 4xx".
     answer: DocumentedError | int | None
@@ -29,82 +57,108 @@ class Defect:
     credentials: bool = False  # a credentials defect: judged before anything else
 
 
-DEFECTS: dict[str, Defect] = {
+def is_defect(label: str) -> bool:
+    """Whether a finding is a defect (judged) rather than a MAY label (recorded)."""
+    return label in _LABELS
+
+
+DEFECTS: dict[Defect, DefectSpec] = {
     d.label: d
     for d in (
-        Defect(
-            "wrong-password",
+        DefectSpec(
+            Defect.WRONG_PASSWORD,
             "auth.wrong-credentials",
             NOT_AUTHORIZED,
             "a wrong password",
             credentials=True,
         ),
-        Defect(
-            "wrong-username",
+        DefectSpec(
+            Defect.WRONG_USERNAME,
             "auth.wrong-credentials",
             NOT_AUTHORIZED,
             "a username the platform does not know",
             credentials=True,
         ),
-        Defect(
-            "missing-password",
+        DefectSpec(
+            Defect.MISSING_PASSWORD,
             "auth.missing-credentials",
             NOT_AUTHORIZED.status,
             "no password",
             credentials=True,
         ),
-        Defect(
-            "missing-username",
+        DefectSpec(
+            Defect.MISSING_USERNAME,
             "auth.missing-credentials",
             NOT_AUTHORIZED.status,
             "no username",
             credentials=True,
         ),
-        Defect(
-            "missing-credentials",
+        DefectSpec(
+            Defect.MISSING_CREDENTIALS,
             "auth.missing-credentials",
             NOT_AUTHORIZED.status,
             "neither username nor password",
             credentials=True,
         ),
-        Defect("missing-command", "errors.invalid-rejected", None, "no command"),
-        Defect("unknown-command", "errors.invalid-rejected", None, "a command that does not exist"),
-        Defect("wrong-type", "errors.invalid-rejected", None, "a list where a string belongs"),
-        Defect("malformed-json", "errors.invalid-rejected", None, "a body that is not JSON"),
-        Defect("json-not-object", "errors.invalid-rejected", None, "a JSON body that is no object"),
-        Defect("invalid-utf8", "errors.invalid-rejected", None, "bytes that are not UTF-8"),
-        Defect("missing-dnis", "errors.invalid-rejected", None, "no dnis"),
-        Defect("missing-message", "errors.invalid-rejected", None, "no message"),
-        Defect("dnis-empty", "errors.invalid-rejected", None, "a dnis with no number in it"),
-        Defect("dnis-not-digits", "errors.invalid-rejected", None, "a number with a non-digit"),
-        Defect(
-            "dnis-too-many-digits",
+        DefectSpec(Defect.MISSING_COMMAND, "errors.invalid-rejected", None, "no command"),
+        DefectSpec(
+            Defect.UNKNOWN_COMMAND, "errors.invalid-rejected", None, "a command that does not exist"
+        ),
+        DefectSpec(
+            Defect.WRONG_TYPE, "errors.invalid-rejected", None, "a list where a string belongs"
+        ),
+        DefectSpec(
+            Defect.MALFORMED_JSON, "errors.invalid-rejected", None, "a body that is not JSON"
+        ),
+        DefectSpec(
+            Defect.JSON_NOT_OBJECT, "errors.invalid-rejected", None, "a JSON body that is no object"
+        ),
+        DefectSpec(
+            Defect.INVALID_UTF8, "errors.invalid-rejected", None, "bytes that are not UTF-8"
+        ),
+        DefectSpec(Defect.MISSING_DNIS, "errors.invalid-rejected", None, "no dnis"),
+        DefectSpec(Defect.MISSING_MESSAGE, "errors.invalid-rejected", None, "no message"),
+        DefectSpec(
+            Defect.DNIS_EMPTY, "errors.invalid-rejected", None, "a dnis with no number in it"
+        ),
+        DefectSpec(
+            Defect.DNIS_NOT_DIGITS, "errors.invalid-rejected", None, "a number with a non-digit"
+        ),
+        DefectSpec(
+            Defect.DNIS_TOO_MANY_DIGITS,
             "errors.invalid-rejected",
             None,
             "a number of more than 15 digits",
         ),
-        Defect("dnis-too-many", "submit.dnis-count-limit", DNIS_TOO_LONG, "over 100 numbers"),
-        Defect(
-            "dnis-too-long",
+        DefectSpec(
+            Defect.DNIS_TOO_MANY, "submit.dnis-count-limit", DNIS_TOO_LONG, "over 100 numbers"
+        ),
+        DefectSpec(
+            Defect.DNIS_TOO_LONG,
             "submit.dnis-length-limit",
             DNIS_TOO_LONG,
             "a dnis field over 2048 characters",
         ),
-        Defect(
-            "service-type-too-long",
+        DefectSpec(
+            Defect.SERVICE_TYPE_TOO_LONG,
             "submit.service-type-limit",
             SERVICE_TYPE_INVALID,
             "a serviceType over the byte limit",
         ),
-        Defect(
-            "split-or-payload-multi",
+        DefectSpec(
+            Defect.SPLIT_OR_PAYLOAD_MULTI,
             "submit.split-or-payload-multi",
             None,
             "several numbers with longMessageMode=split_or_payload",
         ),
-        Defect("no-route", "submit.no-routes", NO_ROUTES, "a number without a route"),
+        DefectSpec(Defect.NO_ROUTE, "submit.no-routes", NO_ROUTES, "a number without a route"),
     )
 }
+
+
+assert set(DEFECTS) == set(Defect), set(Defect) ^ set(DEFECTS)
+_LABELS = frozenset(d.value for d in Defect)
+CREDENTIAL_DEFECTS: tuple[Defect, ...] = tuple(d for d, s in DEFECTS.items() if s.credentials)
 
 # What a credentials defect is judged by, per command: the contract documents the answer for
 # the API as a whole (MUST) and asks command=mo to check credentials like the rest (SHOULD).

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote_plus
 
+from okroute_model.defects import Defect
 from okroute_model.params import INTEGER_PARAMS, PATH, URL_FIELDS
 
 JSON_CONTENT_TYPE = "application/json"
@@ -267,7 +268,7 @@ def decode(
     try:
         query = _params(_query_pairs(wire.query), first_wins) if wire.query else {}
     except UnicodeDecodeError:
-        return Decoded({}, error="invalid-utf8")
+        return Decoded({}, error=Defect.INVALID_UTF8)
     if wire.method != "POST" or not wire.body:
         return Decoded(query)
     content_type = (wire.header("content-type") or "").split(";")[0].strip().lower()
@@ -277,14 +278,14 @@ def decode(
         try:
             form = _params(_query_pairs(wire.body.decode("utf-8")), first_wins)
         except UnicodeDecodeError:
-            return Decoded(query, error="invalid-utf8", body_kind="form")
+            return Decoded(query, error=Defect.INVALID_UTF8, body_kind="form")
         return Decoded(query, form, body_kind="form", body_wins=body_wins)
     try:
         value = json.loads(wire.body)
     except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting recurses
-        return Decoded(query, error="malformed-json", body_kind="json")
+        return Decoded(query, error=Defect.MALFORMED_JSON, body_kind="json")
     if not isinstance(value, dict):
-        return Decoded(query, error="json-not-object", body_kind="json")
+        return Decoded(query, error=Defect.JSON_NOT_OBJECT, body_kind="json")
     return Decoded(query, value, body_kind="json", body_wins=body_wins)
 
 

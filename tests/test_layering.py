@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from okroute_model.defects import Defect
 from okroute_model.environment import (
     MOCK_DNIS_PREFIX,
     MOCK_NO_ROUTE_PREFIX,
@@ -109,6 +110,8 @@ DOCUMENTED_TEXTS = tuple(
     e.text for e in (NOT_AUTHORIZED, NO_ROUTES, DNIS_TOO_LONG, SERVICE_TYPE_INVALID, LOOP_DETECTED)
 )
 STATUS_NAMES = frozenset(s.value for s in Status)
+DEFECT_LABELS = frozenset(d.value for d in Defect)
+DEFECTS_HOME = ROOT / "okroute_model" / "defects.py"
 PREFIXES = (MOCK_DNIS_PREFIX, OFFLINE_DNIS_PREFIX)
 
 
@@ -130,6 +133,8 @@ def _restatements(text: str) -> list[str]:
         problems.append("an environment variable name")
     if text in STATUS_NAMES:
         problems.append(f"the status {text}")
+    if text in DEFECT_LABELS:
+        problems.append(f"the defect label {text!r} (name the Defect member)")
     if text == MOCK_NO_ROUTE_PREFIX or any(p in text for p in PREFIXES):
         problems.append("a test number prefix")
     problems += [f"the documented text {t!r}" for t in DOCUMENTED_TEXTS if t in text]
@@ -157,10 +162,24 @@ def test_no_fact_of_the_model_is_restated(package: str) -> None:
     assert not found, "restated outside okroute_model:\n" + "\n".join(found)
 
 
+def test_no_defect_label_is_written_in_the_model_outside_its_home() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for path in _sources(LAYERS[0])
+        if path != DEFECTS_HOME
+        for line, text in _literals(path)
+        if text in DEFECT_LABELS
+    ]
+    assert not found, "defect labels written as strings (name the Defect member):\n" + "\n".join(
+        found
+    )
+
+
 def test_the_scan_would_see_a_restatement() -> None:
     assert _restatements("/api")
     assert _restatements("OKROUTE_PASSWORD")
     assert _restatements("DELIVRD")
     assert _restatements("4477009123")
     assert _restatements("Destination number is too long")
+    assert _restatements("dnis-too-many")
     assert not _restatements("submit")

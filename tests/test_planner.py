@@ -13,6 +13,7 @@ from contracts.boundaries import boundary_cases
 from contracts.cases import Case
 from contracts.client import NoRoute, at_risk, sent_in
 from contracts.exchange import Exchange, Response
+from contracts.mutations import bad_credentials, bad_credentials_on_invalid_submit, invalid_submit
 from contracts.planner import (
     LIVE_EXAMPLES,
     Estimate,
@@ -22,15 +23,9 @@ from contracts.planner import (
     estimate,
     fit,
 )
-from contracts.strategies import (
-    CREDENTIAL_DEFECTS,
-    Config,
-    bad_credentials,
-    bad_credentials_on_invalid_submit,
-    invalid_submit,
-    valid_submits,
-)
+from contracts.strategies import Config, valid_submits
 from contracts.target import live_target
+from okroute_model.defects import CREDENTIAL_DEFECTS, Defect
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
 from okroute_model.errors import DNIS_TOO_LONG, NOT_AUTHORIZED
 from okroute_model.params import Command
@@ -110,7 +105,7 @@ def test_a_submit_left_unanswered_counts_as_sent() -> None:
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_oversize_lists_put_nothing_at_risk(data) -> None:
-    for defect in ("dnis-too-many", "dnis-too-long"):
+    for defect in (Defect.DNIS_TOO_MANY, Defect.DNIS_TOO_LONG):
         case = data.draw(invalid_submit(LIVE, defect))
         assert at_risk(case, NO_ROUTE) == 0, case.request.get("dnis")
 
@@ -131,7 +126,8 @@ def test_the_over_limit_boundaries_risk_one_number_and_the_100_boundary_all() ->
     cases = {c.note: c for c in boundary_cases(LIVE)}
     assert at_risk(cases["101 numbers"], NO_ROUTE) == 1
     assert at_risk(cases["exactly 100 numbers"], NO_ROUTE) == 100
-    assert at_risk(next(c for c in cases.values() if c.defect == "dnis-too-long"), NO_ROUTE) == 1
+    too_long = next(c for c in cases.values() if c.defect == Defect.DNIS_TOO_LONG)
+    assert at_risk(too_long, NO_ROUTE) == 1
 
 
 @settings(max_examples=30, deadline=None)
@@ -159,7 +155,7 @@ def items() -> list[Item]:
         Item(f"b::test_boundary[{i}]", "boundaries", "test_boundary", {"boundary": i}, False)
         for i in range(len(boundary_cases(LIVE)))
     ]
-    invalid = {"defect": "missing-message"}
+    invalid = {"defect": Defect.MISSING_MESSAGE}
     first = "test_credentials_judged_first"
     return [
         *boundary,
@@ -211,8 +207,8 @@ def test_a_small_budget_leaves_out_tests_and_says_why(budget: int) -> None:
 
 def test_without_a_no_route_prefix_oversize_lists_cost_their_numbers() -> None:
     cheap, dear = ctx(), ctx(None)
-    assert cheap.defect_numbers("dnis-too-many") == 0
-    assert dear.defect_numbers("dnis-too-many") > 100
+    assert cheap.defect_numbers(Defect.DNIS_TOO_MANY) == 0
+    assert dear.defect_numbers(Defect.DNIS_TOO_MANY) > 100
 
 
 # -- okroute-verify's fair shares ------------------------------------------------------------

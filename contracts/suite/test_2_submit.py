@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.strategies import SUBMIT_DEFECTS, invalid_submit, valid_submits
+from contracts.mutations import SUBMIT_DEFECTS, invalid_submit
+from contracts.strategies import valid_submits
+from okroute_model.defects import Defect
 
 
 @given(data=st.data())
@@ -18,7 +20,7 @@ def test_valid_submit(okroute, okroute_cfg, data) -> None:
 
 @pytest.mark.parametrize("defect", SUBMIT_DEFECTS)
 @given(data=st.data())
-def test_invalid_submit(okroute, okroute_cfg, defect: str, data) -> None:
+def test_invalid_submit(okroute, okroute_cfg, defect: Defect, data) -> None:
     case = data.draw(invalid_submit(okroute_cfg, defect), label="case")
     exchanges = okroute.all_variants(case)
     assert exchanges, "no variant can carry this case"

@@ -8,15 +8,14 @@ from hypothesis import strategies as st
 
 from contracts.boundaries import boundary_cases
 from contracts.cases import IdKind
+from contracts.mutations import bad_credentials, bad_credentials_on_invalid_submit
 from contracts.strategies import (
-    CREDENTIAL_DEFECTS,
-    bad_credentials,
-    bad_credentials_on_invalid_submit,
     message_ids,
     query_case,
     valid_mos,
     valid_submits,
 )
+from okroute_model.defects import CREDENTIAL_DEFECTS
 from okroute_model.environment import Env
 from okroute_model.wire import Method
 
