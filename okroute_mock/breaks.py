@@ -72,6 +72,9 @@ class Fault(StrEnum):
     PUSH_FINAL_CHANGES = "push-final-changes"
     PUSH_FINAL_MISSING = "push-final-missing"
     PUSH_CARRIES_PASSWORD = "push-carries-password"
+    # sparse requests: a parameter left out
+    MO_MISSING_FIELD_500 = "mo-missing-field-500"
+    QUERY_MISSING_ID_500 = "query-missing-id-500"
     # the connection dropped on one kind of raw input (okroute_mock.rawbreaks tells the kinds)
     DROP_ON_BAD_PERCENT_ENCODING = "drop-on-bad-percent-encoding"
     DROP_ON_NON_UTF8_QUERY = "drop-on-non-utf8-query"
@@ -250,6 +253,17 @@ BREAKS: dict[Fault, Break] = {
             Fault.HTTPS_STATUS_DIFFERS,
             "transports.equivalent",
             "HTTPS answers undocumented errors with 422",
+        ),
+        # sparse requests: a parameter left out
+        Break(
+            Fault.MO_MISSING_FIELD_500,
+            "errors.no-5xx",
+            "command=mo without ani, dnis or message (or with one empty) answers 500",
+        ),
+        Break(
+            Fault.QUERY_MISSING_ID_500,
+            "errors.no-5xx",
+            "command=query without messageId (or with it empty) answers 500",
         ),
         # pushed delivery reports (they act only where the account has a DLR URL)
         Break(

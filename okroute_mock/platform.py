@@ -39,6 +39,7 @@ from okroute_model.params import (
     KNOWN_PARAMS,
     LONG_MESSAGE_MODES,
     MAX_DNIS_COUNT,
+    MO_PARAMS,
     PATH,
     QUERY_ID_PARAM,
     SERVICE_TYPE_READINGS,
@@ -285,6 +286,8 @@ class Platform:
         if refusal is not None:
             return refusal, command_name
         assert account is not None
+        if self.breaks and context.breaks_on_sparse(classified):
+            return _text(500, "internal error"), command_name
         reply = context.first_refusal(classified)
         if reply is not None:
             return reply, command_name
@@ -577,6 +580,15 @@ class _Context:
             findings.insert(0, Defect.SERVICE_TYPE_TOO_LONG)
         if Fault.MISSING_MESSAGE_ACCEPTED in self.breaks:
             c.params.setdefault("message", "")
+
+    def breaks_on_sparse(self, c: Classified) -> bool:
+        """Whether a fault makes the platform fail on a parameter left out (sparse requests)."""
+        broken, p = self.breaks, c.params
+        if Fault.MO_MISSING_FIELD_500 in broken and c.command == Command.MO:
+            return not all(p.get(name) for name in MO_PARAMS)
+        if Fault.QUERY_MISSING_ID_500 in broken and c.command == Command.QUERY:
+            return not p.get(QUERY_ID_PARAM)
+        return False
 
     def first_refusal(self, c: Classified) -> Reply | None:
         """The answer to the first finding the platform refuses; None when it refuses none."""

@@ -163,3 +163,7 @@ assert set(MAY_POINTS) == set(May), set(May) ^ set(MAY_POINTS)
 
 # The MAY point each knob is while a profile leaves it unset.
 KNOB_POINTS: dict[Knob, May] = {p.knob: p.name for p in MAY_POINTS.values() if p.knob}
+
+# MAY points only a JSON body can carry (§6, types): a platform may answer the JSON variants of
+# a request that carries one differently from its GET, so such a request is not compared.
+JSON_ONLY_POINTS = frozenset({May.JSON_TYPES, May.JSON_INTEGER_STRINGS, May.DNIS_JSON_ARRAY})
