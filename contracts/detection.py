@@ -152,8 +152,10 @@ def run_once(
     expected_rule: str | None,
     work: Path,
     tests: list[str] | None = None,
+    suite_args: tuple[str, ...] = (),
 ) -> RunResult:
-    """The live suite (or only `tests` of it) against the mock started with `mock_args`."""
+    """The live suite (or only `tests` of it) against the mock started with `mock_args`;
+    `suite_args`: more options of the suite (`--hypothesis-seed N`)."""
     started = time.monotonic()
     directory = work / (name.replace(" ", "-") + ("-targeted" if tests else ""))
     reports = directory / "reports"
@@ -165,6 +167,7 @@ def run_once(
                 reports,
                 *suite_push,
                 *invoke.stop_on(expected_rule),
+                *suite_args,
                 http=mock.http,
                 https=mock.https,
                 tests=tests or (),
