@@ -30,10 +30,11 @@ from contracts.boundaries import boundary_cases
 from contracts.cases import Case
 from contracts.client import NoRoute, at_risk
 from contracts.mutations import JSON_ONLY_DEFECTS, SUBMIT_DEFECTS
+from contracts.sparse import single_parameter_cases
 from contracts.strategies import Config
 from contracts.target import Target
 from okroute_model.defects import Defect
-from okroute_model.params import MAX_DNIS_COUNT
+from okroute_model.params import MAX_DNIS_COUNT, Command
 from okroute_model.wire import Method
 
 VARIANT_METHODS = len(Method)
@@ -265,6 +266,26 @@ def _state_machine(ctx: PlanContext, params: dict[str, object]) -> tuple[int, in
     return steps * 2, steps * 2, False
 
 
+def _sparse_one_at_a_time(ctx: PlanContext, params: dict[str, object]) -> tuple[int, int, bool]:
+    command = Command(str(params.get("command")))
+    cases = list(single_parameter_cases(ctx.cfg, command))
+    requests, numbers = _per_variant(ctx, _sparse_numbers(ctx, command))
+    return requests * len(cases), numbers * len(cases), False
+
+
+def _sparse_drawn(ctx: PlanContext, params: dict[str, object]) -> tuple[int, int, bool]:
+    requests, numbers = _per_variant(ctx, _sparse_numbers(ctx, Command(str(params["command"]))))
+    return requests, numbers, True
+
+
+def _sparse_numbers(ctx: PlanContext, command: Command) -> int:
+    """A sparse submit has the numbers of an invalid one, moved to the no-route range when there
+    is one; query and mo send no SMS."""
+    if command != Command.SUBMIT or ctx.cheap_oversize:
+        return 0
+    return ctx.cfg.invalid_numbers
+
+
 COSTS: dict[str, Cost] = {
     "test_valid_submit": _valid_submit,
     "test_invalid_submit": _invalid_submit,
@@ -278,6 +299,8 @@ COSTS: dict[str, Cost] = {
     "test_own_id_through_every_variant": _small_submits(1, VARIANT_METHODS * 2),
     "test_statuses_reach_a_stable_final": _small_submits(3, 8),
     "test_delivery_state_machine": _state_machine,
+    "test_each_required_parameter_left_out": _sparse_one_at_a_time,
+    "test_sparse_request": _sparse_drawn,
 }
 
 

@@ -166,9 +166,6 @@ def _live(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RECORDER] = RunRecorder()
-    config.addinivalue_line(
-        "markers", f"{COST_MARKER}(at_risk, requests): a test's cost for the live plan"
-    )
     reports = Path(config.getoption("okroute_reports"))
     problem = unwritable(reports)
     if problem:

@@ -14,14 +14,7 @@ from hypothesis import strategies as st
 from contracts.sparse import single_parameter_cases, sparse_cases
 from okroute_model.params import Command
 
-# What a submit case may cost: one number through six variants if a faulty platform accepted it
-# (none when the live target has a no-route range); query and mo send no SMS.
-SUBMIT_ONE_AT_A_TIME = pytest.mark.okroute_cost(at_risk=6 * 12, requests=6 * 12)
-COMMANDS = [
-    pytest.param(Command.SUBMIT, marks=SUBMIT_ONE_AT_A_TIME),
-    pytest.param(Command.QUERY, marks=pytest.mark.okroute_cost(at_risk=0, requests=6 * 8)),
-    pytest.param(Command.MO, marks=pytest.mark.okroute_cost(at_risk=0, requests=6 * 15)),
-]
+COMMANDS = list(Command)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -32,14 +25,7 @@ def test_each_required_parameter_left_out(okroute, okroute_cfg, command: Command
         okroute.all_variants(case, follow_ids=False)
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        pytest.param(Command.SUBMIT, marks=pytest.mark.okroute_cost(at_risk=6, requests=6)),
-        pytest.param(Command.QUERY, marks=pytest.mark.okroute_cost(at_risk=0, requests=6)),
-        pytest.param(Command.MO, marks=pytest.mark.okroute_cost(at_risk=0, requests=6)),
-    ],
-)
+@pytest.mark.parametrize("command", COMMANDS)
 @given(data=st.data())
 def test_sparse_request(okroute, okroute_cfg, command: Command, data) -> None:
     case = data.draw(sparse_cases(okroute_cfg, command), label="case")
