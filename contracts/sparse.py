@@ -51,7 +51,7 @@ class Form(StrEnum):
     PRESENT = "present"  # as a valid request has it (an optional one may be absent)
     ABSENT = "absent"
     EMPTY = "empty"
-    WRONG_TYPE = "wrong-type"  # a JSON list, object or null where text belongs
+    WRONG_TYPE = "of the wrong type"  # a JSON list, object or null where text belongs
 
 
 REQUIRED: dict[Command, tuple[str, ...]] = {
