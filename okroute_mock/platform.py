@@ -18,7 +18,7 @@ from functools import cached_property
 from math import ceil
 from typing import Any, NamedTuple
 
-from okroute_mock.breaks import Fault
+from okroute_mock.breaks import CHANGES_AFTER, FORGETS_AFTER, Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
 from okroute_mock.push import PushQueue
 from okroute_mock.quirks import describe, mock_knobs
@@ -410,6 +410,12 @@ class Platform:
             status = Status.ACCEPTD
         else:
             status = record.final
+        if (
+            Fault.FINAL_CHANGES_LATER in broken
+            and status in FINAL_STATUSES
+            and now >= record.final_at + CHANGES_AFTER
+        ):
+            return Status.EXPIRED if status != Status.EXPIRED else Status.DELIVRD
         if Fault.FINAL_STATUS_CHANGES in broken and status in FINAL_STATUSES:
             seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
             if seen > 1:
@@ -448,6 +454,12 @@ class Platform:
             return self._status_reply(Status.UNKNOWN, None)
         record = self.store.get(message_id, now)
         if record is not None and Fault.RETENTION_SHORT in broken and now - record.created > 1.0:
+            record = None
+        if (
+            record is not None
+            and Fault.STORE_FORGETS_SOON in broken
+            and now - record.created > FORGETS_AFTER
+        ):
             record = None
         if record is None:
             if Fault.UNKNOWN_ID_500 in broken:
