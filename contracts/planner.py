@@ -261,6 +261,12 @@ def _state_machine(ctx: PlanContext, params: dict[str, object]) -> tuple[int, in
     return steps * 2, steps * 2, False
 
 
+def _time_phase(ctx: PlanContext, params: dict[str, object]) -> tuple[int, int, bool]:
+    # contracts/aging.py: five IDs queried per transport; one message of its own (GET, once)
+    # only in a run that saw no final status, e.g. a targeted one.
+    return 5 * ctx.transports + 2, 1, False
+
+
 COSTS: dict[str, Cost] = {
     "test_valid_submit": _valid_submit,
     "test_invalid_submit": _invalid_submit,
@@ -274,6 +280,7 @@ COSTS: dict[str, Cost] = {
     "test_own_id_through_every_variant": _small_submits(1, VARIANT_METHODS * 2),
     "test_statuses_reach_a_stable_final": _small_submits(3, 8),
     "test_delivery_state_machine": _state_machine,
+    "test_old_ids_stay_known_and_final": _time_phase,
 }
 
 

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from contracts import push_whole
 from contracts.exercise import Exerciser
 from contracts.push_checks import PushRun
 from contracts.pushes import PushCollector
@@ -82,20 +83,15 @@ def _pushes_of(pushes: list[Push], message_id: str) -> int:
 
 
 def push_run(okroute: Exerciser, collector: PushCollector, followed: Followed, waited) -> PushRun:
-    """Query every followed ID that has a final push once more, and gather what is judged."""
+    """Every push of the run with what judges it: whose each ID is (a query for the IDs the run
+    was never given) and what query answers after each pushed final (`contracts.push_whole`)."""
     pushes = collector.pushes()
-    owners = {i: s.owner.username for i, s in okroute.issued.items()} | followed.owners
-    queried_after = {}
-    for ids in waited:
-        for message_id in ids:
-            if message_id in okroute.issued and has_final_push(pushes, [message_id]):
-                okroute.query(message_id)
-                status = okroute.issued[message_id].last_status
-                if status is not None:
-                    queried_after[message_id] = status
+    owners = push_whole.owners_of(okroute, followed.owners)
+    queried_after = push_whole.queried_finals(okroute, pushes, owners)
+    strangers = push_whole.strangers(okroute, pushes, owners)
     secrets = tuple(c.password for c in (okroute.target.primary, okroute.target.secondary) if c)
     refused = frozenset(collector.refused)
-    return PushRun(collector.pushes(), owners, queried_after, waited, secrets, refused)
+    return PushRun(pushes, owners, queried_after, waited, secrets, refused, strangers)
 
 
 def _shape(value: str) -> str:
