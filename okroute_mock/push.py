@@ -316,6 +316,9 @@ class PushQueue:
         self.cap = cap
         self.stats = PushStats()
         self._rng = random.Random(self.faults.seed)
+        # IDs no one was given: a stream of their own (the delivery simulation's generator has
+        # the same seed, so this one's bytes would be IDs the platform issues later).
+        self._never_issued = random.Random(f"never-issued:{self.faults.seed}")
         self._heap: list[tuple[float, int, Job]] = []
         self._seq = itertools.count()
         self._last_id: dict[str, str] = {}  # account -> its latest message ID (wrong-ID fault)
@@ -398,7 +401,7 @@ class PushQueue:
         pushed_id = message_id
         if self._chance(f.wrong_id, "wrong_id"):
             others = [i for a, i in self._last_id.items() if a != account and i]
-            pushed_id = others[0] if others else self._rng.randbytes(16).hex("-", 4)
+            pushed_id = others[0] if others else self._never_issued.randbytes(16).hex("-", 4)
         timed = True
         for due, status, at in steps:
             if self._chance(f.delay, "delay"):
@@ -425,7 +428,7 @@ class PushQueue:
         if Fault.PUSH_NEVER_ISSUED in self.breaks and job.status in FINAL_STATUSES:
             self._finals += 1
             if (self._finals - 1) % NEVER_ISSUED_EVERY == 0:
-                phantom = self._rng.randbytes(16).hex("-", 4)
+                phantom = self._never_issued.randbytes(16).hex("-", 4)
                 values = values | {"app_msg_id": phantom}
                 policy = self.policies[account]
                 copy = self._job(policy, PushKind.DLR, account, phantom, job.status, values, 0.0)
