@@ -116,6 +116,8 @@ _VALIDATION_BREAKS = {
 }
 
 
+ID_PREFIX = "alss-"  # message IDs with May.ID_SHAPE flipped: alss-a1b2c3d4-e5f67890
+
 # Parameter names by their lower-case form, for a platform that ignores their case.
 _CANONICAL = {name.lower(): name for names in KNOWN_PARAMS.values() for name in names}
 
@@ -368,8 +370,15 @@ class Platform:
             self.pushes.submitted(account.username, entries, segments, p, now)
         return self._submit_reply(entries, segments)
 
-    def _issue(self, account: Account, number: str, now: float) -> str:
+    def _new_id(self) -> str:
         message_id = self.sim.message_id()
+        if May.ID_SHAPE in self.flips:  # the shape of the contract page's example
+            digits = message_id.replace("-", "")
+            return f"{ID_PREFIX}{digits[:8]}-{digits[8:16]}"
+        return message_id
+
+    def _issue(self, account: Account, number: str, now: float) -> str:
+        message_id = self._new_id()
         # The fields of a Record, as the plain tuple the store keeps.
         self.store.put(message_id, (account.username, now, *self.sim.story(now), number))
         self.stats.issued_ids += 1
@@ -480,7 +489,7 @@ class Platform:
     # -- mo ----------------------------------------------------------------------------------
 
     def _mo(self, account: Account, params: dict) -> Reply:
-        message_id = self.sim.message_id()
+        message_id = self._new_id()
         if self.pushes is not None:
             self.pushes.mo(account.username, message_id, params, self.clock())
         if May.MO_RESPONSE in self.flips:
