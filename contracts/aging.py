@@ -46,9 +46,9 @@ class Aging:
     def line(self) -> str:
         return (
             f"time phase: {self.ids} IDs queried again ({self.queries} queries), up to "
-            f"{self.oldest_since_submit_s:.1f} s after submit and {self.oldest_since_final_s:.1f} s "
-            f"after their final status (wait {self.wait_s:g} s; the phase waited "
-            f"{self.waited_s:.1f} s)"
+            f"{self.oldest_since_submit_s:.1f} s after submit and "
+            f"{self.oldest_since_final_s:.1f} s after their final status "
+            f"(wait {self.wait_s:g} s; the phase waited {self.waited_s:.1f} s)"
         )
 
 

@@ -47,7 +47,9 @@ class SecondStream:
         params = {"dnis": number(okroute.cfg, FIRST_NUMBER + len(self.phases)), "message": NOTE}
         if okroute.cfg.ani:
             params["ani"] = okroute.cfg.ani
-        request = ApiRequest(Command.SUBMIT, second.username, second.password, tuple(params.items()))
+        request = ApiRequest(
+            Command.SUBMIT, second.username, second.password, tuple(params.items())
+        )
         variant = Variant(Method.GET, okroute.target.transports[0])
         self.sending = True
         try:

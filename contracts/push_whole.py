@@ -75,7 +75,7 @@ def queried_finals(
         owner = owners.get(message_id)
         if push.status not in FINAL_STATUSES or owner is None or message_id in answered:
             continue
-        if push.account and push.account != owner or owner not in accounts:
+        if (push.account and push.account != owner) or owner not in accounts:
             continue
         issued = okroute.issued.get(message_id)
         if issued is None:

@@ -135,7 +135,7 @@ TIME_AND_PUSH_BREAKS = (
     Break(
         Fault.PUSH_CONTRADICTS_SOME,
         "push.agrees-with-query",
-        f"for about {CONTRADICTED_SHARE:.0%} of messages the pushed final is not what query answers",
+        f"for about {CONTRADICTED_SHARE:.0%} of messages the pushed final is not what query says",
     ),
     Break(
         Fault.PUSH_COPIED_FROM_OTHER,
@@ -335,7 +335,8 @@ BREAKS: dict[Fault, Break] = {
 } | {
     fault: Break(fault, "errors.no-5xx", f"the connection is dropped on {kind} input")
     for kind, fault in DROP_ON.items()
-} | {b.name: b for b in TIME_AND_PUSH_BREAKS}
+}
+BREAKS.update({b.name: b for b in TIME_AND_PUSH_BREAKS})
 
 assert set(BREAKS) == set(Fault), set(Fault) ^ set(BREAKS)
 for _b in BREAKS.values():
