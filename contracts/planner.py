@@ -89,7 +89,7 @@ class Estimate:
 class Plan:
     budget: int
     estimates: list[Estimate] = field(default_factory=list)
-    reserve: int = 0  # kept back for what runs after the suite (okroute-verify's phases)
+    reserve: int = 0  # kept back beside the tests: the second account's messages (push_stream)
 
     @property
     def at_risk(self) -> int:
@@ -126,6 +126,7 @@ class Plan:
         return {
             "budget": self.budget,
             "planned_at_risk": self.at_risk,
+            "reserve": self.reserve,
             "planned_requests": self.requests,
             "complete": self.complete,
             "phases": {p: {"requests": r, "at_risk": n} for p, (r, n) in self.phases().items()},
@@ -146,7 +147,7 @@ class Plan:
         """The plan, per phase and per test, for a person to read before anything is sent."""
         out = [
             f"okroute plan: budget {self.budget} numbers at risk"
-            + (f" ({self.reserve} kept for later phases)" if self.reserve else "")
+            + (f" ({self.reserve} kept for the second account's messages)" if self.reserve else "")
             + f"; planned {self.at_risk} at risk in about {self.requests} requests"
         ]
         phases = self.phases()
