@@ -3,7 +3,8 @@
 The push test submits a few messages (one from the second account first, so a platform that
 mixes up accounts has another account's ID to push), lets one message's pushes be refused twice
 to see the retries, waits until query shows each one final and then until its final push comes,
-queries every pushed ID once more, and judges every push of the run (`contracts.push_checks`).
+asks query about the run's pushed IDs (`contracts.push_whole`), and judges every push of the run
+(`contracts.push_checks`).
 The MAY behaviour seen on the way goes to the run's observations and the fingerprint.
 """
 
