@@ -49,6 +49,8 @@ class Issued:
     owner: Credentials
     last_status: str | None = None
     history: list[str] = field(default_factory=list)
+    issued_at: float = 0.0  # platform time (`Target.now`) when it was given
+    final_seen_at: float | None = None  # when a query first answered a final status
 
 
 class Exerciser:
@@ -66,6 +68,11 @@ class Exerciser:
         self.recorder = recorder
         self.cfg = cfg
         self.issued: dict[str, Issued] = {}
+        # Every ID of every successful submit and its account, also those not followed: the
+        # pushes of the whole run are judged against it (contracts.push_whole).
+        self.given: dict[str, Credentials] = {}
+        # Called after each valid submit: the second account's stream, the time phase's anchor.
+        self.after_submit: list[Callable[[], None]] = []
         # From the plan, by test: a big case goes once per transport, not through all six.
         self.methods_for: Callable[[str], tuple[Method, ...] | None] = lambda test: None
 
@@ -147,9 +154,13 @@ class Exerciser:
         ids = self.ids_of(ex)
         sample = ids if len(ids) <= QUERY_SAMPLE else ids[:3] + ids[-3:]
         owner = Credentials(ex.case.request.username or "", ex.case.request.password or "")
+        self.given.update(dict.fromkeys(ids, owner))
+        now = self.target.now()
         for message_id in sample:
-            self.issued[message_id] = Issued(message_id, ex.variant.transport, owner)
+            self.issued[message_id] = Issued(message_id, ex.variant.transport, owner, issued_at=now)
             self.query(message_id)
+        for hook in self.after_submit:
+            hook()
 
     def query(self, message_id: str, variant: Variant | None = None) -> Exchange:
         """Query one of this run's IDs, judged against the last status seen for it."""
@@ -160,6 +171,8 @@ class Exerciser:
         if status is not None:
             issued.last_status = status
             issued.history.append(status)
+            if status in FINAL_STATUSES and issued.final_seen_at is None:
+                issued.final_seen_at = self.target.now()
         return ex
 
     @staticmethod

@@ -18,6 +18,7 @@ from contracts.boundaries import number
 from contracts.cases import Case
 from contracts.client import DRY_RUN, BudgetExhausted, ContractClient, DryClient
 from contracts.exchange import TEXT_KEPT, Exchange, answer, normalize
+from contracts.id_shape import id_shape
 from contracts.strategies import Config
 from contracts.target import Credentials
 from okroute_model.may import MAY_POINTS
@@ -344,6 +345,15 @@ def _mccmnc(ctx: ProbeContext) -> str:
     return f"{' or '.join(map(str, widths))} digits" if widths else "not probed: always empty"
 
 
+def _id_shape(ctx: ProbeContext) -> str:
+    """Three numbers' IDs at once: enough to tell a constant prefix from the random part."""
+    dnis = ",".join(number(ctx.cfg, n) for n in (1, 2, 3))
+    entries = _entry_list(ctx.submit(dnis=dnis, message="fingerprint id shape"))
+    if entries is None:
+        return "not probed: the submit gave no message IDs"
+    return id_shape([str(e.get("message_id", "")) for e in entries])
+
+
 _LONG = "fingerprint " * 34  # 408 GSM-7 characters: three segments when split
 _SAR = "fingerprint " * 26  # 312 characters: three segments of 153, two of 160
 
@@ -401,6 +411,7 @@ PROBES: dict[str, Callable[[ProbeContext], str]] = {
     "split-sar-sizes": lambda ctx: _entries(ctx, message=_SAR, longMessageMode="split_sar"),
     "mccmnc-digits": _mccmnc,
     "status-path": _status_path,
+    "id-shape": _id_shape,
 }
 # Throttling is not provoked on purpose: the load smoke records what it meets.
 PASSIVE = ("throttling",)

@@ -19,11 +19,12 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
-from contracts import failure_report, invoke
+from contracts import aging, failure_report, invoke
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
 from contracts.planner import COST_MARKER, ExitCode, Item, Plan, context, make_plan
+from contracts.push_stream import SecondStream, reserve
 from contracts.pushes import live_collector
 from contracts.receiver import ThreadedReceiver, parse_listen
 from contracts.recorder import RunRecorder, unwritable
@@ -111,6 +112,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=30.0,
         metavar="SECONDS",
         help="how long a final status may take to be pushed after query shows it (default 30)",
+    )
+    group.addoption(
+        "--okroute-age-wait",
+        type=float,
+        default=aging.DEFAULT_WAIT,
+        metavar="SECONDS",
+        help="time phase: query the run's earliest IDs again this long after their final status "
+        f"(default {aging.DEFAULT_WAIT:g}; longer for a soak)",
     )
     group.addoption(
         "--okroute-break",
@@ -305,9 +314,9 @@ def pytest_collection_modifyitems(
     if not suite:
         return
     target = _target(config)
-    plan = make_plan(
-        [_plan_item(i) for i in suite], context(_cfg(target), target), target.max_messages
-    )
+    planned = [_plan_item(i) for i in suite]
+    stream = reserve((i.phase for i in planned), target.secondary is not None)
+    plan = make_plan(planned, context(_cfg(target), target), target.max_messages, stream)
     config.stash[_PLAN] = plan
     for item in suite:
         estimate = plan.get(item.nodeid)
@@ -324,6 +333,8 @@ def pytest_runtestloop(session: pytest.Session) -> object:
     plan = config.stash.get(_PLAN, None)
     tr = config.pluginmanager.get_plugin("terminalreporter")
     lines = plan.lines() if plan is not None else ["okroute plan: no contract test was selected"]
+    if plan is not None:
+        lines.append(aging.plan_line(config.getoption("okroute_age_wait")))
     if plan is not None:
         reports = Path(config.getoption("okroute_reports"))
         reports.mkdir(parents=True, exist_ok=True)
@@ -353,6 +364,9 @@ def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
     plan = pytestconfig.stash.get(_PLAN, None)
     if plan is not None:
         exerciser.methods_for = plan.methods
+    exerciser.after_submit.append(aging.Anchor(exerciser))
+    if okroute_target.pushes is not None:
+        exerciser.after_submit.append(SecondStream(exerciser))
     pytestconfig.stash[_CLIENT] = client
     yield exerciser
     client.close()
@@ -547,6 +561,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
         tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)
+    if recorder.aging is not None:
+        tr.write_line(aging.Aging(**recorder.aging).line())
     _summarise_budget(tr, config, recorder)
     reports = Path(config.getoption("okroute_reports"))
     tr.write_line(

@@ -3,7 +3,8 @@
 A push is not an answer to a request the suite sent, so these checks judge a `PushRun`: the
 pushes received, the IDs the suite was given (and by which account), the final status `query`
 answered after each final push, and the messages the suite waited on. Pushes for IDs the suite
-did not submit are judged for their formats and secrets only: the account may have other traffic.
+did not submit are asked of query with the receiving account's credentials (`strangers`): an ID
+the account knows is its other traffic; `UNKNOWN` means the platform pushed an ID it never issued.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from contracts.checks import CheckContext, _settle
 from contracts.failures import ContractViolation, Violation
+from contracts.push_whole import NEVER_ISSUED
 from okroute_model.push import Push, PushKind, format_problems, status_problem
 from okroute_model.rules import RULES, Rule
 from okroute_model.secrets import MASKER
@@ -29,6 +31,8 @@ class PushRun:
     waited: list[list[str]]  # messages (IDs of one number's segments) that reached a final status
     secrets: tuple[str, ...]  # the accounts' passwords
     refused: frozenset[str] = frozenset()  # IDs whose pushes the receiver refused on purpose
+    # pushed IDs the run was never given -> push_whole.NEVER_ISSUED, or what query answered
+    strangers: dict[str, str] = field(default_factory=dict)
     _by_id: dict[str, list[Push]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -131,7 +135,12 @@ def pushed_ids_are_the_accounts_own(run: PushRun) -> None:
         for p in run.own()
         if p.account and run.owners[p.app_msg_id] != p.account
     ]
-    _fail(problems, "pushes carry another account's message ID")
+    problems += [
+        (f"{p.app_msg_id} pushed to {p.account or 'the'}'s URL: query says it was never issued", p)
+        for p in run.dlrs()
+        if run.strangers.get(p.app_msg_id) == NEVER_ISSUED
+    ]
+    _fail(problems, "pushes carry an ID that is not the account's own")
 
 
 @push_check("push.agrees-with-query")
@@ -154,17 +163,27 @@ def pushed_final_stays(run: PushRun) -> None:
         final = next((i for i, s in enumerate(statuses) if s in FINAL_STATUSES), None)
         if final is None:
             continue
-        # A late ENROUTE or ACCEPTD is only out of order (a MAY point, e.g. a retried push);
-        # another final status moves the ID.
+        # A late ENROUTE or ACCEPTD that happened before the final status is only out of order
+        # (a MAY point, e.g. a retried push); one the platform stamped later than the final
+        # moved the ID back, as another final status moves it.
+        pushes = run.of(message_id)
         moved = [
             i
             for i in range(final + 1, len(statuses))
-            if statuses[i] in FINAL_STATUSES and statuses[i] != statuses[final]
+            if (statuses[i] in FINAL_STATUSES and statuses[i] != statuses[final])
+            or (statuses[i] not in FINAL_STATUSES and _later(pushes[i], pushes[final]))
         ]
         if moved:
             push = run.of(message_id)[moved[0]]
             problems.append((f"{message_id}: {statuses[final]} then {push.status}", push))
     _fail(problems, "IDs pushed away from their final status")
+
+
+def _later(push: Push, final: Push) -> bool:
+    """Whether `push` carries a later `delivery_time` than `final` (both well formed)."""
+    stamp, final_stamp = push.values.get("delivery_time", ""), final.values.get("delivery_time", "")
+    same_format = len(stamp) == len(final_stamp) and stamp.isdigit() and final_stamp.isdigit()
+    return same_format and stamp > final_stamp
 
 
 @push_check("push.final-delivered")

@@ -3,7 +3,8 @@
 The push test submits a few messages (one from the second account first, so a platform that
 mixes up accounts has another account's ID to push), lets one message's pushes be refused twice
 to see the retries, waits until query shows each one final and then until its final push comes,
-queries every pushed ID once more, and judges every push of the run (`contracts.push_checks`).
+asks query about the run's pushed IDs (`contracts.push_whole`), and judges every push of the run
+(`contracts.push_checks`).
 The MAY behaviour seen on the way goes to the run's observations and the fingerprint.
 """
 
@@ -13,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from contracts import push_whole
 from contracts.exercise import Exerciser
 from contracts.push_checks import PushRun
 from contracts.pushes import PushCollector
@@ -82,20 +84,15 @@ def _pushes_of(pushes: list[Push], message_id: str) -> int:
 
 
 def push_run(okroute: Exerciser, collector: PushCollector, followed: Followed, waited) -> PushRun:
-    """Query every followed ID that has a final push once more, and gather what is judged."""
+    """Every push of the run with what judges it: whose each ID is (a query for the IDs the run
+    was never given) and what query answers after each pushed final (`contracts.push_whole`)."""
     pushes = collector.pushes()
-    owners = {i: s.owner.username for i, s in okroute.issued.items()} | followed.owners
-    queried_after = {}
-    for ids in waited:
-        for message_id in ids:
-            if message_id in okroute.issued and has_final_push(pushes, [message_id]):
-                okroute.query(message_id)
-                status = okroute.issued[message_id].last_status
-                if status is not None:
-                    queried_after[message_id] = status
+    owners = push_whole.owners_of(okroute, followed.owners)
+    queried_after = push_whole.queried_finals(okroute, pushes, owners)
+    strangers = push_whole.strangers(okroute, pushes, owners)
     secrets = tuple(c.password for c in (okroute.target.primary, okroute.target.secondary) if c)
     refused = frozenset(collector.refused)
-    return PushRun(collector.pushes(), owners, queried_after, waited, secrets, refused)
+    return PushRun(pushes, owners, queried_after, waited, secrets, refused, strangers)
 
 
 def _shape(value: str) -> str:

@@ -62,6 +62,8 @@ class RunRecorder:
         # Why the run stopped early (the platform went away or turned sick), and where.
         self.stopped: str | None = None
         self.stopped_at: str | None = None
+        # The time phase (contracts.aging): its wait and the oldest ages it verified.
+        self.aging: dict[str, Any] | None = None
 
     def not_judged(self, test: str, reason: str) -> None:
         self.skips.append(f"{test}: {reason}")
@@ -152,6 +154,7 @@ class RunRecorder:
             "skips": self.skips,
             "unjudged": self.unjudged,
             "stopped": self.stopped,
+            "aging": self.aging,
         }
 
     def coverage_table(self) -> str:

@@ -80,6 +80,12 @@ class Target:
         if self.pushes is not None:
             self.pushes.poll()
 
+    def now(self) -> float:
+        """Platform time in seconds: the fake's clock offline, a monotonic clock live."""
+        if self.clock is not None:
+            return self.clock()  # type: ignore[operator]
+        return time.monotonic()
+
     def describe(self) -> str:
         where = ", ".join(f"{t}: {u}" for t, u in self.urls.items())
         kind = "live" if self.live else "offline (respx fake)"

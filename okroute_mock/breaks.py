@@ -75,6 +75,13 @@ class Fault(StrEnum):
     # sparse requests: a parameter left out
     MO_MISSING_FIELD_500 = "mo-missing-field-500"
     QUERY_MISSING_ID_500 = "query-missing-id-500"
+    # what only time and a whole run's pushes reveal (issue 19: TIME_AND_PUSH_BREAKS)
+    STORE_FORGETS_SOON = "store-forgets-soon"
+    FINAL_CHANGES_LATER = "final-changes-later"
+    PUSH_NEVER_ISSUED = "push-never-issued"
+    PUSH_MOVES_BACK = "push-moves-back"
+    PUSH_CONTRADICTS_SOME = "push-contradicts-some"
+    PUSH_COPIED_FROM_OTHER = "push-copied-from-other"
     # the connection dropped on one kind of raw input (okroute_mock.rawbreaks tells the kinds)
     DROP_ON_BAD_PERCENT_ENCODING = "drop-on-bad-percent-encoding"
     DROP_ON_NON_UTF8_QUERY = "drop-on-non-utf8-query"
@@ -98,6 +105,47 @@ class Break:
     name: Fault
     rule: str  # the rule it violates
     summary: str
+
+
+# Seconds after which the time faults act: past any one test's window, well within the time
+# phase's default wait (contracts.aging), so only a re-query long after the final status sees them.
+FORGETS_AFTER = 4.0
+CHANGES_AFTER = 4.0
+CONTRADICTED_SHARE = 0.2  # push-contradicts-some: about one message in five, seeded
+NEVER_ISSUED_EVERY = 5  # push-never-issued: the first message's pushes and every fifth after
+
+TIME_AND_PUSH_BREAKS = (
+    Break(
+        Fault.STORE_FORGETS_SOON,
+        "query.retention",
+        f"statuses are forgotten {FORGETS_AFTER:g} seconds after submit",
+    ),
+    Break(
+        Fault.FINAL_CHANGES_LATER,
+        "query.final-stable",
+        f"a final status turns into another one {CHANGES_AFTER:g} seconds after it was reached",
+    ),
+    Break(
+        Fault.PUSH_NEVER_ISSUED,
+        "push.own-ids",
+        "some messages' reports are also pushed for an ID that was never issued",
+    ),
+    Break(
+        Fault.PUSH_MOVES_BACK,
+        "push.final-stable",
+        "after the final status, ACCEPTD is pushed with a later delivery_time",
+    ),
+    Break(
+        Fault.PUSH_CONTRADICTS_SOME,
+        "push.agrees-with-query",
+        f"for about {CONTRADICTED_SHARE:.0%} of messages the pushed final is not what query says",
+    ),
+    Break(
+        Fault.PUSH_COPIED_FROM_OTHER,
+        "push.own-ids",
+        "every account's reports are also pushed to the other accounts' URLs",
+    ),
+)
 
 
 BREAKS: dict[Fault, Break] = {
@@ -302,6 +350,7 @@ BREAKS: dict[Fault, Break] = {
     fault: Break(fault, "errors.no-5xx", f"the connection is dropped on {kind} input")
     for kind, fault in DROP_ON.items()
 }
+BREAKS.update({b.name: b for b in TIME_AND_PUSH_BREAKS})
 
 assert set(BREAKS) == set(Fault), set(Fault) ^ set(BREAKS)
 for _b in BREAKS.values():

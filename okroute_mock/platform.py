@@ -18,7 +18,7 @@ from functools import cached_property
 from math import ceil
 from typing import Any, NamedTuple
 
-from okroute_mock.breaks import Fault
+from okroute_mock.breaks import CHANGES_AFTER, FORGETS_AFTER, Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
 from okroute_mock.push import PushQueue
 from okroute_mock.quirks import describe, mock_knobs
@@ -116,6 +116,8 @@ _VALIDATION_BREAKS: dict[Fault, Defect] = {
     Fault.MISSING_MESSAGE_ACCEPTED: Defect.MISSING_MESSAGE,
 }
 
+
+ID_PREFIX = "alss-"  # message IDs with May.ID_SHAPE flipped: alss-a1b2c3d4-e5f67890
 
 # Parameter names by their lower-case form, for a platform that ignores their case.
 _CANONICAL = {name.lower(): name for names in KNOWN_PARAMS.values() for name in names}
@@ -371,8 +373,15 @@ class Platform:
             self.pushes.submitted(account.username, entries, segments, p, now)
         return self._submit_reply(entries, segments)
 
-    def _issue(self, account: Account, number: str, now: float) -> str:
+    def _new_id(self) -> str:
         message_id = self.sim.message_id()
+        if May.ID_SHAPE in self.flips:  # the shape of the contract page's example
+            digits = message_id.replace("-", "")
+            return f"{ID_PREFIX}{digits[:8]}-{digits[8:16]}"
+        return message_id
+
+    def _issue(self, account: Account, number: str, now: float) -> str:
+        message_id = self._new_id()
         # The fields of a Record, as the plain tuple the store keeps.
         self.store.put(message_id, (account.username, now, *self.sim.story(now), number))
         self.stats.issued_ids += 1
@@ -413,6 +422,12 @@ class Platform:
             status = Status.ACCEPTD
         else:
             status = record.final
+        if (
+            Fault.FINAL_CHANGES_LATER in broken
+            and status in FINAL_STATUSES
+            and now >= record.final_at + CHANGES_AFTER
+        ):
+            return Status.EXPIRED if status != Status.EXPIRED else Status.DELIVRD
         if Fault.FINAL_STATUS_CHANGES in broken and status in FINAL_STATUSES:
             seen = self._query_counts[message_id] = self._query_counts.get(message_id, 0) + 1
             if seen > 1:
@@ -452,6 +467,12 @@ class Platform:
         record = self.store.get(message_id, now)
         if record is not None and Fault.RETENTION_SHORT in broken and now - record.created > 1.0:
             record = None
+        if (
+            record is not None
+            and Fault.STORE_FORGETS_SOON in broken
+            and now - record.created > FORGETS_AFTER
+        ):
+            record = None
         if record is None:
             if Fault.UNKNOWN_ID_500 in broken:
                 return _text(500, "internal error")
@@ -471,7 +492,7 @@ class Platform:
     # -- mo ----------------------------------------------------------------------------------
 
     def _mo(self, account: Account, params: dict) -> Reply:
-        message_id = self.sim.message_id()
+        message_id = self._new_id()
         if self.pushes is not None:
             self.pushes.mo(account.username, message_id, params, self.clock())
         if May.MO_RESPONSE in self.flips:

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from hdrh.histogram import HdrHistogram
 
-from okroute_mock.breaks import Fault
+from okroute_mock.breaks import CONTRADICTED_SHARE, NEVER_ISSUED_EVERY, Fault
 from okroute_mock.delivery import ERROR_CODES, mccmnc
 from okroute_mock.store import Record
 from okroute_model.push import (
@@ -43,6 +43,7 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 ACK_200 = "200"  # the acknowledgement policy "any 200 answer"
 DUPLICATE_AFTER = 0.05  # seconds between a push and its duplicate
 REORDER_AFTER = 0.2  # an overtaken push arrives this long after the final one
+MOVED_BACK_AFTER = 1.0  # push-moves-back: ACCEPTD stamped a second after the final status
 
 
 class PushStatuses(StrEnum):
@@ -114,9 +115,13 @@ class PushFaults:
     def with_breaks(cls, faults: PushFaults, breaks: frozenset[Fault]) -> PushFaults:
         """The contract breaks among the push faults, at probability 1."""
         forced = {name: 1.0 for fault, name in _BREAK_RATES.items() if fault in breaks}
+        shares = {name: share for fault, (name, share) in _BREAK_SHARES.items() if fault in breaks}
+        forced = shares | forced
         return replace(faults, **forced) if forced else faults
 
 
+# Breaks that act on a share of the messages only (seeded): a minority, not every one.
+_BREAK_SHARES = {Fault.PUSH_CONTRADICTS_SOME: ("contradict", CONTRADICTED_SHARE)}
 _BREAK_RATES = {
     Fault.PUSH_OTHER_ACCOUNT: "wrong_id",
     Fault.PUSH_CONTRADICTS_QUERY: "contradict",
@@ -311,9 +316,13 @@ class PushQueue:
         self.cap = cap
         self.stats = PushStats()
         self._rng = random.Random(self.faults.seed)
+        # IDs no one was given: a stream of their own (the delivery simulation's generator has
+        # the same seed, so this one's bytes would be IDs the platform issues later).
+        self._never_issued = random.Random(f"never-issued:{self.faults.seed}")
         self._heap: list[tuple[float, int, Job]] = []
         self._seq = itertools.count()
         self._last_id: dict[str, str] = {}  # account -> its latest message ID (wrong-ID fault)
+        self._finals = 0  # final pushes scheduled (push-never-issued acts on every fifth)
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -368,26 +377,33 @@ class PushQueue:
         parts: int,
     ) -> None:
         f = self.faults
-        steps: list[tuple[float, str]] = []
+        # (due, status, when it happened: the time the push carries)
+        steps: list[tuple[float, str, float]] = []
         if policy.statuses is PushStatuses.ALL:
-            steps += [(record.created, Status.ENROUTE), (record.accept_at, Status.ACCEPTD)]
-        final = record.final
+            steps += [
+                (record.created, Status.ENROUTE, record.created),
+                (record.accept_at, Status.ACCEPTD, record.accept_at),
+            ]
+        final, done = record.final, record.final_at
         if self._chance(f.contradict, "contradict"):
             final = Status.UNDELIV if final == Status.DELIVRD else Status.DELIVRD
         if not self._chance(f.drop, "drop"):
-            steps.append((record.final_at, final))
+            steps.append((done, final, done))
             if Fault.PUSH_FINAL_CHANGES in self.breaks:
                 other = Status.EXPIRED if final != Status.EXPIRED else Status.DELIVRD
-                steps.append((record.final_at + DUPLICATE_AFTER, other))
+                steps.append((done + DUPLICATE_AFTER, other, done + DUPLICATE_AFTER))
+            if Fault.PUSH_MOVES_BACK in self.breaks:
+                later = done + MOVED_BACK_AFTER
+                steps.append((later, Status.ACCEPTD, later))
         if policy.statuses is PushStatuses.FINAL and self._chance(f.reorder, "reorder"):
-            steps.append((record.final_at + REORDER_AFTER, Status.ACCEPTD))
+            # Overtaken: it arrives late, but carries the moment it happened.
+            steps.append((done + REORDER_AFTER, Status.ACCEPTD, record.accept_at))
         pushed_id = message_id
         if self._chance(f.wrong_id, "wrong_id"):
             others = [i for a, i in self._last_id.items() if a != account and i]
-            pushed_id = others[0] if others else self._rng.randbytes(16).hex("-", 4)
+            pushed_id = others[0] if others else self._never_issued.randbytes(16).hex("-", 4)
         timed = True
-        for at, status in steps:
-            due = at
+        for due, status, at in steps:
             if self._chance(f.delay, "delay"):
                 due += f.delay_for
             values = dlr_values(
@@ -405,6 +421,25 @@ class PushQueue:
             self._put(due, job)
             if self._chance(f.duplicate, "duplicate"):
                 self._put(due + DUPLICATE_AFTER, job._replace(timed=False))
+            self._broken_copies(account, job, values, due)
+
+    def _broken_copies(self, account: str, job: Job, values: dict[str, str], due: float) -> None:
+        """The pushes that push-never-issued and push-copied-from-other add to a real one."""
+        if Fault.PUSH_NEVER_ISSUED in self.breaks and job.status in FINAL_STATUSES:
+            self._finals += 1
+            if (self._finals - 1) % NEVER_ISSUED_EVERY == 0:
+                phantom = self._never_issued.randbytes(16).hex("-", 4)
+                values = values | {"app_msg_id": phantom}
+                policy = self.policies[account]
+                copy = self._job(policy, PushKind.DLR, account, phantom, job.status, values, 0.0)
+                self._put(due, copy)
+        if Fault.PUSH_COPIED_FROM_OTHER in self.breaks:
+            for other, policy in self.policies.items():
+                if other != account and policy.dlr_url:
+                    copy = self._job(
+                        policy, PushKind.DLR, other, job.app_msg_id, job.status, values, 0.0
+                    )
+                    self._put(due, copy)
 
     def _job(
         self,

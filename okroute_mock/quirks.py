@@ -56,6 +56,7 @@ CHOICES: dict[May, tuple[str, str]] = {
     May.MCCMNC_DIGITS: ("6 digits", "5 digits"),
     May.STATUS_PATH: ("ENROUTE, ACCEPTD, final", "ENROUTE, then final"),
     May.SPLIT_SAR_SIZES: ("split's sizes", "whole-message sizes"),
+    May.ID_SHAPE: ("32 hex digits in groups of 8", "'alss-' and 16 hex digits in groups of 8"),
 }
 
 assert set(CHOICES) <= set(MAY_POINTS), set(CHOICES) - set(MAY_POINTS)

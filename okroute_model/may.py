@@ -52,6 +52,7 @@ class May(StrEnum):
     STATUS_PATH = "status-path"
     SPLIT_SAR_SIZES = "split-sar-sizes"
     JSON_INTEGER_STRINGS = "json-integer-strings"
+    ID_SHAPE = "id-shape"
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,11 @@ MAY_POINTS: dict[May, MayPoint] = {
             May.SPLIT_SAR_SIZES,
             "§3",
             "are split_sar segments of split's sizes (153/67) or whole messages (160/70)?",
+        ),
+        MayPoint(
+            May.ID_SHAPE,
+            "§3",
+            "what shape do message IDs have (length, alphabet, separators)? IDs are opaque",
         ),
     )
 }

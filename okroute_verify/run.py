@@ -201,7 +201,7 @@ def share_budget(run: Run, with_load: bool) -> list[str]:
     _, at_risk_load = load_need(run) if with_load else (0, 0)
     plan, _ = contract_plan(run, run.budget)
     run.needs = {
-        "contract": int(plan["planned_at_risk"]),
+        "contract": int(plan["planned_at_risk"]) + int(plan.get("reserve", 0)),
         "fingerprint": at_risk_fp,
         "load": at_risk_load,
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts import invoke
+from contracts.aging import DEFAULT_WAIT
 from contracts.checks import CHECKS, GROUP_CHECKS
 from contracts.planner import ExitCode
 from okroute_model.environment import Env
@@ -78,6 +79,9 @@ def test_the_default_budget_checks_every_rule_through_every_variant(tmp_path: Pa
     assert budget["at_risk"] <= int(DEFAULT_BUDGET)
     assert stored < int(DEFAULT_BUDGET) and stored == budget["sent"] == out["sent_numbers"]
     assert f"{budget['sent']} sent" in run.stdout and "planned" in run.stdout
+    # The time phase queried the run's earliest IDs at least its default wait after their final.
+    assert out["aging"]["oldest_since_final_s"] >= DEFAULT_WAIT
+    assert f"(wait {DEFAULT_WAIT:g} s;" in run.stdout
 
 
 def test_a_budget_of_100_names_what_was_not_checked_and_exits_incomplete(tmp_path: Path) -> None:
@@ -128,6 +132,8 @@ def test_the_plan_is_printed_and_nothing_is_sent(tmp_path: Path) -> None:
     head = next(line for line in lines if line.startswith("okroute plan: budget 100000"))
     assert "planned" in head and "requests" in head
     assert any(line.startswith("  1_boundaries: about") for line in lines)
+    assert any(line.startswith("time phase:") and f"{DEFAULT_WAIT:g} s after" in line
+               for line in lines)  # fmt: skip
     assert any("test_boundary[exactly 100 numbers]" in line and "once per transport" in line
                for line in lines)  # fmt: skip
     plan = json.loads((tmp_path / "r" / "contract-plan.json").read_text())

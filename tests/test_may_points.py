@@ -96,3 +96,15 @@ def test_the_mock_describes_a_random_platform(capsys) -> None:
     assert set(described["knobs"]) == {str(k) for k in Knob}
     assert cli.main(["--may-random", "5", "--may-flip", "all"]) == 2
     assert "leave out --may-flip" in capsys.readouterr().err
+
+
+def test_two_platforms_that_differ_only_in_id_shape_are_told_apart_by_that_point() -> None:
+    """What okroute-verify's baseline comparison says of two such platforms: that one point."""
+    from okroute_verify.compare import fingerprint_differences
+
+    before = default_fingerprint()
+    after = offline_fingerprint(frozenset({May.ID_SHAPE}))
+    differences = fingerprint_differences(before, after, PROFILE.compare)
+    assert [(d.kind, d.subject) for d in differences] == [("fingerprint", May.ID_SHAPE)]
+    assert differences[0].before == "35 characters, 8-8-8-8 (lowercase hex)"
+    assert differences[0].after == "22 characters, alss-8-8 (lowercase hex)"

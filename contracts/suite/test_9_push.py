@@ -1,6 +1,7 @@
 """Pushed delivery reports (§7): every push this run received, judged; the MAY behaviour recorded.
 
-Runs last, so that the pushes of every earlier test's messages are judged too.
+Runs after every other test but the time phase, so that the pushes of every earlier test's messages
+are judged too (`contracts.push_whole`).
 """
 
 from __future__ import annotations
