@@ -285,6 +285,8 @@ def _sparse_numbers(ctx: PlanContext, command: Command) -> int:
     if command != Command.SUBMIT or ctx.cheap_oversize:
         return 0
     return ctx.cfg.invalid_numbers
+
+
 def _time_phase(ctx: PlanContext, params: dict[str, object]) -> tuple[int, int, bool]:
     # contracts/aging.py: five IDs queried per transport; one message of its own (GET, once)
     # only in a run that saw no final status, e.g. a targeted one.
