@@ -352,7 +352,7 @@ def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
     exerciser = Exerciser(okroute_target, client, ctx, recorder, okroute_cfg)
     plan = pytestconfig.stash.get(_PLAN, None)
     if plan is not None:
-        exerciser.methods_for = plan.methods
+        exerciser.limit_for = plan.limit
     pytestconfig.stash[_CLIENT] = client
     yield exerciser
     client.close()
@@ -573,6 +573,7 @@ def _summarise_budget(tr, config: pytest.Config, recorder: RunRecorder) -> None:
     if b["throttled"]:
         waited = ", ".join(f"{k} x{n}" for k, n in b["throttled"].items())  # type: ignore[union-attr]
         tr.write_line(f"throttling waited out (not judged): {waited}", yellow=True)
+    tr.write_line(plan.cut_line(), yellow=not plan.complete)
     for test, why in plan_dropped(plan):
         tr.write_line(f"NOT RUN for the budget: {test}: {why}", yellow=True)
     for test, why in recorder.unjudged.items():
