@@ -152,7 +152,8 @@ def contract_plan(run: Run, budget: int) -> tuple[dict[str, Any], list[str]]:
             f"the contract suite could not plan (exit {result.returncode}): "
             f"{MASKER.mask((result.stdout + result.stderr).strip()[-500:])}"
         )
-    lines = [line for line in result.stdout.splitlines() if line.startswith(("okroute plan", "  "))]
+    shown = ("okroute plan", "okroute push", "  ")  # the plan, and the push URLs to set first
+    lines = [line for line in result.stdout.splitlines() if line.startswith(shown)]
     return plan, lines
 
 
