@@ -207,9 +207,12 @@ def test_a_tight_budget_takes_examples_before_variants_and_both_before_tests() -
     assert "Hypothesis example(s) fewer" in p.cut_line()
 
 
+@pytest.mark.parametrize("no_route_prefix", [None, MOCK_NO_ROUTE_PREFIX])
 @pytest.mark.parametrize("budget", [100, 40, 0])
-def test_a_small_budget_leaves_out_tests_and_says_why(budget: int) -> None:
-    p = plan(budget)
+def test_a_small_budget_leaves_out_tests_and_says_why(
+    budget: int, no_route_prefix: str | None
+) -> None:
+    p = plan(budget, ctx(no_route_prefix))
     assert p.at_risk <= budget and not p.complete
     for e in p.dropped:
         assert e.dropped and f"budget of {budget}" in e.dropped and e.total_at_risk == 0
