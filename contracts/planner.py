@@ -91,6 +91,7 @@ class Estimate:
     widest: Reach = Reach.ALL  # a big live case stops at PER_TRANSPORT
     guessed: bool = False
     dropped: str | None = None  # why the test is left out
+    narrowable: bool = True  # False: it sends its cases its own way, the same at every reach
 
     @property
     def example_at_risk(self) -> int:
@@ -227,9 +228,10 @@ def describe(e: Estimate) -> str:
         return f"{name}: NOT RUN ({e.dropped})"
     examples = f", {e.examples} of {e.max_examples} examples" if e.examples is not None else ""
     guess = " (not estimated: a guess)" if e.guessed else ""
+    how = REACH_TEXT[e.reach] if e.narrowable else "its own variants"
     return (
         f"{name}: about {e.total_requests} requests, {e.total_at_risk} at risk "
-        f"({REACH_TEXT[e.reach]}{examples}){guess}"
+        f"({how}{examples}){guess}"
     )
 
 
@@ -381,7 +383,9 @@ def estimate(item: Item, ctx: PlanContext) -> Estimate:
         shape, guessed = _boundary(item, ctx), False
     elif item.declared is not None:
         numbers, requests = item.declared
-        fixed = Estimate(requests_at=(requests,) * 3, at_risk_at=(numbers,) * 3, **common)
+        fixed = Estimate(
+            requests_at=(requests,) * 3, at_risk_at=(numbers,) * 3, narrowable=False, **common
+        )
         fixed.examples = examples
         return fixed
     else:
@@ -397,6 +401,7 @@ def estimate(item: Item, ctx: PlanContext) -> Estimate:
         examples=examples if shape.per_example else None,
         widest=Reach.PER_TRANSPORT if big else Reach.ALL,
         guessed=guessed,
+        narrowable=shape.narrowable and not shape.once,
         **common,
     )
 
