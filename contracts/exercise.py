@@ -25,6 +25,7 @@ from contracts.client import (
 )
 from contracts.exchange import Exchange, answer
 from contracts.failures import ContractViolation
+from contracts.planner import Limit
 from contracts.recorder import RunRecorder
 from contracts.strategies import Config, query_case
 from contracts.target import Target
@@ -73,8 +74,10 @@ class Exerciser:
         self.given: dict[str, Credentials] = {}
         # Called after each valid submit: the second account's stream, the time phase's anchor.
         self.after_submit: list[Callable[[], None]] = []
-        # From the plan, by test: a big case goes once per transport, not through all six.
-        self.methods_for: Callable[[str], tuple[Method, ...] | None] = lambda test: None
+        # From the plan, by test: what a case with numbers at risk travels through when not
+        # every variant (its cheapest case: one variant on one transport; a big case: once
+        # per transport).
+        self.limit_for: Callable[[str], Limit | None] = lambda test: None
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -104,7 +107,7 @@ class Exerciser:
         self, case: Case, methods: tuple[Method, ...] | None = None, follow_ids: bool = True
     ) -> list[Exchange]:
         """`case` through every variant; every answer checked, then the variants compared.
-        A case the plan sends once per transport goes through GET on each (`methods_for`)."""
+        A case the plan narrows goes through fewer (`limit_for`)."""
         exchanges = [self.send(case, v) for v in self.variants(case, methods)]
         errors: list[ContractViolation] = []
         for ex in exchanges:
@@ -126,12 +129,13 @@ class Exerciser:
 
     def variants(self, case: Case, methods: tuple[Method, ...] | None = None) -> list[Variant]:
         """The variants `all_variants` sends `case` through: all it can travel in, or, for a case
-        the plan sends once per transport, GET on each."""
-        limit = self.methods_for(self.recorder.current_test)
-        if limit is not None and self.client.cost(case) > 0:
-            wanted = methods or case.methods
-            methods = tuple(m for m in wanted if m in limit) or wanted[:1]
-        return self.client.variants(case, methods)
+        with numbers at risk that the plan narrows, the plan's method on its transports."""
+        limit = self.limit_for(self.recorder.current_test)
+        if limit is None or self.client.cost(case) == 0:
+            return self.client.variants(case, methods)
+        wanted = methods or case.methods
+        methods = tuple(m for m in wanted if m in limit.methods) or wanted[:1]
+        return self.client.variants(case, methods[:1])[: limit.transports]
 
     def one(self, case: Case, variant: Variant) -> Exchange:
         ex = self.send(case, variant)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,9 @@ _KEPT_OPTIONS = (
     "--okroute-warn",
     "--okroute-break",
     "--okroute-may-flip",
+    "--okroute-dlr-listen",  # without it the push test is skipped and the rerun passes
+    "--okroute-dlr-public-url",
+    "--okroute-push-wait",
 )
 
 
@@ -74,9 +77,14 @@ def _kept_options(args: Iterable[str]) -> list[str]:
     return kept
 
 
-def reproduce_line(item: pytest.Item, seed: str, hypothesis: bool) -> str:
-    """A command that reruns this one test the same way: same seed, same target options."""
-    words = ["pytest", *_selection(item)]
+def reproduce_line(
+    item: pytest.Item, seed: str, hypothesis: bool, env: Mapping[str, str] | None = None
+) -> str:
+    """A command that reruns this one test the same way: same seed, same target options, and
+    `env`, the settings of the environment it depends on that are no secret (the budget, the
+    second account's name; passwords come from the user's environment)."""
+    words = [f"{name}={value}" for name, value in (env or {}).items()]
+    words += ["pytest", *_selection(item)]
     if hypothesis and seed.isdigit():
         words.append(f"--hypothesis-seed={seed}")
     words += _kept_options(item.config.invocation_params.args)

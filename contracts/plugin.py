@@ -19,7 +19,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
-from contracts import aging, failure_report, invoke
+from contracts import aging, failure_report, invoke, push_setup
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
@@ -103,8 +103,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--okroute-dlr-listen",
         metavar="HOST:PORT",
-        help="live: receive the platform's DLR and MO pushes here (point the account's URLs at "
-        "the templates the push test prints) and check them",
+        help="live: receive the platform's DLR and MO pushes here and check them (set every "
+        "account's URLs to the templates the run prints at its start and in --okroute-plan)",
+    )
+    group.addoption(
+        "--okroute-dlr-public-url",
+        metavar="URL",
+        help="live: base URL the platform reaches the push receiver at, in the printed templates "
+        "(default http://HOST:PORT of --okroute-dlr-listen)",
     )
     group.addoption(
         "--okroute-push-wait",
@@ -223,11 +229,17 @@ def _check_reachable(target) -> None:
             )
 
 
+def _push_listen(config: pytest.Config, live: bool) -> tuple[str, str]:
+    """(HOST:PORT, public URL) of the push receiver: the options, else the profile's (for
+    okroute-verify); ("", "") when none is asked for."""
+    t = _profile(config).target
+    listen = config.getoption("okroute_dlr_listen") or (t.push_listen if live else "")
+    return listen, config.getoption("okroute_dlr_public_url") or t.push_public_url
+
+
 def _receiver(pytestconfig: pytest.Config, target) -> ThreadedReceiver | None:
     """The live receiver, when one is asked for; offline the fake pushes in process."""
-    listen = pytestconfig.getoption("okroute_dlr_listen")
-    if not listen and target.live:
-        listen = _profile(pytestconfig).target.push_listen  # the profile's, for okroute-verify
+    listen, public = _push_listen(pytestconfig, target.live)
     if not listen:
         return None
     if not target.live:
@@ -236,7 +248,24 @@ def _receiver(pytestconfig: pytest.Config, target) -> ThreadedReceiver | None:
         target.pushes, receiver = live_collector(*parse_listen(listen))
     except OSError as exc:
         raise TargetError(f"cannot listen for pushes on {listen}: {exc.strerror or exc}") from None
+    target.pushes.url = push_setup.public_base(listen, public, receiver.port)
     return receiver
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    """Before anything is sent (and in --okroute-plan): the push URLs to set on every account."""
+    if not _live(config):
+        return []
+    listen, public = _push_listen(config, True)
+    if not listen:
+        return []
+    try:
+        target = _target(config)
+        push_setup.parse_listen(listen)
+    except ValueError:
+        return []  # the run's own setup error says what is wrong
+    accounts = [c.username for c in (target.primary, target.secondary) if c is not None]
+    return push_setup.template_lines(listen, public, accounts)
 
 
 def _target(config: pytest.Config) -> Target:
@@ -363,7 +392,7 @@ def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
     exerciser = Exerciser(okroute_target, client, ctx, recorder, okroute_cfg)
     plan = pytestconfig.stash.get(_PLAN, None)
     if plan is not None:
-        exerciser.methods_for = plan.methods
+        exerciser.limit_for = plan.limit
     exerciser.after_submit.append(aging.Anchor(exerciser))
     if okroute_target.pushes is not None:
         exerciser.after_submit.append(SecondStream(exerciser))
@@ -425,7 +454,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
     hypothesis = is_hypothesis_test(getattr(item, "obj", None))
-    reproduce = failure_report.reproduce_line(item, item.config.stash[_SEED], hypothesis)
+    reproduce = failure_report.reproduce_line(
+        item, item.config.stash[_SEED], hypothesis, _rerun_env(item.config)
+    )
     violations = failure_report.violations_in(call.excinfo.value if call.excinfo else None)
     if violations:
         failure_report.record(report, violations, reproduce)
@@ -434,6 +465,18 @@ def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.Test
         report.longrepr = shaped
     elif hypothesis:
         report.sections.append((failure_report.SECTION, reproduce))
+
+
+def _rerun_env(config: pytest.Config) -> dict[str, str]:
+    """What a live rerun needs of the environment besides the passwords: the run's budget (a
+    test's plan depends on it) and the second account it used."""
+    target = config.stash.get(_TARGET, None)
+    if target is None or not target.live:
+        return {}
+    env = {Env.MAX_MESSAGES: str(target.max_messages)}
+    if target.secondary is not None:
+        env[Env.USERNAME_2] = target.secondary.username
+    return env
 
 
 def _mask_report(report: pytest.TestReport) -> None:
@@ -558,6 +601,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     lines = tally.lines(also_failed=recorder.failed_rules(), variants=recorder.failed_variants())
     for line in lines:
         tr.write_line(line, red=True)
+    pushes = getattr(config.stash.get(_TARGET, None), "pushes", None)
+    if pushes is not None and _live(config):
+        judged = bool(recorder.push_coverage)
+        silent = push_setup.silence_lines(
+            pushes.url, len(pushes.pushes()), judged, recorder.violations
+        )
+        for line in silent:
+            tr.write_line(line, red=True)
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
         tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)
@@ -589,6 +640,7 @@ def _summarise_budget(tr, config: pytest.Config, recorder: RunRecorder) -> None:
     if b["throttled"]:
         waited = ", ".join(f"{k} x{n}" for k, n in b["throttled"].items())  # type: ignore[union-attr]
         tr.write_line(f"throttling waited out (not judged): {waited}", yellow=True)
+    tr.write_line(plan.cut_line(), yellow=not plan.complete)
     for test, why in plan_dropped(plan):
         tr.write_line(f"NOT RUN for the budget: {test}: {why}", yellow=True)
     for test, why in recorder.unjudged.items():

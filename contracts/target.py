@@ -172,6 +172,8 @@ def live_target(
             f"{ENV['no_route_prefix']} {no_route_prefix} covers every test number under "
             f"{ENV['dnis_prefix']} {prefix}: no valid request could be delivered"
         )
+    if no_route is None and no_route_prefix:
+        no_route = number_under(no_route_prefix)  # the prefix serves the no-routes check too
     return Target(
         live=True,
         urls=urls,
@@ -189,6 +191,11 @@ def live_target(
         ca_bundle=ca,
         no_route_prefix=no_route_prefix,
     )
+
+
+def number_under(prefix: str, digits: int = 12) -> str:
+    """A number under `prefix`, with at least three digits after it."""
+    return prefix + "1".rjust(max(digits - len(prefix), 3), "0")
 
 
 def offline_target(

@@ -265,9 +265,10 @@ def _describe(values: dict, args: argparse.Namespace, host: str, directory: Path
         load = f"closed model, {args.users} users"
     targets = " and ".join(u for u in (host, values["okroute_https_host"]) if u)
     workers = f", {args.workers} worker processes" if args.workers else ""
+    slos = options.settings(values, args.duration, flag="").slos
     return (
         f"okroute-load: {load} for {format_duration(args.duration)}{workers} against {targets}; "
-        f"message budget {values['okroute_max_messages']} numbers; "
+        f"message budget {values['okroute_max_messages']} numbers; SLO {', '.join(slos)}; "
         f"report {directory / 'index.html'}"
     )
 
@@ -285,6 +286,7 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
     if args.find_capacity:
         values["okroute_model"] = "open"
     try:
+        values["okroute_slo"] = pushrun.slos(args, values["okroute_slo"])
         options.settings(values, args.duration, flag="")
         search = _search_config(args) if args.find_capacity else None
     except ValueError as exc:

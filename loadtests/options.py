@@ -124,7 +124,8 @@ OPTIONS: tuple[Option, ...] = (
         "slo",
         [],
         "threshold such as 'submit:p99<250ms' or 'dlr:p95<1m:abort-after=30s' (repeatable; "
-        "default errors<1%)",
+        "default errors<1%; with --dlr-listen push_missing<1% too, unless an SLO judges "
+        "push_missing)",
         repeat=True,
     ),
     Option("progress", 5.0, "duration between progress lines; 0 for none", type=parse_duration),
@@ -144,6 +145,11 @@ OPTIONS: tuple[Option, ...] = (
     ),
 )
 DEFAULT_SLOS = ["errors<1%"]
+# With a push receiver the user asked for (okroute-load --dlr-listen), a platform that never
+# pushes must not PASS: missing pushes (messages with no push of a final status by the end of
+# --push-grace) are judged unless an SLO already does.
+PUSH_MISSING = "push_missing"
+DEFAULT_PUSH_SLO = f"{PUSH_MISSING}<1%"
 FINAL_WAIT = 30.0  # seconds a Locust master waits for its workers' last figures at the end
 
 
@@ -223,6 +229,13 @@ class Settings:
     seed: int
     push_receiver: str = ""
     push_grace: float = 30.0
+
+
+def with_push_slo(slos: list[str]) -> list[str]:
+    """`slos` and the default push SLO, unless one of them judges missing pushes already."""
+    if any(t.metric == PUSH_MISSING for t in parse_all(slos)):
+        return slos
+    return [*slos, DEFAULT_PUSH_SLO]
 
 
 def settings(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.receiver import parse_listen
+from loadtests import options
 from loadtests.receiver import ReceiverError, launched_receiver
 from okroute_model.environment import Env
 from okroute_model.push import PushKind, default_template
@@ -66,7 +67,21 @@ def receiver(
             print("  configure these URL templates on the account:", flush=True)
             for kind, template in ready["templates"].items():
                 print(f"  {kind.upper()}: {template}", flush=True)
+            print(
+                "  every submitted message must get a push of its final status within "
+                f"--push-grace: SLO {options.DEFAULT_PUSH_SLO} unless an --slo judges "
+                f"{options.PUSH_MISSING}",
+                flush=True,
+            )
         yield mock_args, ready["url"]
+
+
+def slos(args: argparse.Namespace, given: list[str] | None) -> list[str] | None:
+    """The campaign's SLOs: with a receiver the user asked for (`--dlr-listen`, not off), the
+    defaults and the default push SLO, so that a platform that never pushes cannot PASS."""
+    if not args.dlr_listen or args.dlr_listen == OFF:
+        return given
+    return options.with_push_slo(given or options.DEFAULT_SLOS)
 
 
 def embedded_credentials(default_user: str, make_password: Any) -> str:
@@ -85,10 +100,29 @@ def summary_line(data: dict[str, Any]) -> str | None:
     if "error" in push:
         return f"  pushes: {push['error']}"
     latency = push.get("latency_ms") or {}
-    return (
+    line = (
         f"  pushes: {push['received']} received; {push['with_final']} of {push['messages']} "
         f"messages got a final push (missing {push['missing_share']:.3%}); "
         f"p50 {latency.get('p50', '-')} ms, p95 {latency.get('p95', '-')} ms; "
         f"duplicates {push['duplicates']}, out of order {push['out_of_order']}, "
         f"unknown {push['unknown']}"
+    )
+    missing = missing_line(push)
+    return f"{line}\n{missing}" if missing else line
+
+
+def missing_line(push: dict[str, Any]) -> str | None:
+    """The verdict's own line when messages got no push of a final status after the grace."""
+    if not push.get("missing"):
+        return None
+    waited = push.get("grace_waited_s", 0.0)
+    if not push.get("received"):
+        return (
+            f"  NO PUSH RECEIVED: none of {push['messages']} messages was pushed after "
+            f"{waited:g} s of grace; is the account's DLR URL set to the template printed at "
+            "the start?"
+        )
+    return (
+        f"  MISSING PUSHES: {push['missing']} of {push['messages']} messages got no push of a "
+        f"final status after {waited:g} s of grace"
     )

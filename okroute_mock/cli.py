@@ -420,6 +420,8 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
     if platform.pushes is not None:
         for line in push_options.describe(platform.pushes):
             print(line, flush=True)
+    elif args.no_push:
+        print("  push: never (--no-push), whatever URLs the accounts have", flush=True)
     if platform.breaks:
         print(f"  BROKEN on purpose: {', '.join(sorted(platform.breaks))}", flush=True)
     if platform.config.random_seed is not None:

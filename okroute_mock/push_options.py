@@ -48,6 +48,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dlr-url", help="DLR URL template with $marker$ placeholders (default none)")
     g.add_argument("--mo-url", help="MO URL template with $marker$ placeholders (default none)")
     g.add_argument(
+        "--no-push",
+        action="store_true",
+        help="never push, whatever URLs the accounts have: rehearses a platform whose push "
+        "settings were never made, or whose pushes cannot get out",
+    )
+    g.add_argument(
         "--push-method",
         choices=[m.value for m in PushMethod],
         default="get",
@@ -135,9 +141,11 @@ def _config_entries(path: str | None) -> dict[str, dict[str, Any]]:
 def queue(
     args: argparse.Namespace, passwords: dict[str, str], lookup: Any, breaks: frozenset, cap: int
 ) -> PushQueue | None:
-    """The platform's push queue, or None when no account has a push URL."""
+    """The platform's push queue, or None when no account has a push URL (or --no-push)."""
     if args.push_concurrency < 1:
         raise ValueError("--push-concurrency is at least 1")
+    if getattr(args, "no_push", False):
+        return None
     flags = {key: getattr(args, key, None) for key in _KEYS}
     entries = _config_entries(args.config)
     policies = {}

@@ -74,6 +74,7 @@ class TargetSettings:
     rate: float
     final_status_timeout: float
     push_listen: str  # HOST:PORT of the contract run's push receiver; empty: none
+    push_public_url: str = ""  # base URL the platform reaches that receiver at; empty: HOST:PORT
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,8 @@ def contract_plan(run: Run, budget: int) -> tuple[dict[str, Any], list[str]]:
             f"the contract suite could not plan (exit {result.returncode}): "
             f"{MASKER.mask((result.stdout + result.stderr).strip()[-500:])}"
         )
-    lines = [line for line in result.stdout.splitlines() if line.startswith(("okroute plan", "  "))]
+    shown = ("okroute plan", "okroute push", "  ")  # the plan, and the push URLs to set first
+    lines = [line for line in result.stdout.splitlines() if line.startswith(shown)]
     return plan, lines
 
 
@@ -181,9 +182,8 @@ def load_need(run: Run) -> tuple[int, int]:
     return requests, math.ceil(submits * LOAD_NUMBERS_PER_SUBMIT)
 
 
-def fair_shares(budget: int, needs: dict[str, int]) -> dict[str, int]:
-    """Each phase its need, or an equal part of what is left, whichever is less (max-min
-    fairness): a phase that needs little gets all of it, and no phase can starve another."""
+def _max_min(budget: int, needs: dict[str, int]) -> dict[str, int]:
+    """Each phase its need, or an equal part of what is left, whichever is less."""
     shares = {p: 0 for p in needs}
     left = budget
     waiting = sorted(needs, key=lambda p: needs[p])
@@ -193,6 +193,20 @@ def fair_shares(budget: int, needs: dict[str, int]) -> dict[str, int]:
         shares[phase] = min(needs[phase], part)
         left -= shares[phase]
     return shares
+
+
+def fair_shares(
+    budget: int, needs: dict[str, int], floors: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Each phase first its floor (the contract suite's cheapest case of every test, every
+    probe), then the rest of its need, or an equal part of what is left, whichever is less
+    (max-min fairness): a phase that needs little gets all of it, and no phase can starve
+    another. When the floors do not fit, they are what is shared."""
+    floors = {p: min((floors or {}).get(p, 0), needs[p]) for p in needs}
+    if sum(floors.values()) > budget:
+        return _max_min(budget, floors)
+    extra = _max_min(budget - sum(floors.values()), {p: needs[p] - floors[p] for p in needs})
+    return {p: floors[p] + extra[p] for p in needs}
 
 
 def share_budget(run: Run, with_load: bool) -> list[str]:
@@ -205,7 +219,11 @@ def share_budget(run: Run, with_load: bool) -> list[str]:
         "fingerprint": at_risk_fp,
         "load": at_risk_load,
     }
-    run.shares = fair_shares(run.budget, run.needs)
+    # Every rule is checked before anything is repeated: every contract test's cheapest case
+    # and every probe come first; the contract's extras and the load smoke (repeated submits)
+    # share what is left.
+    floors = {"contract": int(plan.get("cheapest_at_risk", 0)), "fingerprint": at_risk_fp}
+    run.shares = fair_shares(run.budget, run.needs, floors)
     if with_load:  # the load's need is an estimate: what no phase needs is its margin
         run.shares["load"] += run.budget - sum(run.shares.values())
     _, lines = contract_plan(run, run.shares["contract"])

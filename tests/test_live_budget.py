@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -140,3 +141,25 @@ def test_the_plan_is_printed_and_nothing_is_sent(tmp_path: Path) -> None:
     assert plan["complete"] and plan["planned_at_risk"] == sum(
         t["at_risk"] for t in plan["tests"].values()
     )
+
+
+def test_without_a_no_route_number_the_default_budget_still_checks_every_rule(
+    tmp_path: Path,
+) -> None:
+    # Issue 18: the oversize lists were planned through six variants (720 numbers at risk) and
+    # left out, and with them the MUST rule submit.dnis-count-limit; now their cheapest case goes
+    # first, once, and every test runs.
+    no_route = {Env.NO_ROUTE_DNIS: "", Env.NO_ROUTE_PREFIX: ""}
+    with running_mock(tmp_path / "mock") as mock:
+        run = run_contracts(mock, tmp_path / "r", **{Env.MAX_MESSAGES: DEFAULT_BUDGET}, **no_route)
+        stored = mock.stats()["routed_numbers"]
+    out = results(tmp_path / "r")
+    assert out["budget"]["not_run_for_budget"] == {}, run.stdout[-4000:]
+    assert out["failed_rules"] == [] and out["budget"]["at_risk"] <= int(DEFAULT_BUDGET)
+    assert stored <= out["budget"]["at_risk"]
+    judged = {c["rule"] for c in [*out["checks"].values(), *out["push_checks"].values()]}
+    wanted = {n for n, r in RULES.items() if r.level in (Level.MUST, Level.SHOULD)}
+    # Only the no-routes rule needs a number without a route; its skip says which to set.
+    assert wanted - judged == {"submit.no-routes"}, sorted(wanted - judged)
+    assert Env.NO_ROUTE_PREFIX in run.stdout
+    assert re.search(r"(\d+) of \1 tests run their cheapest case", run.stdout), run.stdout[-3000:]
