@@ -179,8 +179,9 @@ def _capacity(summary: dict[str, Any]) -> str:
         for step in capacity["steps"]
     ]  # fmt: skip
     found = capacity.get("capacity_rps")
+    found_text = f"{number(found)} requests/s" if found is not None else "none found"
     text = (
-        f'<p>Capacity: <b id="capacity">{escape(per_second(found))}</b> (requests); the search '
+        f'<p>Capacity: <b id="capacity">{escape(found_text)}</b>; the search '
         f"stopped on <b>{escape(capacity['stopped_by'])}</b>.</p>"
     )
     return "<h2>Capacity search</h2>" + text + table(head, rows)

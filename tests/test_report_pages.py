@@ -123,10 +123,12 @@ def test_a_campaign_report_reads_well(tmp_path: Path) -> None:
 def test_a_capacity_report_says_which_step_its_tables_cover(tmp_path: Path) -> None:
     directory = tmp_path / "capacity"
     _charts(directory)
-    seen = _look(page.write(directory, _capacity(_summary())), "report-capacity.png")
+    summary = _capacity(_summary())
+    report.capacity_chart(summary["capacity"]["steps"], directory)
+    seen = _look(page.write(directory, summary), "report-capacity.png")
     _assert_readable(seen)
     assert "cover the last step only, confirm-75rps at 75/s" in seen["text"]
-    assert re.search(r"Capacity: 75/s", seen["text"])
+    assert "Capacity: 75 requests/s; the search stopped on latency" in seen["text"]
 
 
 def test_a_verification_report_reads_well(tmp_path: Path) -> None:
