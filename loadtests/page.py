@@ -130,7 +130,7 @@ def _generator(summary: dict[str, Any]) -> str:
 def push_section(summary: dict[str, Any]) -> str:
     push = summary.get("push")
     if not push:
-        return "<p>No push receiver ran (<code>--dlr-listen off</code>).</p>"
+        return "<p>No push receiver ran, so no pushes were counted.</p>"
     figures = [
         ("pushes received", counted(push.get("received", push.get("pushes")), "pushes")),
         ("messages submitted", counted(push.get("messages"), "messages")),
