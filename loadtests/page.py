@@ -68,7 +68,7 @@ def _meta(summary: dict[str, Any]) -> str:
 
 def _groups(summary: dict[str, Any]) -> str:
     head = ["group", "answers", "rate", *latency_head(), "p50 corrected", "p99 corrected"]
-    head += ["errors by rule", "throttled"]
+    head += ["errors by rule", "throttled answers"]
     rows = []
     for name, g in summary.get("groups", {}).items():
         fixed = g.get("corrected_latency_ms") or {}

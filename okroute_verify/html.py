@@ -88,7 +88,8 @@ def _contract(results: dict[str, Any] | None) -> str:
         if not v.get("warning")
     )
     return (
-        f"<table><tr><th>rule</th><th>level</th><th>result</th>{head}</tr>{''.join(rows)}</table>"
+        '<p class="note">Per variant: the checks run on its answers, and how many failed.</p>'
+        + f"<table><tr><th>rule</th><th>level</th><th>result</th>{head}</tr>{''.join(rows)}</table>"
         + (f"<h3>Failures</h3><ul>{violations}</ul>" if violations else "")
     )
 
