@@ -2,7 +2,8 @@
 
 Styles inline, charts embedded as data URLs, no script and no external request: it opens from a
 CI artifact as it does from disk. Verdict and why first, then what ran, the figures per request
-group, the SLOs, the generator's health, delivery, the charts, and the capacity steps if any.
+group, the SLOs, the generator's health, delivery, pushes, the charts, and the capacity steps if
+any. Every figure carries its unit (`loadtests/htmlkit.py`); no Python repr reaches the page.
 """
 
 from __future__ import annotations
@@ -12,40 +13,27 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from loadtests.htmlkit import (
+    NONE,
+    STYLE,
+    cell,
+    counted,
+    counts,
+    cpu,
+    delivery,
+    key_values,
+    latency_head,
+    latency_row,
+    ms,
+    number,
+    per_second,
+    percent,
+    seconds,
+    table,
+    weights,
+)
+
 CHARTS = ("throughput.png", "latency.png", "delivery.png", "capacity.png")
-STYLE = """
-body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; margin: 0; color: #1d2330; }
-main { max-width: 1200px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
-.verdict { padding: 18px 24px; color: #fff; font-size: 28px; font-weight: 700; }
-.PASS { background: #2e7d32; } .FAIL { background: #c62828; }
-.INVALID { background: #6a1b9a; } .ABORTED { background: #b26a00; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0; }
-th, td { border: 1px solid #dde2ea; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f3f5f9; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.ok { background: #e8f5e9; } td.bad { background: #ffebee; font-weight: 600; }
-.warn { background: #fff4e0; padding: 8px 12px; border-left: 4px solid #b26a00; }
-img { max-width: 100%; border: 1px solid #dde2ea; }
-"""
-MS = ("p50", "p95", "p99", "p99.9", "max")
-
-
-def _num(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
-    return str(value)
-
-
-def _td(value: Any, kind: str = "num") -> str:
-    return f'<td class="{kind}">{escape(_num(value) if kind == "num" else str(value))}</td>'
-
-
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    cells = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows)
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _why(summary: dict[str, Any]) -> list[str]:
@@ -59,90 +47,157 @@ def _why(summary: dict[str, Any]) -> list[str]:
 
 def _meta(summary: dict[str, Any]) -> str:
     target = ", ".join(u for u in (summary.get("target") or {}).values() if u)
+    rate = summary.get("check_rate")
     rows = [
         ("campaign", summary.get("campaign")),
         ("started", summary.get("started")),
         ("target", target),
         ("load", summary.get("load")),
-        ("load window", f"{summary.get('duration_s')} s (rates are taken over it)"),
-        ("processes", summary.get("processes")),
-        ("mix", summary.get("mix")),
-        ("messages", summary.get("messages")),
-        ("message budget", summary.get("max_messages")),
-        ("contract checks on", summary.get("check_rate")),
+        ("load window", f"{seconds(summary.get('duration_s'))} (rates are taken over it)"),
+        ("processes", number(summary.get("processes"))),
+        ("request mix", weights(summary.get("mix"))),
+        ("submit variants", weights(summary.get("variants"))),
+        ("transports", weights(summary.get("transports"))),
+        ("messages", weights(summary.get("messages"))),
+        ("message budget", counted(summary.get("max_messages"), "destination numbers at most")),
+        ("contract checks on", f"{percent(rate)} of answers" if rate is not None else NONE),
+        ("SLOs", ", ".join(summary.get("slos") or []) or NONE),
     ]
-    return _table(["", ""], [[_td(k, "key"), _td(v, "value")] for k, v in rows])
+    return key_values((k, str(v if v is not None else NONE)) for k, v in rows)
 
 
 def _groups(summary: dict[str, Any]) -> str:
-    head = ["group", "count", "rps"]
-    head += [f"{p} ms" for p in MS] + [f"{p} ms corrected" for p in ("p50", "p99")]
-    head += ["errors by rule", "throttled"]
+    head = ["group", "answers", "rate", *latency_head(), "p50 corrected", "p99 corrected"]
+    head += ["errors by rule", "throttled answers"]
     rows = []
     for name, g in summary.get("groups", {}).items():
-        raw = g.get("latency_ms") or {}
         fixed = g.get("corrected_latency_ms") or {}
-        failures = ", ".join(f"{k}: {v}" for k, v in g.get("failures_by_rule", {}).items())
+        failures = counts(g.get("failures_by_rule"))
         rows.append(
-            [_td(name, "name"), _td(g["count"]), _td(g["rps"])]
-            + [_td(raw.get(p)) for p in MS]
-            + [_td(fixed.get(p)) for p in ("p50", "p99")]
-            + [_td(failures or "none", "bad" if failures else "ok"), _td(g["throttled"])]
+            [cell(name), cell(number(g["count"]), "num"), cell(per_second(g["rps"]), "num")]
+            + latency_row(g.get("latency_ms"))
+            + [cell(ms(fixed.get(p)), "num") for p in ("p50", "p99")]
+            + [cell(failures, "bad" if g.get("failures_by_rule") else "ok")]
+            + [cell(number(g["throttled"]), "num")]
         )
-    return _table(head, rows)
+    return table(head, rows)
 
 
 def _slos(summary: dict[str, Any]) -> str:
     rows = [
-        [_td(s["threshold"], "name"), _td("held" if s["passed"] else "BREACHED",
-                                          "ok" if s["passed"] else "bad"), _td(s["line"], "line")]
+        [cell(s["threshold"]), cell("held" if s["passed"] else "BREACHED",
+                                    "ok" if s["passed"] else "bad"), cell(s["line"])]
         for s in summary.get("slo", [])
     ]  # fmt: skip
     judged = escape(summary.get("slo_judged_on", ""))
-    return f"<p>Judged on {judged}.</p>" + _table(["threshold", "verdict", "value"], rows)
+    return f"<p>Judged on {judged}.</p>" + table(["threshold", "verdict", "value"], rows)
+
+
+# The generator's figures, one row each, one column per process: a table as narrow as the
+# number of processes, not one as wide as the number of figures.
+GENERATOR_ROWS = (
+    ("target rate", "target_rps", per_second),
+    ("achieved rate", "achieved_rps", per_second),
+    ("sends due (open model)", "due", lambda v: counted(v, "sends")),
+    ("sent", "sent", lambda v: counted(v, "requests")),
+    ("late", "late", lambda v: counted(v, "sends")),
+    ("late because the generator was behind", "generator_behind", lambda v: counted(v, "sends")),
+    ("dropped (in-flight cap)", "dropped", lambda v: counted(v, "sends")),
+    ("held back by throttling", "held_for_throttling", lambda v: counted(v, "sends")),
+    ("skipped (nothing to query yet)", "skipped", lambda v: counted(v, "sends")),
+    ("numbers submitted", "numbers_submitted", lambda v: counted(v, "numbers")),
+    ("CPU, median", "cpu_p50", cpu),
+    ("CPU, highest", "cpu_max", cpu),
+    ("event-loop lag, median", "loop_lag_p50_ms", ms),
+    ("event-loop lag, highest", "loop_lag_max_ms", ms),
+    ("contract checks on", "check_rate", lambda v: f"{percent(v)} of answers"),
+)
 
 
 def _generator(summary: dict[str, Any]) -> str:
-    keys = ["target_rps", "achieved_rps", "due", "sent", "late", "generator_behind", "dropped",
-            "held_for_throttling", "skipped", "numbers_submitted", "cpu_p50", "cpu_max",
-            "check_rate"]  # fmt: skip
+    processes = summary.get("generator", {}).get("processes", [])
+    head = ["", *(f"process {i + 1}" for i in range(len(processes)))]
     rows = [
-        [_td(f"process {i + 1}", "name")] + [_td(p.get(k)) for k in keys]
-        for i, p in enumerate(summary.get("generator", {}).get("processes", []))
+        [cell(label)] + [cell(show(p.get(key)) if key in p else NONE, "num") for p in processes]
+        for label, key, show in GENERATOR_ROWS
     ]
-    return _table(["", *keys], rows)
+    saturated = [f"process {i + 1}: {', '.join(p['saturated'])}"
+                 for i, p in enumerate(processes) if p.get("saturated")]  # fmt: skip
+    note = f'<p class="warn">saturated — {escape("; ".join(saturated))}</p>' if saturated else ""
+    return table(head, rows) + note
 
 
-def _delivery(summary: dict[str, Any]) -> str:
-    d = summary.get("delivery") or {}
-    figures = d.get("latency_ms") or {}
-    finals = ", ".join(f"{k} {v:.1%}" for k, v in (d.get("finals") or {}).items())
-    row = [_td(d.get("count")), _td(d.get("abandoned"))]
-    row += [_td(figures.get(p)) for p in MS] + [_td(finals or "none", "finals")]
-    head = ["final statuses", "given up"] + [f"{p} ms" for p in MS] + ["share by status"]
-    return _table(head, [row])
+def push_section(summary: dict[str, Any]) -> str:
+    push = summary.get("push")
+    if not push:
+        return "<p>No push receiver ran, so no pushes were counted.</p>"
+    figures = [
+        ("pushes received", counted(push.get("received", push.get("pushes")), "pushes")),
+        ("messages submitted", counted(push.get("messages"), "messages")),
+        ("with a final push", counted(push.get("with_final"), "messages")),
+        ("missing a final push",
+         f"{counted(push.get('missing'), 'messages')} ({percent(push.get('missing_share'))})"),
+        ("waited for late pushes", seconds(push.get("grace_waited_s"))),
+        ("pushes per message", _per_message(push.get("pushes_per_message"))),
+        ("duplicates", number(push.get("duplicates"))),
+        ("out of order", number(push.get("out_of_order"))),
+        ("a final status pushed over another", number(push.get("final_changed"))),
+        ("for IDs never submitted (unknown)", number(push.get("unknown"))),
+        ("to another account's URL (foreign)", number(push.get("foreign"))),
+        ("breaking a documented format", number(push.get("bad_format"))),
+        ("carrying the password", number(push.get("password"))),
+        ("MO pushes", number(push.get("mo"))),
+        ("push and poll disagree", counts(push.get("push_and_poll_disagree"))),
+    ]  # fmt: skip
+    by_status = push.get("latency_ms_by_status") or {}
+    rows = [[cell("every final status"), *latency_row(push.get("latency_ms"))]]
+    rows += [[cell(status), *latency_row(f)] for status, f in by_status.items()]
+    latency = table(["submit → first final push", *latency_head()], rows)
+    return key_values(figures) + "<h3>Push latency per final status</h3>" + latency
+
+
+def _per_message(histogram: dict[str, int] | None) -> str:
+    """`{"0": 1195, "1": 610}` as `1,195 messages got 0 pushes, 610 got 1`."""
+    if not histogram:
+        return NONE
+    parts = [f"{number(n)} got {pushes}" for pushes, n in histogram.items()]
+    return f"{parts[0].replace(' got', ' messages got', 1)}, {', '.join(parts[1:])}".rstrip(", ")
 
 
 def _capacity(summary: dict[str, Any]) -> str:
     capacity = summary.get("capacity")
     if not capacity:
         return ""
-    head = ["step", "target /s", "achieved /s", "p50 ms", "p99 ms", "errors", "throttled", "held",
-            "limit"]  # fmt: skip
-    rows = []
-    for step in capacity["steps"]:
-        rows.append(
-            [_td(step["name"], "name"), _td(step["rate"]), _td(step["achieved_rps"]),
-             _td(step["p50_ms"]), _td(step["p99_ms"]), _td(f"{step['errors']:.2%}", "share"),
-             _td(f"{step['throttled']:.2%}", "share"),
-             _td(step["held"]), _td(step["limit"] or "held", "bad" if step["limit"] else "ok")]
-        )  # fmt: skip
+    head = ["step", "target rate", "achieved rate", "p50", "p99", "errors", "throttled",
+            "held back", "limit"]  # fmt: skip
+    rows = [
+        [cell(step["name"]), cell(per_second(step["rate"]), "num"),
+         cell(per_second(step["achieved_rps"]), "num"), cell(ms(step["p50_ms"]), "num"),
+         cell(ms(step["p99_ms"]), "num"), cell(percent(step["errors"]), "num"),
+         cell(percent(step["throttled"]), "num"), cell(counted(step["held"], "sends"), "num"),
+         cell(step["limit"] or "held", "bad" if step["limit"] else "ok")]
+        for step in capacity["steps"]
+    ]  # fmt: skip
     found = capacity.get("capacity_rps")
+    found_text = f"{number(found)} requests/s" if found is not None else "none found"
     text = (
-        f'<p>Capacity: <b id="capacity">{escape(_num(found, 1))}</b> requests/s; the search '
+        f'<p>Capacity: <b id="capacity">{escape(found_text)}</b>; the search '
         f"stopped on <b>{escape(capacity['stopped_by'])}</b>.</p>"
     )
-    return "<h2>Capacity search</h2>" + text + _table(head, rows)
+    return "<h2>Capacity search</h2>" + text + table(head, rows)
+
+
+def _scope_note(summary: dict[str, Any]) -> str:
+    """A capacity search's figures below the steps are those of its last step only: say so."""
+    steps = (summary.get("capacity") or {}).get("steps") or []
+    if not steps:
+        return ""
+    last = steps[-1]
+    return (
+        f'<p class="warn" id="scope-note">The sections below cover the last step only, '
+        f"<b>{escape(last['name'])}</b> at {escape(per_second(last['rate']))}, not the whole "
+        "search; every step's figures are in the table above and under steps/.</p>"
+    )
 
 
 def _image(path: Path) -> str:
@@ -164,12 +219,13 @@ def render(directory: Path, summary: dict[str, Any]) -> str:
 <body><div class="verdict {verdict}" id="verdict">{verdict}</div><main>
 <h1>Load campaign {escape(str(summary.get("campaign", "")))}</h1>
 <ul class="reasons">{reasons}</ul>{warnings}
-{_capacity(summary)}
+{_capacity(summary)}{_scope_note(summary)}
 <h2>What ran</h2>{_meta(summary)}
 <h2>Per request group</h2>{_groups(summary)}
 <h2>SLOs</h2>{_slos(summary)}
 <h2>Generator health</h2>{_generator(summary)}
-<h2>Delivery</h2>{_delivery(summary)}
+<h2>Delivery (final statuses seen through query)</h2>{delivery(summary)}
+<h2>Pushes (delivery reports pushed to the receiver)</h2>{push_section(summary)}
 <h2>Charts</h2>{charts}
 </main></body></html>
 """

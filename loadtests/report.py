@@ -188,6 +188,17 @@ def _title(fig, meta: dict[str, Any], what: str) -> None:
     fig.text(0.01, 0.9, f"{target} · {load} · SLO {slos}", fontsize=8, color="#555")
 
 
+def plain_log_labels(axis) -> None:
+    """Label a log axis in plain milliseconds (2, 5, 10, 20) rather than `2×10^1`, which
+    matplotlib writes on minor ticks when the range spans less than a decade."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    plain = FuncFormatter(lambda value, _pos: f"{value:g}")
+    axis.set_major_formatter(plain)
+    axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+    axis.set_minor_formatter(plain)
+
+
 def _save(fig, path: Path) -> Path:
     fig.savefig(path, dpi=100, bbox_inches="tight")
     return path
@@ -259,6 +270,7 @@ def charts(
         top = max([*steady, *(t.limit * 1000 for t in lines)])
         bottom = min(steady)
         ax.set_ylim(max(bottom / 2, 1e-3), top * 2)
+    plain_log_labels(ax.yaxis)
     ax.set_xlabel(f"seconds into the campaign (buckets of {width:g} s)")
     ax.set_ylabel(f"latency, ms ({'corrected' if corrected else 'raw'})")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)

@@ -11,28 +11,22 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from loadtests.htmlkit import (
+    STYLE,
+    delivery,
+    latency_head,
+    latency_row,
+    number,
+    per_second,
+    percent,
+)
+from loadtests.htmlkit import cell as _kit_cell
+from loadtests.htmlkit import table as _table
+from loadtests.page import push_section
 from okroute_model.may import MAY_POINTS
 from okroute_model.push import PUSH_MAY_POINTS
 from okroute_model.rules import RULES
 from okroute_model.wire import ALL_VARIANTS
-
-STYLE = """
-body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; margin: 0; color: #1d2330; }
-main { max-width: 1200px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
-.verdict { padding: 18px 24px; color: #fff; font-size: 28px; font-weight: 700; }
-.PASS { background: #2e7d32; } .WARN { background: #b26a00; } .FAIL { background: #c62828; }
-.meta { color: #5b6473; font-size: 13px; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0; }
-th, td { border: 1px solid #dde2ea; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f3f5f9; }
-td.ok { background: #e8f5e9; } td.bad { background: #ffebee; font-weight: 600; }
-td.warn { background: #fff4e0; } td.none { color: #9aa3b2; }
-code { font-size: 12px; white-space: pre-wrap; word-break: break-all; }
-ul.reasons li { margin: 2px 0; }
-img { max-width: 100%; border: 1px solid #dde2ea; }
-"""
-
 
 REPRODUCE_SHOWN = 600  # characters of a curl line; the whole one is in contract-results.json
 
@@ -94,7 +88,8 @@ def _contract(results: dict[str, Any] | None) -> str:
         if not v.get("warning")
     )
     return (
-        f"<table><tr><th>rule</th><th>level</th><th>result</th>{head}</tr>{''.join(rows)}</table>"
+        '<p class="note">Per variant: the checks run on its answers, and how many failed.</p>'
+        + f"<table><tr><th>rule</th><th>level</th><th>result</th>{head}</tr>{''.join(rows)}</table>"
         + (f"<h3>Failures</h3><ul>{violations}</ul>" if violations else "")
     )
 
@@ -129,23 +124,24 @@ def _load(summary: dict[str, Any] | None, directory: Path) -> str:
     for scope, data in (summary.get("scopes") or {}).items():
         if not data:
             continue
-        raw = data.get("latency_ms") or {}
         corrected = data.get("corrected_latency_ms") or {}
-        rows.append("<tr>" + "".join(_cell(str(x)) for x in (
-            scope, data["count"], data["rps"], raw.get("p50"), raw.get("p99"),
-            corrected.get("p99"), f"{data['errors']:.4%}", f"{data['throttled']:.4%}",
-        )) + "</tr>")  # fmt: skip
+        rows.append(
+            [_kit_cell(scope), _kit_cell(number(data["count"]), "num"),
+             _kit_cell(per_second(data["rps"]), "num"), *latency_row(data.get("latency_ms")),
+             _kit_cell(number(corrected.get("p99")) + (" ms" if corrected else ""), "num"),
+             _kit_cell(percent(data["errors"], 4), "num"),
+             _kit_cell(percent(data["throttled"], 4), "num")]
+        )  # fmt: skip
+    head = ["scope", "answers", "rate", *latency_head(), "p99 corrected", "errors", "throttled"]
     slo = "".join(f"<li>{escape(s['line'])}</li>" for s in summary.get("slo", []))
-    delivery = summary.get("delivery") or {}
     return (
-        "<table><tr><th>scope</th><th>answers</th><th>per s</th><th>p50 ms</th><th>p99 ms</th>"
-        "<th>p99 ms corrected</th><th>errors</th><th>throttled</th></tr>"
-        + "".join(rows)
-        + "</table>"
-        + f"<p>Delivery: {escape(str(delivery.get('count')))} final statuses; "
-        f"latency ms {escape(str(delivery.get('latency_ms')))}; "
-        f"shares {escape(str(delivery.get('finals')))}</p>"
+        _table(head, rows)
+        + "<h3>SLOs</h3>"
         + f"<ul>{slo}</ul>"
+        + "<h3>Delivery (final statuses seen through query)</h3>"
+        + delivery(summary)
+        + "<h3>Pushes</h3>"
+        + push_section(summary)
         + _image(directory / "load" / "throughput.png")
         + _image(directory / "load" / "latency.png")
     )
@@ -177,7 +173,8 @@ def render(
         escape(target.get("https") or "")
     }</h1>
 <p class="meta">profile {escape(verdict["profile"])} · started {escape(verdict["started"])} ·
-{verdict["seconds"]:.0f} s · messages {verdict["budget"]["used"]} of {verdict["budget"]["total"]} ·
+{verdict["seconds"]:.0f} s · destination numbers {number(verdict["budget"]["used"])} of a budget of
+{number(verdict["budget"]["total"])} ·
 baseline {escape(verdict.get("baseline") or "none")}</p>
 <h2>Why</h2><ul class="reasons">{reasons}</ul>
 <h2>Differences from the baseline</h2>

@@ -82,7 +82,7 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def browser_page(page_file: Path, problems: list[str]) -> Iterator[object]:
+def browser_page(page_file: Path, problems: list[str], width: int = 1280) -> Iterator[object]:
     """`page_file` opened in headless Chromium; console errors, page errors and any request
     that leaves the page (anything but file: and data:) are appended to `problems`.
 
@@ -97,7 +97,7 @@ def browser_page(page_file: Path, problems: list[str]) -> Iterator[object]:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page = browser.new_page(viewport={"width": width, "height": 1000})
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.on(

@@ -1,6 +1,6 @@
 """Help that teaches: every option of the three commands says what it is, its unit and default;
-each help ends with examples and the exit codes; the README's load commands are valid as printed
-and list every `--okroute-*` option."""
+each help ends with examples and the exit codes; the load commands on every documentation page
+(README.md and docs/) are valid as printed, and the pages list every `--okroute-*` option."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ PARSERS = {
     "okroute-mock": mock_cli.parser,
     "okroute-verify": verify_cli.parser,
 }
-README = (REPO / "README.md").read_text()
+# Every page a user reads: the README and the docs site (its generated reference included).
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+README = "\n".join(p.read_text() for p in PAGES)
 
 
 def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
