@@ -1,0 +1,148 @@
+"""The end of a Locust run: the figures gathered, judged and written, the exit code by verdict.
+
+On a master the figures are the workers' merged deltas; in one process, its own book. The load
+window runs from the first send (or schedule) to the stop: the drain and the wait for the
+workers' last figures are not load.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from locust.runners import MasterRunner
+
+from loadtests import options, page, pushclient, report
+from loadtests.latency import LatencyBook
+from loadtests.outcome import EXIT_CODES, Exit, decide
+from loadtests.runstate import RunState
+from loadtests.thresholds import Verdict, parse_all
+
+log = logging.getLogger("okroute.load")
+
+
+def _figures(environment: Any, run: RunState) -> tuple[LatencyBook | None, list[dict]]:
+    if isinstance(environment.runner, MasterRunner):
+        return run.live, list(run.healths.values())
+    if run.campaign is not None:
+        snapshot = run.campaign.snapshot()
+        book = run.campaign.book
+        book.abandoned = snapshot["book"]["abandoned"]
+        return book, [snapshot["health"]]
+    return None, []
+
+
+def conclude(environment: Any, run: RunState, settings: options.Settings) -> None:
+    """At Locust's quitting: the report of what ran, or INVALID/ABORTED when nothing did."""
+    run.stopping = True
+    book, healths = _figures(environment, run)
+    if book is None or not healths:
+        log.error("no generator reported any figures")
+        environment.process_exit_code = Exit.ABORTED if run.aborted else Exit.INVALID
+        return
+    end = run.stopped_at or time.time()
+    begin = min((h["load_from"] for h in healths if h.get("load_from")), default=run.started)
+    seconds = max(end - begin, 1e-9)
+    ran = end - run.started
+    if run.aborted is None and run.run_time and ran < run.run_time - 1.0:
+        run.aborted = f"stopped after {ran:.1f} s of {run.run_time:g} s (SIGTERM or SIGINT)"
+    write(environment, run, settings, book, healths, seconds)
+
+
+def _meta(
+    environment: Any, run: RunState, settings: options.Settings, healths: list[dict[str, Any]]
+) -> dict[str, Any]:
+    users = environment.parsed_options.num_users
+    open_model = settings.model == "open"
+    target = sum(h.get("target_rps") or 0 for h in healths)
+    return {
+        "campaign": settings.campaign,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.started)),
+        "target": {"http": environment.host or "", "https": settings.https_host},
+        "model": settings.model,
+        "arrival": settings.arrival if open_model else None,
+        "users": users,
+        "load": f"open {settings.arrival} ({target:g}/s)"
+        if open_model
+        else f"closed, {users} users",
+        "run_time_s": run.run_time,
+        "processes": len(healths),
+        "mix": settings.mix,
+        "variants": settings.variants,
+        "transports": settings.transports,
+        "messages": settings.messages,
+        "check_rate": settings.check_rate,
+        "max_messages": settings.max_messages,
+        "slos": settings.slos,
+    }
+
+
+def _invalid_by_the_run(environment: Any, run: RunState) -> list[str]:
+    """What makes the run's figures untrustworthy beyond the generator's own health."""
+    reasons = []
+    errors = sum(e.get("occurrences", 1) for e in environment.runner.exceptions.values())
+    if errors:  # a scenario that crashed did not send what it was asked to: see locust.log
+        reasons.append(f"the generator raised {errors} exceptions (locust.log)")
+    if run.final_missing:  # their last figures are not in this report
+        reasons.append(
+            f"the last figures of {len(run.final_missing)} worker(s) never arrived "
+            f"(waited {options.FINAL_WAIT:g} s): {', '.join(run.final_missing)}"
+        )
+    return reasons
+
+
+def _log(directory: Path, summary: dict[str, Any], verdicts: list[Verdict]) -> None:
+    for text in summary["warnings"]:
+        log.warning(text)
+    for text in summary["invalid_because"]:
+        log.error("the run is invalid: %s", text)
+    for v in verdicts:
+        if not v.passed:
+            log.error("SLO breached: %s", v.line())
+    shown = "; ".join(v.line() for v in verdicts)
+    log.info("okroute campaign %s: %s (%s)", directory, summary["verdict"], shown)
+
+
+def write(
+    environment: Any,
+    run: RunState,
+    settings: options.Settings,
+    book: LatencyBook,
+    healths: list[dict[str, Any]],
+    seconds: float,
+) -> None:
+    """The campaign's report: summary.json, charts and index.html; the exit code by verdict."""
+    open_model = settings.model == "open"
+    thresholds = parse_all(settings.slos)
+    meta = _meta(environment, run, settings, healths)
+    limits = {"dropped": settings.max_dropped, "late": settings.max_late, "held": settings.max_held}
+    summary = report.summarize(book, healths, seconds, meta, limits)
+    push_book = None
+    if settings.push_receiver:
+        push_book, summary["push"] = pushclient.collect(settings.push_receiver, settings.push_grace)
+    verdicts = report.verdicts(book, summary, thresholds, open_model, push_book)
+    summary["slo"] = [
+        {"threshold": v.threshold.text, "value": v.value, "passed": v.passed, "line": v.line()}
+        for v in verdicts
+    ]
+    summary["slo_judged_on"] = "corrected latency" if open_model else "raw latency"
+    invalid = _invalid_by_the_run(environment, run)
+    if invalid:
+        summary["valid"] = False
+        summary["invalid_because"] += invalid
+    rate = (summary["scopes"].get("all") or {}).get("rps", 0)
+    warning = report.omission_warning(book, settings.model, rate)
+    summary["warnings"] = [warning] if warning else []
+    breached = any(not v.passed for v in verdicts)
+    verdict = decide(summary["valid"], breached, run.aborted is not None)
+    summary["verdict"] = str(verdict)
+    summary["aborted_because"] = run.aborted
+    environment.process_exit_code = EXIT_CODES[verdict]
+    directory = Path(settings.reports) / (settings.campaign or time.strftime("%Y%m%d-%H%M%S"))
+    directory.mkdir(parents=True, exist_ok=True)
+    report.write_summary(directory, summary)
+    report.charts(book, directory, meta, thresholds, open_model)
+    page.write(directory, summary)
+    _log(directory, summary, verdicts)
