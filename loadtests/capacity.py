@@ -29,7 +29,7 @@ from typing import Any
 
 from loadtests import page, report
 from loadtests.outcome import EXIT_CODES, Outcome
-from loadtests.thresholds import LATENCY
+from loadtests.thresholds import Kind, ThresholdError, parse
 from okroute_model.units import format_duration
 
 MAX_STEPS = 16  # a search that has not converged by then stops, and says so
@@ -99,14 +99,13 @@ def platform_throttled_share(summary: dict[str, Any]) -> float:
 
 
 def _slo_limit(line: dict[str, Any]) -> Limit:
-    metric = line["threshold"].split("<")[0].split(">")[0].split("=")[0].rsplit(":", 1)[-1]
-    if metric.strip().startswith("p") or metric.strip() in LATENCY:
+    try:
+        threshold = parse(line["threshold"])
+    except ThresholdError:  # not ours to judge: a breach of some SLO
+        return Limit.SLO
+    if threshold.kind is Kind.LATENCY:
         return Limit.LATENCY
-    if metric.strip() == "errors":
-        return Limit.ERRORS
-    if metric.strip() == "throttled":
-        return Limit.THROTTLING
-    return Limit.SLO
+    return {"errors": Limit.ERRORS, "throttled": Limit.THROTTLING}.get(threshold.metric, Limit.SLO)
 
 
 def judge_step(summary: dict[str, Any], config: SearchConfig) -> Limit | None:

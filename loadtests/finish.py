@@ -119,6 +119,11 @@ def write(
     meta = _meta(environment, run, settings, healths)
     limits = {"dropped": settings.max_dropped, "late": settings.max_late, "held": settings.max_held}
     summary = report.summarize(book, healths, seconds, meta, limits)
+    directory = Path(settings.reports) / (settings.campaign or time.strftime("%Y%m%d-%H%M%S"))
+    directory.mkdir(parents=True, exist_ok=True)
+    # The charts need no push figures: drawn first, they take their seconds out of the wait
+    # for the last final pushes, which the receiver ends once every message has one.
+    report.charts(book, directory, meta, thresholds, open_model)
     push_book = None
     if settings.push_receiver:
         push_book, summary["push"] = pushclient.collect(settings.push_receiver, settings.push_grace)
@@ -140,9 +145,6 @@ def write(
     summary["verdict"] = str(verdict)
     summary["aborted_because"] = run.aborted
     environment.process_exit_code = EXIT_CODES[verdict]
-    directory = Path(settings.reports) / (settings.campaign or time.strftime("%Y%m%d-%H%M%S"))
-    directory.mkdir(parents=True, exist_ok=True)
     report.write_summary(directory, summary)
-    report.charts(book, directory, meta, thresholds, open_model)
     page.write(directory, summary)
     _log(directory, summary, verdicts)

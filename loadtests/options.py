@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loadtests.pacer import parse_arrival
-from loadtests.thresholds import parse_all
+from loadtests.thresholds import METRICS, SCOPES, parse_all
 from loadtests.traffic import MESSAGE_KINDS, STREAMS
 from okroute_model.environment import PREFIX_RULE, Env, valid_prefix
 from okroute_model.units import argtype, format_duration, parse_duration, parse_range, parse_weights
@@ -124,7 +124,7 @@ OPTIONS: tuple[Option, ...] = (
         "slo",
         [],
         "threshold such as 'submit:p99<250ms' or 'dlr:p95<1m:abort-after=30s' (repeatable; "
-        "default errors<1%)",
+        f"default errors<1%; metrics {' '.join(METRICS)}; scopes {' '.join(SCOPES)})",
         repeat=True,
     ),
     Option("progress", 5.0, "duration between progress lines; 0 for none", type=parse_duration),

@@ -7,13 +7,14 @@ open model both raw and corrected figures are given, and SLOs judge the correcte
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loadtests.health import Health
 from loadtests.latency import LatencyBook, latency_figures, seconds_at, summed
 from loadtests.pushbook import PushBook
-from loadtests.thresholds import LATENCY, PUSH_METRICS, Threshold, Verdict, judge
+from loadtests.thresholds import Lookup, Threshold, Verdict, judge, reader
 
 if TYPE_CHECKING:
     from hdrh.histogram import HdrHistogram
@@ -84,44 +85,52 @@ def summarize(
     return summary
 
 
+@dataclass
+class MergedFigures:
+    """A campaign's merged figures as the SLO metrics read them (`thresholds.Figures`):
+    latency in seconds, shares as fractions."""
+
+    book: LatencyBook
+    summary: dict[str, Any]
+    corrected: bool
+    push: PushBook | None = None
+
+    def histogram(self, scope: str) -> HdrHistogram | None:
+        if scope == "push":
+            return None if self.push is None else self.push.combined()
+        if scope == "dlr":
+            return self.book.delivery if self.book.delivery.get_total_count() else None
+        if self.summary["scopes"].get(scope) is None:
+            return None
+        groups = self.book.select(scope)
+        return (
+            self.book.combined(groups, corrected=True) if self.corrected else None
+        ) or self.book.combined(groups, corrected=False)
+
+    def count(self, scope: str) -> float | None:
+        if scope == "push":
+            return None if self.push is None else float(self.push.counts["with_final"])
+        if scope == "dlr":
+            return float(sum(self.book.finals.values()))
+        return self.answers(scope, "count")
+
+    def answers(self, scope: str, key: str) -> float | None:
+        figures = self.summary["scopes"].get(scope)
+        return None if figures is None else float(figures[key])
+
+    def generator_share(self, part: str, whole: str) -> float:
+        processes = self.summary["generator"]["processes"]
+        return _share(sum(p[part] for p in processes), sum(p[whole] for p in processes))
+
+    def push_share(self, metric: str) -> float | None:
+        return None if self.push is None else self.push.share(metric)
+
+
 def lookup(
     book: LatencyBook, summary: dict[str, Any], corrected: bool, push: PushBook | None = None
-):
-    """Metric values for the thresholds: latency in seconds, shares as fractions."""
-    processes = summary["generator"]["processes"]
-
-    def value(scope: str, metric: str) -> float | None:
-        if scope == "push" or metric in PUSH_METRICS:
-            return None if push is None else push.value(metric)
-        if scope == "dlr":
-            histogram = book.delivery if book.delivery.get_total_count() else None
-            if metric == "count":
-                return float(sum(book.finals.values()))
-        else:
-            figures = summary["scopes"].get(scope)
-            if metric in ("late", "dropped"):
-                sent = sum(p["sent"] for p in processes)
-                due = sum(p["due"] for p in processes)
-                return _share(sum(p[metric] for p in processes), sent if metric == "late" else due)
-            if figures is None:
-                return None
-            if metric in ("count", "rps", "errors", "throttled"):
-                return float(figures[metric])
-            groups = book.select(scope)
-            histogram = (
-                book.combined(groups, corrected=True) if corrected else None
-            ) or book.combined(groups, corrected=False)
-        if histogram is None:
-            return None
-        if metric in LATENCY:
-            return {
-                "avg": histogram.get_mean_value(),
-                "min": histogram.get_min_value(),
-                "max": histogram.get_max_value(),
-            }[metric] / 1e6
-        return seconds_at(histogram, float(metric[1:]))
-
-    return value
+) -> Lookup:
+    """Metric values for the thresholds, read as the metric table says."""
+    return reader(MergedFigures(book, summary, corrected, push))
 
 
 def verdicts(
