@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests import page, report
+from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_CODES, Outcome
 from loadtests.thresholds import Kind, ThresholdError, parse
 from okroute_model.units import format_duration
@@ -139,6 +140,7 @@ def step_row(name: str, rate: float, summary: dict[str, Any], limit: Limit | Non
         "held": sum(p["held_for_throttling"] for p in processes),
         "numbers": sum(p["numbers_submitted"] for p in processes),
         "limit": str(limit) if limit else None,
+        "overhead_s": summary.get("overhead_s"),  # the step's time beside its load
     }
 
 
@@ -348,7 +350,7 @@ def write(
     summary.setdefault("campaign", directory.name)
     directory.mkdir(parents=True, exist_ok=True)
     report.capacity_chart(search.rows, directory)
-    report.write_summary(directory, summary)
+    campaign_summary.write(directory, summary)
     page.write(directory, summary)
     print(
         f"okroute-load: capacity {confirmed:.1f} requests/s"

@@ -11,7 +11,6 @@ mock's access log and TLS files stay in a private folder, --mock-dir).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -19,7 +18,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from loadtests import capacity, embedded, options, preflight, pushrun
+from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_HELP, Exit
 from loadtests.supervise import Stopper, run_locust
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
@@ -165,7 +167,8 @@ def _describe(values: dict, args: argparse.Namespace, host: str, directory: Path
     )
 
 
-def run(args: argparse.Namespace, stopper: Stopper) -> int:
+def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
+    """The campaign or the capacity search; `began` is when this process started (monotonic)."""
     values = {o.dest: getattr(args, o.dest) for o in options.OPTIONS}
     if not values["okroute_campaign"]:
         values["okroute_campaign"] = time.strftime("%Y%m%d-%H%M%S")
@@ -227,37 +230,39 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
             )  # fmt: skip
         print(_describe(values, args, host, directory), flush=True)
         code = run_locust(values, host, args, directory, stopper, args.duration)
-        return _conclude(directory, code, stopper)
+        return _conclude(directory, code, stopper, began)
 
 
-def _print_summary(data: dict[str, Any], path: Path) -> None:
-    everything = data["scopes"].get("all") or {}
-    rates = [p["check_rate"] for p in data["generator"]["processes"] if p["check_rate"]]
+def _print_summary(data: campaign_summary.CampaignSummary, path: Path) -> None:
+    everything = data.scopes.get("all")
+    processes = data.generator.processes
+    rates = [p["check_rate"] for p in processes if p["check_rate"]]
     print(
-        f"  {everything.get('count', 0)} answers, {everything.get('rps', 0)}/s over "
-        f"{data['duration_s']} s of load; errors {everything.get('errors', 0):.3%}, throttled "
-        f"{everything.get('throttled', 0):.3%}; contract checks ran on "
+        f"  {everything.count if everything else 0} answers, "
+        f"{everything.rps if everything else 0}/s over {data.duration_s} s of load "
+        f"({data.overhead_s} s beside it); errors {everything.errors if everything else 0:.3%}, "
+        f"throttled {everything.throttled if everything else 0:.3%}; contract checks ran on "
         f"{min(rates, default=0):.1%} of answers; "
-        f"{data['delivery']['count']} final statuses"
+        f"{data.delivery.count if data.delivery else 0} final statuses"
     )
-    push_line = pushrun.summary_line(data)
+    push_line = pushrun.summary_line(data.push)
     if push_line:
         print(push_line)
-    for slo in data.get("slo", []):
-        print(f"  SLO {slo['line']}")
-    for reason in data.get("invalid_because", []):
+    for slo in data.slo:
+        print(f"  SLO {slo.line}")
+    for reason in data.invalid_because:
         print(f"  INVALID: {reason}")
-    for warning in data.get("warnings", []):
+    for warning in data.warnings:
         print(f"  WARNING: {warning}")
-    if data.get("aborted_because"):
-        print(f"  ABORTED: {data['aborted_because']}")
-    print(f"okroute-load: {data['verdict']} — {path}")
+    if data.aborted_because:
+        print(f"  ABORTED: {data.aborted_because}")
+    print(f"okroute-load: {data.verdict} — {path}")
 
 
-def _conclude(directory: Path, code: int, stopper: Stopper) -> int:
-    summary = directory / "summary.json"
-    if summary.exists():
-        _print_summary(json.loads(summary.read_text()), directory / "index.html")
+def _conclude(directory: Path, code: int, stopper: Stopper, began: float) -> int:
+    data = campaign_summary.stamp_overhead(directory, time.monotonic() - began)
+    if data is not None:
+        _print_summary(data, directory / "index.html")
     elif stopper.signal:
         print("okroute-load: ABORTED before any figure was written", file=sys.stderr)
     if stopper.signal:
@@ -288,19 +293,22 @@ def _stepper(values: dict, host: str, args: argparse.Namespace, stopper: Stopper
             "okroute_max_held": 1.0,  # held sends count as throttling in the search
         }
         directory = Path(values["okroute_reports"]) / campaign
+        began = time.monotonic()
         run_locust(settings, host, args, directory, stopper, duration)
-        summary = directory / "summary.json"
-        return json.loads(summary.read_text()) if summary.exists() else None
+        data = campaign_summary.stamp_overhead(directory, time.monotonic() - began)
+        return None if data is None else data.to_dict()
 
     return step
 
 
 def main(argv: list[str] | None = None) -> int:
+    # End to end: from this process's start, its imports too.
+    began = time.monotonic() - max(0.0, time.time() - psutil.Process().create_time())
     args = parser().parse_args(argv)
     stopper = Stopper()
     stopper.install()
     try:
-        return run(args, stopper)
+        return run(args, stopper, began)
     except UsageError as exc:
         print(f"okroute-load: {MASKER.mask(str(exc))}", file=sys.stderr)
         return Exit.USAGE

@@ -15,6 +15,7 @@ from typing import Any
 from locust.runners import MasterRunner
 
 from loadtests import options, page, pushclient, report
+from loadtests import summary as campaign_summary
 from loadtests.latency import LatencyBook
 from loadtests.outcome import EXIT_CODES, Exit, decide
 from loadtests.runstate import RunState
@@ -145,6 +146,6 @@ def write(
     summary["verdict"] = str(verdict)
     summary["aborted_because"] = run.aborted
     environment.process_exit_code = EXIT_CODES[verdict]
-    report.write_summary(directory, summary)
+    campaign_summary.write(directory, summary)
     page.write(directory, summary)
     _log(directory, summary, verdicts)

@@ -1,4 +1,4 @@
-"""The end of a campaign: figures, SLO verdicts, `summary.json` and the charts.
+"""The end of a campaign: figures, SLO verdicts and the charts (`summary` writes summary.json).
 
 Latency figures are milliseconds with microsecond precision, from the HdrHistograms; under the
 open model both raw and corrected figures are given, and SLOs judge the corrected ones.
@@ -6,7 +6,6 @@ open model both raw and corrected figures are given, and SLOs judge the correcte
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -327,10 +326,4 @@ def capacity_chart(rows: list[dict[str, Any]], directory: Path) -> Path | None:
     fig.suptitle("Capacity search: the knee", x=0.01, ha="left", fontsize=11)
     path = _save(fig, directory / "capacity.png")
     plt.close(fig)
-    return path
-
-
-def write_summary(directory: Path, summary: dict[str, Any]) -> Path:
-    path = directory / "summary.json"
-    path.write_text(json.dumps(summary, indent=2) + "\n")
     return path
