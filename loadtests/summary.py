@@ -27,30 +27,30 @@ Percentiles = dict[str, float]  # "p50", "p99.9", "min", "max", "avg" -> millise
 @dataclass
 class ScopeFigures:
     count: int
-    rps: float
-    errors: float  # share of answers that broke a rule
-    throttled: float  # share of answers that were throttling
-    failures_by_rule: dict[str, int]
-    latency_ms: Percentiles | None
-    corrected_latency_ms: Percentiles | None
+    rps: float = 0.0
+    errors: float = 0.0  # share of answers that broke a rule
+    throttled: float = 0.0  # share of answers that were throttling
+    failures_by_rule: dict[str, int] = field(default_factory=dict)
+    latency_ms: Percentiles | None = None
+    corrected_latency_ms: Percentiles | None = None
 
 
 @dataclass
 class GroupFigures:
     count: int
-    rps: float
-    latency_ms: Percentiles | None
-    corrected_latency_ms: Percentiles | None
-    failures_by_rule: dict[str, int]
-    throttled: int  # answers
+    rps: float = 0.0
+    latency_ms: Percentiles | None = None
+    corrected_latency_ms: Percentiles | None = None
+    failures_by_rule: dict[str, int] = field(default_factory=dict)
+    throttled: int = 0  # answers
 
 
 @dataclass
 class Delivery:
     count: int  # final statuses polled
-    latency_ms: Percentiles | None
-    finals: dict[str, float]  # status -> share
-    abandoned: int
+    latency_ms: Percentiles | None = None
+    finals: dict[str, float] = field(default_factory=dict)  # status -> share
+    abandoned: int = 0
 
 
 @dataclass
@@ -115,14 +115,14 @@ class CampaignSummary:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CampaignSummary:
-        return _build(cls, data)
+        return typed(cls, data)
 
 
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(sys.modules[__name__]))
+    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
 
 
-def _build(kind: Any, value: Any) -> Any:
+def typed(kind: Any, value: Any) -> Any:
     """`value` (parsed JSON) as `kind`: dataclasses built field by field, the rest as it is."""
     if value is None:
         return None
@@ -132,15 +132,15 @@ def _build(kind: Any, value: Any) -> Any:
         unknown = set(value) - names
         if unknown:
             raise ValueError(f"{kind.__name__}: unknown keys {sorted(unknown)}")
-        return kind(**{k: _build(hints[k], v) for k, v in value.items()})
+        return kind(**{k: typed(hints[k], v) for k, v in value.items()})
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
         real = [a for a in args if a is not type(None)]
-        return _build(real[0], value) if len(real) == 1 else value
+        return typed(real[0], value) if len(real) == 1 else value
     if origin is list:
-        return [_build(args[0], v) for v in value]
+        return [typed(args[0], v) for v in value]
     if origin is dict:
-        return {k: _build(args[1], v) for k, v in value.items()}
+        return {k: typed(args[1], v) for k, v in value.items()}
     return value
 
 

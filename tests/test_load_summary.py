@@ -8,6 +8,7 @@ import json
 import pytest
 
 from loadtests import summary
+from okroute_verify import verdict
 
 
 def _shipped() -> dict:
@@ -24,3 +25,8 @@ def test_a_summary_with_an_unknown_key_is_refused() -> None:
             {"verdict": "PASS", "scopes": {}, "groups": {}, "generator": {"processes": []},
              "surprise": 1}
         )  # fmt: skip
+
+
+def test_the_shipped_verdict_schema_is_the_one_the_types_make() -> None:
+    shipped = json.loads((verdict.SCHEMAS / verdict.SCHEMA_FILE).read_text())
+    assert shipped == verdict.schema(), "run: python -m okroute_verify.verdict"
