@@ -331,23 +331,24 @@ def write(
 ) -> int:  # fmt: skip
     """The search's summary.json, chart and page; the exit code of its verdict."""
     stopped_by = search.stopped_by or Limit.STEPS
-    summary = last or {"scopes": {}, "groups": {}, "generator": {"processes": []}, "slo": []}
-    summary["capacity"] = {
-        "capacity_rps": confirmed,
-        "stopped_by": str(stopped_by),
-        "steps": search.rows,
-        "config": vars(search.config),
-    }
-    verdict, why = _verdict(stopped_by, confirmed, signal)
-    summary["verdict"] = str(verdict)
-    summary["aborted_because"] = (
-        why if verdict is Outcome.ABORTED else summary.get("aborted_because")
+    summary = (
+        campaign_summary.CampaignSummary.from_dict(last)
+        if last
+        else campaign_summary.CampaignSummary({}, {}, campaign_summary.Generator([]))
     )
+    summary.capacity = campaign_summary.Capacity(
+        capacity_rps=confirmed,
+        stopped_by=str(stopped_by),
+        steps=search.rows,
+        config=vars(search.config),
+    )
+    verdict, why = _verdict(stopped_by, confirmed, signal)
+    summary.verdict = str(verdict)
+    if verdict is Outcome.ABORTED:
+        summary.aborted_because = why
     if verdict is Outcome.INVALID:
-        summary["invalid_because"] = [why]
-    if verdict is Outcome.FAIL:
-        summary.setdefault("slo", [])
-    summary.setdefault("campaign", directory.name)
+        summary.invalid_because = [why]
+    summary.campaign = summary.campaign or directory.name
     directory.mkdir(parents=True, exist_ok=True)
     report.capacity_chart(search.rows, directory)
     campaign_summary.write(directory, summary)

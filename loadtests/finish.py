@@ -19,7 +19,9 @@ from loadtests import summary as campaign_summary
 from loadtests.latency import LatencyBook
 from loadtests.outcome import EXIT_CODES, Exit, decide
 from loadtests.runstate import RunState
+from loadtests.summary import CampaignSummary, SloLine
 from loadtests.thresholds import Verdict, parse_all
+from okroute_model.wire import Transport
 
 log = logging.getLogger("okroute.load")
 
@@ -52,32 +54,32 @@ def conclude(environment: Any, run: RunState, settings: options.Settings) -> Non
     write(environment, run, settings, book, healths, seconds)
 
 
-def _meta(
-    environment: Any, run: RunState, settings: options.Settings, healths: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _describe(
+    summary: CampaignSummary,
+    environment: Any,
+    run: RunState,
+    settings: options.Settings,
+    processes: int,
+) -> None:
+    """What ran: the campaign's settings, in its summary."""
     users = environment.parsed_options.num_users
     open_model = settings.model == "open"
-    target = sum(h.get("target_rps") or 0 for h in healths)
-    return {
-        "campaign": settings.campaign,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.started)),
-        "target": {"http": environment.host or "", "https": settings.https_host},
-        "model": settings.model,
-        "arrival": settings.arrival if open_model else None,
-        "users": users,
-        "load": f"open {settings.arrival} ({target:g}/s)"
-        if open_model
-        else f"closed, {users} users",
-        "run_time_s": run.run_time,
-        "processes": len(healths),
-        "mix": settings.mix,
-        "variants": settings.variants,
-        "transports": settings.transports,
-        "messages": settings.messages,
-        "check_rate": settings.check_rate,
-        "max_messages": settings.max_messages,
-        "slos": settings.slos,
-    }
+    target = sum(p.get("target_rps") or 0 for p in summary.generator.processes)
+    summary.campaign = settings.campaign
+    summary.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.started))
+    summary.target = {Transport.HTTP: environment.host or "", Transport.HTTPS: settings.https_host}
+    summary.model = settings.model
+    summary.arrival = settings.arrival if open_model else None
+    summary.users = users
+    summary.load = (
+        f"open {settings.arrival} ({target:g}/s)" if open_model else f"closed, {users} users"
+    )
+    summary.run_time_s = run.run_time
+    summary.processes = processes
+    summary.mix, summary.variants = settings.mix, settings.variants
+    summary.transports, summary.messages = settings.transports, settings.messages
+    summary.check_rate, summary.max_messages = settings.check_rate, settings.max_messages
+    summary.slos = settings.slos
 
 
 def _invalid_by_the_run(environment: Any, run: RunState) -> list[str]:
@@ -94,16 +96,16 @@ def _invalid_by_the_run(environment: Any, run: RunState) -> list[str]:
     return reasons
 
 
-def _log(directory: Path, summary: dict[str, Any], verdicts: list[Verdict]) -> None:
-    for text in summary["warnings"]:
+def _log(directory: Path, summary: CampaignSummary, verdicts: list[Verdict]) -> None:
+    for text in summary.warnings:
         log.warning(text)
-    for text in summary["invalid_because"]:
+    for text in summary.invalid_because:
         log.error("the run is invalid: %s", text)
     for v in verdicts:
         if not v.passed:
             log.error("SLO breached: %s", v.line())
     shown = "; ".join(v.line() for v in verdicts)
-    log.info("okroute campaign %s: %s (%s)", directory, summary["verdict"], shown)
+    log.info("okroute campaign %s: %s (%s)", directory, summary.verdict, shown)
 
 
 def write(
@@ -117,34 +119,31 @@ def write(
     """The campaign's report: summary.json, charts and index.html; the exit code by verdict."""
     open_model = settings.model == "open"
     thresholds = parse_all(settings.slos)
-    meta = _meta(environment, run, settings, healths)
     limits = {"dropped": settings.max_dropped, "late": settings.max_late, "held": settings.max_held}
-    summary = report.summarize(book, healths, seconds, meta, limits)
+    summary = report.summarize(book, healths, seconds, limits)
+    _describe(summary, environment, run, settings, len(healths))
     directory = Path(settings.reports) / (settings.campaign or time.strftime("%Y%m%d-%H%M%S"))
     directory.mkdir(parents=True, exist_ok=True)
     # The charts need no push figures: drawn first, they take their seconds out of the wait
     # for the last final pushes, which the receiver ends once every message has one.
-    report.charts(book, directory, meta, thresholds, open_model)
+    report.charts(book, directory, summary, thresholds, open_model)
     push_book = None
     if settings.push_receiver:
-        push_book, summary["push"] = pushclient.collect(settings.push_receiver, settings.push_grace)
+        push_book, summary.push = pushclient.collect(settings.push_receiver, settings.push_grace)
     verdicts = report.verdicts(book, summary, thresholds, open_model, push_book)
-    summary["slo"] = [
-        {"threshold": v.threshold.text, "value": v.value, "passed": v.passed, "line": v.line()}
-        for v in verdicts
-    ]
-    summary["slo_judged_on"] = "corrected latency" if open_model else "raw latency"
+    summary.slo = [SloLine(v.threshold.text, v.value, v.passed, v.line()) for v in verdicts]
+    summary.slo_judged_on = "corrected latency" if open_model else "raw latency"
     invalid = _invalid_by_the_run(environment, run)
     if invalid:
-        summary["valid"] = False
-        summary["invalid_because"] += invalid
-    rate = (summary["scopes"].get("all") or {}).get("rps", 0)
-    warning = report.omission_warning(book, settings.model, rate)
-    summary["warnings"] = [warning] if warning else []
+        summary.valid = False
+        summary.invalid_because += invalid
+    everything = summary.scopes.get("all")
+    warning = report.omission_warning(book, settings.model, everything.rps if everything else 0)
+    summary.warnings = [warning] if warning else []
     breached = any(not v.passed for v in verdicts)
-    verdict = decide(summary["valid"], breached, run.aborted is not None)
-    summary["verdict"] = str(verdict)
-    summary["aborted_because"] = run.aborted
+    verdict = decide(summary.valid, breached, run.aborted is not None)
+    summary.verdict = str(verdict)
+    summary.aborted_because = run.aborted
     environment.process_exit_code = EXIT_CODES[verdict]
     campaign_summary.write(directory, summary)
     page.write(directory, summary)

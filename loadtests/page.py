@@ -12,6 +12,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from loadtests.summary import CampaignSummary, Delivery
+
 CHARTS = ("throughput.png", "latency.png", "delivery.png", "capacity.png")
 STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; margin: 0; color: #1d2330; }
@@ -48,99 +50,99 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _why(summary: dict[str, Any]) -> list[str]:
+def _why(summary: CampaignSummary) -> list[str]:
     reasons = []
-    if summary.get("aborted_because"):
-        reasons.append(f"aborted: {summary['aborted_because']}")
-    reasons += [f"invalid: {r}" for r in summary.get("invalid_because", [])]
-    reasons += [f"SLO {s['line']}" for s in summary.get("slo", []) if not s["passed"]]
+    if summary.aborted_because:
+        reasons.append(f"aborted: {summary.aborted_because}")
+    reasons += [f"invalid: {r}" for r in summary.invalid_because]
+    reasons += [f"SLO {s.line}" for s in summary.slo if not s.passed]
     return reasons or ["every SLO held and the generator applied the load asked for"]
 
 
-def _meta(summary: dict[str, Any]) -> str:
-    target = ", ".join(u for u in (summary.get("target") or {}).values() if u)
+def _meta(summary: CampaignSummary) -> str:
+    target = ", ".join(u for u in (summary.target or {}).values() if u)
     rows = [
-        ("campaign", summary.get("campaign")),
-        ("started", summary.get("started")),
+        ("campaign", summary.campaign),
+        ("started", summary.started),
         ("target", target),
-        ("load", summary.get("load")),
-        ("load window", f"{summary.get('duration_s')} s (rates are taken over it)"),
-        ("processes", summary.get("processes")),
-        ("mix", summary.get("mix")),
-        ("messages", summary.get("messages")),
-        ("message budget", summary.get("max_messages")),
-        ("contract checks on", summary.get("check_rate")),
+        ("load", summary.load),
+        ("load window", f"{summary.duration_s} s (rates are taken over it)"),
+        ("time beside the load", f"{summary.overhead_s} s (start, drain, pushes, report)"),
+        ("processes", summary.processes),
+        ("mix", summary.mix),
+        ("messages", summary.messages),
+        ("message budget", summary.max_messages),
+        ("contract checks on", summary.check_rate),
     ]
     return _table(["", ""], [[_td(k, "key"), _td(v, "value")] for k, v in rows])
 
 
-def _groups(summary: dict[str, Any]) -> str:
+def _groups(summary: CampaignSummary) -> str:
     head = ["group", "count", "rps"]
     head += [f"{p} ms" for p in MS] + [f"{p} ms corrected" for p in ("p50", "p99")]
     head += ["errors by rule", "throttled"]
     rows = []
-    for name, g in summary.get("groups", {}).items():
-        raw = g.get("latency_ms") or {}
-        fixed = g.get("corrected_latency_ms") or {}
-        failures = ", ".join(f"{k}: {v}" for k, v in g.get("failures_by_rule", {}).items())
+    for name, g in summary.groups.items():
+        raw = g.latency_ms or {}
+        fixed = g.corrected_latency_ms or {}
+        failures = ", ".join(f"{k}: {v}" for k, v in g.failures_by_rule.items())
         rows.append(
-            [_td(name, "name"), _td(g["count"]), _td(g["rps"])]
+            [_td(name, "name"), _td(g.count), _td(g.rps)]
             + [_td(raw.get(p)) for p in MS]
             + [_td(fixed.get(p)) for p in ("p50", "p99")]
-            + [_td(failures or "none", "bad" if failures else "ok"), _td(g["throttled"])]
+            + [_td(failures or "none", "bad" if failures else "ok"), _td(g.throttled)]
         )
     return _table(head, rows)
 
 
-def _slos(summary: dict[str, Any]) -> str:
+def _slos(summary: CampaignSummary) -> str:
     rows = [
-        [_td(s["threshold"], "name"), _td("held" if s["passed"] else "BREACHED",
-                                          "ok" if s["passed"] else "bad"), _td(s["line"], "line")]
-        for s in summary.get("slo", [])
+        [_td(s.threshold, "name"), _td("held" if s.passed else "BREACHED",
+                                       "ok" if s.passed else "bad"), _td(s.line, "line")]
+        for s in summary.slo
     ]  # fmt: skip
-    judged = escape(summary.get("slo_judged_on", ""))
+    judged = escape(summary.slo_judged_on or "")
     return f"<p>Judged on {judged}.</p>" + _table(["threshold", "verdict", "value"], rows)
 
 
-def _generator(summary: dict[str, Any]) -> str:
+def _generator(summary: CampaignSummary) -> str:
     keys = ["target_rps", "achieved_rps", "due", "sent", "late", "generator_behind", "dropped",
             "held_for_throttling", "skipped", "numbers_submitted", "cpu_p50", "cpu_max",
             "check_rate"]  # fmt: skip
     rows = [
         [_td(f"process {i + 1}", "name")] + [_td(p.get(k)) for k in keys]
-        for i, p in enumerate(summary.get("generator", {}).get("processes", []))
+        for i, p in enumerate(summary.generator.processes)
     ]
     return _table(["", *keys], rows)
 
 
-def _delivery(summary: dict[str, Any]) -> str:
-    d = summary.get("delivery") or {}
-    figures = d.get("latency_ms") or {}
-    finals = ", ".join(f"{k} {v:.1%}" for k, v in (d.get("finals") or {}).items())
-    row = [_td(d.get("count")), _td(d.get("abandoned"))]
+def _delivery(summary: CampaignSummary) -> str:
+    d = summary.delivery or Delivery(count=0)
+    figures = d.latency_ms or {}
+    finals = ", ".join(f"{k} {v:.1%}" for k, v in d.finals.items())
+    row = [_td(d.count), _td(d.abandoned)]
     row += [_td(figures.get(p)) for p in MS] + [_td(finals or "none", "finals")]
     head = ["final statuses", "given up"] + [f"{p} ms" for p in MS] + ["share by status"]
     return _table(head, [row])
 
 
-def _capacity(summary: dict[str, Any]) -> str:
-    capacity = summary.get("capacity")
+def _capacity(summary: CampaignSummary) -> str:
+    capacity = summary.capacity
     if not capacity:
         return ""
     head = ["step", "target /s", "achieved /s", "p50 ms", "p99 ms", "errors", "throttled", "held",
             "limit"]  # fmt: skip
     rows = []
-    for step in capacity["steps"]:
+    for step in capacity.steps:
         rows.append(
             [_td(step["name"], "name"), _td(step["rate"]), _td(step["achieved_rps"]),
              _td(step["p50_ms"]), _td(step["p99_ms"]), _td(f"{step['errors']:.2%}", "share"),
              _td(f"{step['throttled']:.2%}", "share"),
              _td(step["held"]), _td(step["limit"] or "held", "bad" if step["limit"] else "ok")]
         )  # fmt: skip
-    found = capacity.get("capacity_rps")
     text = (
-        f'<p>Capacity: <b id="capacity">{escape(_num(found, 1))}</b> requests/s; the search '
-        f"stopped on <b>{escape(capacity['stopped_by'])}</b>.</p>"
+        f'<p>Capacity: <b id="capacity">{escape(_num(capacity.capacity_rps, 1))}</b> '
+        f"requests/s; the search stopped on <b>{escape(capacity.stopped_by)}</b>.</p>"
     )
     return "<h2>Capacity search</h2>" + text + _table(head, rows)
 
@@ -152,17 +154,17 @@ def _image(path: Path) -> str:
     return f'<p><img alt="{escape(path.stem)}" src="data:image/png;base64,{data}"></p>'
 
 
-def render(directory: Path, summary: dict[str, Any]) -> str:
-    verdict = escape(summary.get("verdict", ""))
+def render(directory: Path, summary: CampaignSummary) -> str:
+    verdict = escape(summary.verdict)
     reasons = "".join(f"<li>{escape(r)}</li>" for r in _why(summary))
-    warnings = "".join(f'<p class="warn">{escape(w)}</p>' for w in summary.get("warnings", []))
+    warnings = "".join(f'<p class="warn">{escape(w)}</p>' for w in summary.warnings)
     charts = "".join(_image(directory / name) for name in CHARTS)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>okroute-load {escape(str(summary.get("campaign", "")))}: {verdict}</title>
+<title>okroute-load {escape(summary.campaign or "")}: {verdict}</title>
 <style>{STYLE}</style></head>
 <body><div class="verdict {verdict}" id="verdict">{verdict}</div><main>
-<h1>Load campaign {escape(str(summary.get("campaign", "")))}</h1>
+<h1>Load campaign {escape(summary.campaign or "")}</h1>
 <ul class="reasons">{reasons}</ul>{warnings}
 {_capacity(summary)}
 <h2>What ran</h2>{_meta(summary)}
@@ -175,7 +177,7 @@ def render(directory: Path, summary: dict[str, Any]) -> str:
 """
 
 
-def write(directory: Path, summary: dict[str, Any]) -> Path:
+def write(directory: Path, summary: CampaignSummary) -> Path:
     path = directory / "index.html"
     path.write_text(render(directory, summary), encoding="utf-8")
     return path

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from loadtests.health import Health
 from loadtests.latency import LatencyBook, latency_figures, seconds_at, summed
 from loadtests.pushbook import PushBook
+from loadtests.summary import CampaignSummary, Delivery, Generator, GroupFigures, ScopeFigures
 from loadtests.thresholds import Lookup, Threshold, Verdict, judge, reader
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def scope_figures(book: LatencyBook, scope: str, seconds: float) -> dict[str, Any] | None:
+def scope_figures(book: LatencyBook, scope: str, seconds: float) -> ScopeFigures | None:
     groups = book.select(scope)
     count = sum(g.count for g in groups)
     if not count:
@@ -34,54 +35,53 @@ def scope_figures(book: LatencyBook, scope: str, seconds: float) -> dict[str, An
     for g in groups:
         for rule, n in g.failures.items():
             failures[rule] = failures.get(rule, 0) + n
-    return {
-        "count": count,
-        "rps": round(count / seconds, 2) if seconds else 0.0,
-        "errors": round(_share(sum(failures.values()), count), 6),
-        "throttled": round(_share(sum(g.throttled for g in groups), count), 6),
-        "failures_by_rule": dict(sorted(failures.items())),
-        "latency_ms": latency_figures(book.combined(groups, corrected=False)),
-        "corrected_latency_ms": latency_figures(book.combined(groups, corrected=True)),
-    }
+    return ScopeFigures(
+        count=count,
+        rps=round(count / seconds, 2) if seconds else 0.0,
+        errors=round(_share(sum(failures.values()), count), 6),
+        throttled=round(_share(sum(g.throttled for g in groups), count), 6),
+        failures_by_rule=dict(sorted(failures.items())),
+        latency_ms=latency_figures(book.combined(groups, corrected=False)),
+        corrected_latency_ms=latency_figures(book.combined(groups, corrected=True)),
+    )
 
 
 def summarize(
     book: LatencyBook,
     healths: list[dict[str, Any]],
     seconds: float,
-    meta: dict[str, Any],
     limits: dict[str, float] | None = None,
-) -> dict[str, Any]:
-    """`seconds` is the load window: from the start until the load stopped, not the drain."""
+) -> CampaignSummary:
+    """The figures of a campaign (not yet judged). `seconds` is the load window: from the start
+    until the load stopped, not the drain."""
     processes = [Health.assess(h, seconds, limits) for h in healths]
     saturated = [r for p in processes for r in p["saturated"]]
     delivered = sum(book.finals.values())
-    summary: dict[str, Any] = {
-        **meta,
-        "duration_s": round(seconds, 3),  # the load window every rate is taken over
-        "valid": not saturated,
-        "invalid_because": saturated,
-        "groups": {
-            name: {
-                "count": g.count,
-                "rps": round(g.count / seconds, 2) if seconds else 0.0,
-                "latency_ms": latency_figures(g.raw),
-                "corrected_latency_ms": latency_figures(g.corrected),
-                "failures_by_rule": dict(sorted(g.failures.items())),
-                "throttled": g.throttled,
-            }
-            for name, g in sorted(book.groups.items())
-        },
-        "scopes": {s: scope_figures(book, s, seconds) for s in ("all", *COMMAND_SCOPES)},
-        "delivery": {
-            "count": delivered,
-            "latency_ms": latency_figures(book.delivery),
-            "finals": {k: round(v / delivered, 4) for k, v in sorted(book.finals.items())},
-            "abandoned": book.abandoned,
-        },
-        "generator": {"processes": processes, "saturated": bool(saturated)},
+    groups = {
+        name: GroupFigures(
+            count=g.count,
+            rps=round(g.count / seconds, 2) if seconds else 0.0,
+            latency_ms=latency_figures(g.raw),
+            corrected_latency_ms=latency_figures(g.corrected),
+            failures_by_rule=dict(sorted(g.failures.items())),
+            throttled=g.throttled,
+        )
+        for name, g in sorted(book.groups.items())
     }
-    return summary
+    return CampaignSummary(
+        scopes={s: scope_figures(book, s, seconds) for s in ("all", *COMMAND_SCOPES)},
+        groups=groups,
+        generator=Generator(processes=processes, saturated=bool(saturated)),
+        duration_s=round(seconds, 3),  # the load window every rate is taken over
+        valid=not saturated,
+        invalid_because=saturated,
+        delivery=Delivery(
+            count=delivered,
+            latency_ms=latency_figures(book.delivery),
+            finals={k: round(v / delivered, 4) for k, v in sorted(book.finals.items())},
+            abandoned=book.abandoned,
+        ),
+    )
 
 
 @dataclass
@@ -90,7 +90,7 @@ class MergedFigures:
     latency in seconds, shares as fractions."""
 
     book: LatencyBook
-    summary: dict[str, Any]
+    summary: CampaignSummary
     corrected: bool
     push: PushBook | None = None
 
@@ -99,7 +99,7 @@ class MergedFigures:
             return None if self.push is None else self.push.combined()
         if scope == "dlr":
             return self.book.delivery if self.book.delivery.get_total_count() else None
-        if self.summary["scopes"].get(scope) is None:
+        if self.summary.scopes.get(scope) is None:
             return None
         groups = self.book.select(scope)
         return (
@@ -114,11 +114,11 @@ class MergedFigures:
         return self.answers(scope, "count")
 
     def answers(self, scope: str, key: str) -> float | None:
-        figures = self.summary["scopes"].get(scope)
-        return None if figures is None else float(figures[key])
+        figures = self.summary.scopes.get(scope)
+        return None if figures is None else float(getattr(figures, key))
 
     def generator_share(self, part: str, whole: str) -> float:
-        processes = self.summary["generator"]["processes"]
+        processes = self.summary.generator.processes
         return _share(sum(p[part] for p in processes), sum(p[whole] for p in processes))
 
     def push_share(self, metric: str) -> float | None:
@@ -126,7 +126,7 @@ class MergedFigures:
 
 
 def lookup(
-    book: LatencyBook, summary: dict[str, Any], corrected: bool, push: PushBook | None = None
+    book: LatencyBook, summary: CampaignSummary, corrected: bool, push: PushBook | None = None
 ) -> Lookup:
     """Metric values for the thresholds, read as the metric table says."""
     return reader(MergedFigures(book, summary, corrected, push))
@@ -134,7 +134,7 @@ def lookup(
 
 def verdicts(
     book: LatencyBook,
-    summary: dict[str, Any],
+    summary: CampaignSummary,
     thresholds: list[Threshold],
     corrected: bool,
     push: PushBook | None = None,
@@ -188,11 +188,12 @@ def _style(plt) -> None:
     plt.rcParams.update({"axes.grid": True, "grid.alpha": 0.3, "font.size": 9})
 
 
-def _title(fig, meta: dict[str, Any], what: str) -> None:
-    target = " ".join(u for u in (meta.get("target") or {}).values() if u)
-    load = meta.get("load", "")
-    slos = ", ".join(meta.get("slos", []))
-    fig.suptitle(f"{what} — {meta.get('campaign', '')}", x=0.01, ha="left", fontsize=11)
+def _title(fig, meta: CampaignSummary | None, what: str) -> None:
+    target = " ".join(u for u in ((meta and meta.target) or {}).values() if u)
+    load = (meta and meta.load) or ""
+    slos = ", ".join(meta.slos if meta else [])
+    campaign = (meta and meta.campaign) or ""
+    fig.suptitle(f"{what} — {campaign}", x=0.01, ha="left", fontsize=11)
     fig.text(0.01, 0.9, f"{target} · {load} · SLO {slos}", fontsize=8, color="#555")
 
 
@@ -204,7 +205,7 @@ def _save(fig, path: Path) -> Path:
 def charts(
     book: LatencyBook,
     directory: Path,
-    meta: dict[str, Any] | None = None,
+    meta: CampaignSummary | None = None,
     thresholds: list[Threshold] | None = None,
     corrected: bool = False,
 ) -> list[Path]:
@@ -214,7 +215,7 @@ def charts(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    meta, thresholds = meta or {}, thresholds or []
+    thresholds = thresholds or []
     span = book.span
     if span is None:
         return []

@@ -77,10 +77,10 @@ class Capacity:
 
 @dataclass
 class CampaignSummary:
-    verdict: str  # outcome.Outcome
     scopes: dict[str, ScopeFigures | None]  # "all" and each command; None: no data
     groups: dict[str, GroupFigures]
     generator: Generator
+    verdict: str = ""  # outcome.Outcome, once judged
     slo: list[SloLine] = field(default_factory=list)
     campaign: str | None = None
     started: str | None = None  # ISO 8601, UTC

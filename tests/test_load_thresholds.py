@@ -122,7 +122,7 @@ def _figures() -> MergedFigures:
         book.record(group, 0.01 * (n + 1), 1_800_000_000.0 + n, corrected=0.02 * (n + 1))
     book.record_delivery(Status.DELIVRD, 3.0)
     health = Health(due=10, sent=9, late=1, dropped=1, load_from=1_800_000_000.0)
-    summary = summarize(book, [health.snapshot()], 10.0, {})
+    summary = summarize(book, [health.snapshot()], 10.0)
     push = Matcher("load")
     push.submitted("local", 100.0, [["a"], ["b"]])
     push.push(Push(PushKind.DLR, "load", "GET", {"app_msg_id": "a", "delivery_status": "DELIVRD"},
