@@ -30,6 +30,7 @@ from typing import Any
 from loadtests import page, report
 from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_CODES, Outcome
+from loadtests.summary import CampaignSummary, Capacity, SloLine, typed_summary
 from loadtests.thresholds import Kind, ThresholdError, parse
 from okroute_model.units import format_duration
 
@@ -70,38 +71,42 @@ class SearchConfig:
             raise ValueError("capacity: the precision is above 0 and below factor - 1")
 
 
-def _throttled(summary: dict[str, Any]) -> tuple[int, int]:
+Summary = CampaignSummary | dict[str, Any]  # a step's summary, typed or as read
+
+
+def _throttled(summary: CampaignSummary) -> tuple[int, int]:
     """(throttled answers + sends held back by a Retry-After, what was due or sent)."""
-    processes = summary["generator"]["processes"]
+    processes = summary.generator.processes
     held = sum(p["held_for_throttling"] for p in processes)
     due = sum(p["due"] for p in processes)
-    everything = summary["scopes"].get("all") or {}
-    answers = everything.get("count", 0)
-    throttled = round(everything.get("throttled", 0) * answers)
+    everything = summary.scopes.get("all")
+    answers = everything.count if everything else 0
+    throttled = round((everything.throttled if everything else 0) * answers)
     return throttled + held, max(due, answers + held)
 
 
-def throttled_share(summary: dict[str, Any]) -> float:
+def throttled_share(summary: Summary) -> float:
     """Throttled answers and sends held back by a Retry-After, over what was due (or sent)."""
-    throttled, whole = _throttled(summary)
+    throttled, whole = _throttled(typed_summary(summary))
     return throttled / whole if whole else 0.0
 
 
-def platform_throttled_share(summary: dict[str, Any]) -> float:
+def platform_throttled_share(summary: Summary) -> float:
     """The throttled share less what the generator's own stalls can explain: a due time it
     reached over `health.BEHIND_AFTER` late is a send that went out in a burst with others,
     which an even load would not have sent. A shorter lateness is left to the platform: every
     busy machine wakes a few milliseconds late, and no metering window is that short. (Sends
     never reached are not counted: they were not sent, and at a step's end there are always a
     few, idle or not; near the capacity they would outnumber the platform's few throttles.)"""
+    summary = typed_summary(summary)
     throttled, whole = _throttled(summary)
-    stalled = sum(p.get("reached_late", 0) for p in summary["generator"]["processes"])
+    stalled = sum(p.get("reached_late", 0) for p in summary.generator.processes)
     return max(0, throttled - stalled) / whole if whole else 0.0
 
 
-def _slo_limit(line: dict[str, Any]) -> Limit:
+def _slo_limit(line: SloLine) -> Limit:
     try:
-        threshold = parse(line["threshold"])
+        threshold = parse(line.threshold)
     except ThresholdError:  # not ours to judge: a breach of some SLO
         return Limit.SLO
     if threshold.kind is Kind.LATENCY:
@@ -109,38 +114,40 @@ def _slo_limit(line: dict[str, Any]) -> Limit:
     return {"errors": Limit.ERRORS, "throttled": Limit.THROTTLING}.get(threshold.metric, Limit.SLO)
 
 
-def judge_step(summary: dict[str, Any], config: SearchConfig) -> Limit | None:
+def judge_step(summary: Summary, config: SearchConfig) -> Limit | None:
     """None when the step held; else the limit that stopped it, the most telling first."""
-    if summary.get("aborted_because"):
+    summary = typed_summary(summary)
+    if summary.aborted_because:
         return Limit.ABORTED
     if throttled_share(summary) > config.max_throttled:
         if platform_throttled_share(summary) <= config.max_throttled:
             return Limit.GENERATOR
         return Limit.THROTTLING
-    breached = [s for s in summary.get("slo", []) if not s["passed"]]
+    breached = [s for s in summary.slo if not s.passed]
     if breached:
         return _slo_limit(breached[0])
-    if not summary.get("valid", True):
+    if not summary.valid:
         return Limit.GENERATOR
     return None
 
 
-def step_row(name: str, rate: float, summary: dict[str, Any], limit: Limit | None) -> dict:
-    everything = summary["scopes"].get("all") or {}
-    latency = everything.get("corrected_latency_ms") or everything.get("latency_ms") or {}
-    processes = summary["generator"]["processes"]
+def step_row(name: str, rate: float, summary: Summary, limit: Limit | None) -> dict:
+    summary = typed_summary(summary)
+    everything = summary.scopes.get("all")
+    latency = (everything and (everything.corrected_latency_ms or everything.latency_ms)) or {}
+    processes = summary.generator.processes
     return {
         "name": name,
         "rate": round(rate, 2),
-        "achieved_rps": everything.get("rps", 0.0),
+        "achieved_rps": everything.rps if everything else 0.0,
         "p50_ms": latency.get("p50"),
         "p99_ms": latency.get("p99"),
-        "errors": everything.get("errors", 0.0),
+        "errors": everything.errors if everything else 0.0,
         "throttled": round(throttled_share(summary), 4),
         "held": sum(p["held_for_throttling"] for p in processes),
         "numbers": sum(p["numbers_submitted"] for p in processes),
         "limit": str(limit) if limit else None,
-        "overhead_s": summary.get("overhead_s"),  # the step's time beside its load
+        "overhead_s": summary.overhead_s,  # the step's time beside its load
     }
 
 
@@ -197,7 +204,7 @@ class Search:
 
 # One steady step: (campaign name, rate in requests/s, seconds, message budget) -> its summary,
 # or None when it wrote none. `okroute-load` runs a Locust campaign; the tests play a platform.
-Step = Callable[[str, float, float, int], dict[str, Any] | None]
+Step = Callable[[str, float, float, int], Summary | None]
 Stopped = Callable[[], str | None]  # the signal that stopped the search, if one did
 
 
@@ -226,16 +233,17 @@ class Runner:
     spent: Spent
     stopped: Stopped
     search: Search = field(init=False)
-    last: dict[str, Any] | None = field(init=False, default=None)  # the last step's summary
+    last: Summary | None = field(init=False, default=None)  # the last step's summary
 
     def __post_init__(self) -> None:
         self.search = Search(self.config)
 
-    def _show(self, name: str, rate: float, summary: dict[str, Any], limit: Limit | None) -> None:
+    def _show(self, name: str, rate: float, summary: Summary, limit: Limit | None) -> None:
         """Every step run is shown in the report, and its numbers counted against the budget."""
+        summary = typed_summary(summary)
         row = step_row(name, rate, summary, limit)
         self.search.rows.append(row)
-        self.spent.count(row["numbers"], rate * summary["duration_s"])
+        self.spent.count(row["numbers"], rate * (summary.duration_s or 0.0))
 
     def _judged(
         self, name: str, campaign: str, rate: float, seconds: float, signal_aborts: bool
@@ -272,7 +280,7 @@ class Runner:
                 break
             search.record(rate, limit)
 
-    def confirm(self) -> tuple[float | None, dict[str, Any] | None]:
+    def confirm(self) -> tuple[float | None, Summary | None]:
         """The rate found, held for --capacity-confirm (three tries); with its summary."""
         search, self.last = self.search, None
         if search.good is None or search.stopped_by is Limit.ABORTED:
@@ -326,17 +334,13 @@ def _verdict(
 
 
 def write(
-    directory: Path, search: Search, confirmed: float | None, last: dict[str, Any] | None,
+    directory: Path, search: Search, confirmed: float | None, last: Summary | None,
     signal: str | None,
 ) -> int:  # fmt: skip
     """The search's summary.json, chart and page; the exit code of its verdict."""
     stopped_by = search.stopped_by or Limit.STEPS
-    summary = (
-        campaign_summary.CampaignSummary.from_dict(last)
-        if last
-        else campaign_summary.CampaignSummary({}, {}, campaign_summary.Generator([]))
-    )
-    summary.capacity = campaign_summary.Capacity(
+    summary = typed_summary(last) if last else CampaignSummary()
+    summary.capacity = Capacity(
         capacity_rps=confirmed,
         stopped_by=str(stopped_by),
         steps=search.rows,

@@ -16,7 +16,6 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import psutil
 
@@ -285,7 +284,9 @@ def _search_config(args: argparse.Namespace) -> capacity.SearchConfig:
 def _stepper(values: dict, host: str, args: argparse.Namespace, stopper: Stopper) -> capacity.Step:
     """The capacity search's step: a steady open-model campaign at one rate."""
 
-    def step(campaign: str, rate: float, duration: float, budget: int) -> dict[str, Any] | None:
+    def step(
+        campaign: str, rate: float, duration: float, budget: int
+    ) -> campaign_summary.CampaignSummary | None:
         settings = values | {
             "okroute_arrival": f"constant:{rate:.2f}",
             "okroute_campaign": campaign,
@@ -296,7 +297,7 @@ def _stepper(values: dict, host: str, args: argparse.Namespace, stopper: Stopper
         began = time.monotonic()
         run_locust(settings, host, args, directory, stopper, duration)
         data = campaign_summary.stamp_overhead(directory, time.monotonic() - began)
-        return None if data is None else data.to_dict()
+        return data
 
     return step
 

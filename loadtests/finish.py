@@ -131,7 +131,7 @@ def write(
     if settings.push_receiver:
         push_book, summary.push = pushclient.collect(settings.push_receiver, settings.push_grace)
     verdicts = report.verdicts(book, summary, thresholds, open_model, push_book)
-    summary.slo = [SloLine(v.threshold.text, v.value, v.passed, v.line()) for v in verdicts]
+    summary.slo = [SloLine(v.threshold.text, v.passed, v.value, v.line()) for v in verdicts]
     summary.slo_judged_on = "corrected latency" if open_model else "raw latency"
     invalid = _invalid_by_the_run(environment, run)
     if invalid:

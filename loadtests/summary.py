@@ -62,9 +62,9 @@ class Generator:
 @dataclass
 class SloLine:
     threshold: str
-    value: float | None
     passed: bool
-    line: str
+    value: float | None = None  # None: its scope saw no data
+    line: str = ""
 
 
 @dataclass
@@ -77,9 +77,10 @@ class Capacity:
 
 @dataclass
 class CampaignSummary:
-    scopes: dict[str, ScopeFigures | None]  # "all" and each command; None: no data
-    groups: dict[str, GroupFigures]
-    generator: Generator
+    # "all" and each command; None: no data
+    scopes: dict[str, ScopeFigures | None] = field(default_factory=dict)
+    groups: dict[str, GroupFigures] = field(default_factory=dict)
+    generator: Generator = field(default_factory=lambda: Generator([]))
     verdict: str = ""  # outcome.Outcome, once judged
     slo: list[SloLine] = field(default_factory=list)
     campaign: str | None = None
@@ -146,11 +147,15 @@ def typed(kind: Any, value: Any) -> Any:
 
 def write(directory: Path, summary: CampaignSummary | dict[str, Any]) -> Path:
     """The summary as summary.json in `directory`; a dict is checked against the types first."""
-    if isinstance(summary, dict):
-        summary = CampaignSummary.from_dict(summary)
+    summary = typed_summary(summary)
     path = directory / FILENAME
     path.write_text(json.dumps(summary.to_dict(), indent=2) + "\n")
     return path
+
+
+def typed_summary(summary: CampaignSummary | dict[str, Any]) -> CampaignSummary:
+    """A summary as the dataclass, from a dict checked against the types if need be."""
+    return summary if isinstance(summary, CampaignSummary) else CampaignSummary.from_dict(summary)
 
 
 def read(path: Path) -> CampaignSummary:
