@@ -42,6 +42,57 @@ Ctrl-C or SIGTERM stops the load, then the mock, and writes the report of what r
 {EXIT_HELP}"""
 
 
+def _add_search_arguments(p: argparse.ArgumentParser) -> None:
+    search = p.add_argument_group("capacity search (--find-capacity)")
+    search.add_argument(
+        "--find-capacity",
+        action="store_true",
+        help="ramp the open-model rate in steps to the highest one that holds (default off)",
+    )
+    search.add_argument(
+        "--capacity-start",
+        type=argtype(_positive),
+        default=50.0,
+        help="first step's rate, requests/s (default 50)",
+    )
+    search.add_argument(
+        "--capacity-factor",
+        type=argtype(_positive),
+        default=1.5,
+        help="each step's rate is the last one's times this until a step fails (default 1.5)",
+    )
+    search.add_argument(
+        "--capacity-step",
+        type=_duration,
+        default=10.0,
+        help="duration of one step (default 10s)",
+    )
+    search.add_argument(
+        "--capacity-ceiling",
+        type=argtype(_positive),
+        default=5000.0,
+        help="highest rate tried, requests/s (default 5000)",
+    )
+    search.add_argument(
+        "--capacity-confirm",
+        type=_duration,
+        default=30.0,
+        help="duration of the steady step that confirms the rate found (default 30s)",
+    )
+    search.add_argument(
+        "--capacity-max-throttled",
+        type=_share,
+        default=0.01,
+        help="share of due sends throttled or held back above which a step fails (default 1%%)",
+    )
+    search.add_argument(
+        "--capacity-precision",
+        type=_share,
+        default=0.05,
+        help="the search ends when the rates that held and failed are this close (default 5%%)",
+    )
+
+
 class UsageError(Exception):
     """A mistake in the command line or the environment, told in one line."""
 
@@ -101,54 +152,7 @@ def parser() -> argparse.ArgumentParser:
     )
     options.register(p, prefix="", locust=False)
     pushrun.add_arguments(p)
-    search = p.add_argument_group("capacity search (--find-capacity)")
-    search.add_argument(
-        "--find-capacity",
-        action="store_true",
-        help="ramp the open-model rate in steps to the highest one that holds (default off)",
-    )
-    search.add_argument(
-        "--capacity-start",
-        type=argtype(_positive),
-        default=50.0,
-        help="first step's rate, requests/s (default 50)",
-    )
-    search.add_argument(
-        "--capacity-factor",
-        type=argtype(_positive),
-        default=1.5,
-        help="each step's rate is the last one's times this until a step fails (default 1.5)",
-    )
-    search.add_argument(
-        "--capacity-step",
-        type=_duration,
-        default=10.0,
-        help="duration of one step (default 10s)",
-    )
-    search.add_argument(
-        "--capacity-ceiling",
-        type=argtype(_positive),
-        default=5000.0,
-        help="highest rate tried, requests/s (default 5000)",
-    )
-    search.add_argument(
-        "--capacity-confirm",
-        type=_duration,
-        default=30.0,
-        help="duration of the steady step that confirms the rate found (default 30s)",
-    )
-    search.add_argument(
-        "--capacity-max-throttled",
-        type=_share,
-        default=0.01,
-        help="share of due sends throttled or held back above which a step fails (default 1%%)",
-    )
-    search.add_argument(
-        "--capacity-precision",
-        type=_share,
-        default=0.05,
-        help="the search ends when the rates that held and failed are this close (default 5%%)",
-    )
+    _add_search_arguments(p)
     return p
 
 
@@ -210,15 +214,7 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
             values["okroute_https_host"], values["okroute_ca_bundle"] = mock.https, mock.ca or ""
             host = mock.http
         else:
-            host = (args.host or "").rstrip("/")
-            ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
-            credentials = Credentials(os.environ[Env.USERNAME], os.environ[Env.PASSWORD])
-            try:
-                for url in (host, values["okroute_https_host"]):
-                    if url:
-                        preflight.check(url, credentials, ca)
-            except preflight.PreflightError as exc:
-                raise UsageError(str(exc)) from None
+            host = _checked_platform(args, values)
         directory.mkdir(parents=True, exist_ok=True)
         host = host or values["okroute_https_host"]
         if search is not None:
@@ -230,6 +226,20 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
         print(_describe(values, args, host, directory), flush=True)
         code = run_locust(values, host, args, directory, stopper, args.duration)
         return _conclude(directory, code, stopper, began)
+
+
+def _checked_platform(args: argparse.Namespace, values: dict) -> str:
+    """A live platform's HTTP base URL, once one cheap request to each URL was answered."""
+    host = (args.host or "").rstrip("/")
+    ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
+    credentials = Credentials(os.environ[Env.USERNAME], os.environ[Env.PASSWORD])
+    try:
+        for url in (host, values["okroute_https_host"]):
+            if url:
+                preflight.check(url, credentials, ca)
+    except preflight.PreflightError as exc:
+        raise UsageError(str(exc)) from None
+    return host
 
 
 def _print_summary(data: campaign_summary.CampaignSummary, path: Path) -> None:

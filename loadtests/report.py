@@ -202,6 +202,18 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+@dataclass
+class _Timeline:
+    """What every timeline chart of one campaign shares."""
+
+    directory: Path
+    meta: CampaignSummary | None
+    commands: list[str]
+    series: dict[str, list]  # command -> [(seconds into the run, bucket)]
+    width: float  # seconds per bucket
+    warmup: float
+
+
 def charts(
     book: LatencyBook,
     directory: Path,
@@ -227,8 +239,16 @@ def charts(
         c: sorted((i * width - origin, b) for (k, i), b in book.timeline.items() if k == c)
         for c in commands
     }
-    written = []
+    ctx = _Timeline(directory, meta, commands, series, width, warmup)
+    written = [_throughput(plt, ctx), _latency(plt, ctx, thresholds, corrected)]
+    if book.delivery.get_total_count():
+        written.append(_delivery(plt, book, ctx, thresholds))
+    return written
 
+
+def _throughput(plt, ctx: _Timeline) -> Path:
+    commands, series, width = ctx.commands, ctx.series, ctx.width
+    warmup, meta = ctx.warmup, ctx.meta
     fig, ax = plt.subplots(figsize=(11, 4.2))
     for command in commands:
         x = [t for t, _ in series[command]]
@@ -244,9 +264,14 @@ def charts(
     ax.set_ylabel("requests/s")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     _title(fig, meta, "Throughput per command")
-    written.append(_save(fig, directory / "throughput.png"))
+    path = _save(fig, ctx.directory / "throughput.png")
     plt.close(fig)
+    return path
 
+
+def _latency(plt, ctx: _Timeline, thresholds: list[Threshold], corrected: bool) -> Path:
+    commands, series, width = ctx.commands, ctx.series, ctx.width
+    warmup, meta = ctx.warmup, ctx.meta
     fig, ax = plt.subplots(figsize=(11, 4.2))
     steady: list[float] = []
     for n, command in enumerate(commands):
@@ -272,28 +297,31 @@ def charts(
     ax.set_ylabel(f"latency, ms ({'corrected' if corrected else 'raw'})")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     _title(fig, meta, "Latency per command (HdrHistogram, per time slice)")
-    written.append(_save(fig, directory / "latency.png"))
+    path = _save(fig, ctx.directory / "latency.png")
     plt.close(fig)
+    return path
 
-    if book.delivery.get_total_count():
-        fig, ax = plt.subplots(figsize=(11, 3.6))
-        percentiles = [p for p in (1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9)]
-        ax.plot(
-            percentiles,
-            [seconds_at(book.delivery, p) for p in percentiles],
-            "o-",
-            label="submit to final status",
-        )
-        for t in thresholds:
-            if t.scope == "dlr" and t.percentile is not None:
-                ax.axhline(t.limit, color="#c62828", lw=1, alpha=0.7, label=f"SLO {t.text}")
-        ax.set_xlabel("percentile")
-        ax.set_ylabel("delivery latency, s")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        _title(fig, meta, "Delivery latency")
-        written.append(_save(fig, directory / "delivery.png"))
-        plt.close(fig)
-    return written
+
+def _delivery(plt, book: LatencyBook, ctx: _Timeline, thresholds: list[Threshold]) -> Path:
+    meta = ctx.meta
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    percentiles = [p for p in (1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9)]
+    ax.plot(
+        percentiles,
+        [seconds_at(book.delivery, p) for p in percentiles],
+        "o-",
+        label="submit to final status",
+    )
+    for t in thresholds:
+        if t.scope == "dlr" and t.percentile is not None:
+            ax.axhline(t.limit, color="#c62828", lw=1, alpha=0.7, label=f"SLO {t.text}")
+    ax.set_xlabel("percentile")
+    ax.set_ylabel("delivery latency, s")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    _title(fig, meta, "Delivery latency")
+    path = _save(fig, ctx.directory / "delivery.png")
+    plt.close(fig)
+    return path
 
 
 def capacity_chart(rows: list[dict[str, Any]], directory: Path) -> Path | None:
