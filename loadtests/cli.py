@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import time
+from typing import Any
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -42,6 +43,24 @@ Ctrl-C or SIGTERM stops the load, then the mock, and writes the report of what r
 {EXIT_HELP}"""
 
 
+def _search_options() -> list[tuple[str, Any, float, str]]:
+    """--capacity-*: flag, type, default, help (a table)."""
+    rate, share, duration = argtype(_positive), argtype(options.parse_share), _duration
+    return [
+        ("--capacity-start", rate, 50.0, "first step's rate, requests/s (default 50)"),
+        ("--capacity-factor", rate, 1.5,
+         "each step's rate is the last one's times this until a step fails (default 1.5)"),
+        ("--capacity-step", duration, 10.0, "duration of one step (default 10s)"),
+        ("--capacity-ceiling", rate, 5000.0, "highest rate tried, requests/s (default 5000)"),
+        ("--capacity-confirm", duration, 30.0,
+         "duration of the steady step that confirms the rate found (default 30s)"),
+        ("--capacity-max-throttled", share, 0.01,
+         "share of due sends throttled or held back above which a step fails (default 1%%)"),
+        ("--capacity-precision", share, 0.05,
+         "the search ends when the rates that held and failed are this close (default 5%%)"),
+    ]  # fmt: skip
+
+
 def _add_search_arguments(p: argparse.ArgumentParser) -> None:
     search = p.add_argument_group("capacity search (--find-capacity)")
     search.add_argument(
@@ -49,48 +68,8 @@ def _add_search_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ramp the open-model rate in steps to the highest one that holds (default off)",
     )
-    search.add_argument(
-        "--capacity-start",
-        type=argtype(_positive),
-        default=50.0,
-        help="first step's rate, requests/s (default 50)",
-    )
-    search.add_argument(
-        "--capacity-factor",
-        type=argtype(_positive),
-        default=1.5,
-        help="each step's rate is the last one's times this until a step fails (default 1.5)",
-    )
-    search.add_argument(
-        "--capacity-step",
-        type=_duration,
-        default=10.0,
-        help="duration of one step (default 10s)",
-    )
-    search.add_argument(
-        "--capacity-ceiling",
-        type=argtype(_positive),
-        default=5000.0,
-        help="highest rate tried, requests/s (default 5000)",
-    )
-    search.add_argument(
-        "--capacity-confirm",
-        type=_duration,
-        default=30.0,
-        help="duration of the steady step that confirms the rate found (default 30s)",
-    )
-    search.add_argument(
-        "--capacity-max-throttled",
-        type=_share,
-        default=0.01,
-        help="share of due sends throttled or held back above which a step fails (default 1%%)",
-    )
-    search.add_argument(
-        "--capacity-precision",
-        type=_share,
-        default=0.05,
-        help="the search ends when the rates that held and failed are this close (default 5%%)",
-    )
+    for flag, kind, default, text in _search_options():
+        search.add_argument(flag, type=kind, default=default, help=text)
 
 
 class UsageError(Exception):
@@ -104,7 +83,7 @@ def _campaign_length(text: str) -> float:
     return value
 
 
-_duration, _share = argtype(_campaign_length), argtype(options.parse_share)
+_duration = argtype(_campaign_length)
 
 
 def _positive(text: str) -> float:

@@ -246,6 +246,15 @@ def charts(
     return written
 
 
+def _done(plt, fig, ax, meta: CampaignSummary | None, what: str, path: Path) -> Path:
+    """A chart's legend and title, then the file."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    _title(fig, meta, what)
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
 def _throughput(plt, ctx: _Timeline) -> Path:
     commands, series, width = ctx.commands, ctx.series, ctx.width
     warmup, meta = ctx.warmup, ctx.meta
@@ -262,11 +271,7 @@ def _throughput(plt, ctx: _Timeline) -> Path:
     ax.axvspan(0, warmup, color="#999", alpha=0.15, label="warm-up")
     ax.set_xlabel(f"seconds into the campaign (buckets of {width:g} s)")
     ax.set_ylabel("requests/s")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    _title(fig, meta, "Throughput per command")
-    path = _save(fig, ctx.directory / "throughput.png")
-    plt.close(fig)
-    return path
+    return _done(plt, fig, ax, meta, "Throughput per command", ctx.directory / "throughput.png")
 
 
 def _latency(plt, ctx: _Timeline, thresholds: list[Threshold], corrected: bool) -> Path:
@@ -295,11 +300,8 @@ def _latency(plt, ctx: _Timeline, thresholds: list[Threshold], corrected: bool) 
         ax.set_ylim(max(bottom / 2, 1e-3), top * 2)
     ax.set_xlabel(f"seconds into the campaign (buckets of {width:g} s)")
     ax.set_ylabel(f"latency, ms ({'corrected' if corrected else 'raw'})")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    _title(fig, meta, "Latency per command (HdrHistogram, per time slice)")
-    path = _save(fig, ctx.directory / "latency.png")
-    plt.close(fig)
-    return path
+    what = "Latency per command (HdrHistogram, per time slice)"
+    return _done(plt, fig, ax, meta, what, ctx.directory / "latency.png")
 
 
 def _delivery(plt, book: LatencyBook, ctx: _Timeline, thresholds: list[Threshold]) -> Path:
@@ -317,11 +319,7 @@ def _delivery(plt, book: LatencyBook, ctx: _Timeline, thresholds: list[Threshold
             ax.axhline(t.limit, color="#c62828", lw=1, alpha=0.7, label=f"SLO {t.text}")
     ax.set_xlabel("percentile")
     ax.set_ylabel("delivery latency, s")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    _title(fig, meta, "Delivery latency")
-    path = _save(fig, ctx.directory / "delivery.png")
-    plt.close(fig)
-    return path
+    return _done(plt, fig, ax, meta, "Delivery latency", ctx.directory / "delivery.png")
 
 
 def capacity_chart(rows: list[dict[str, Any]], directory: Path) -> Path | None:
