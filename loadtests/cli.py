@@ -14,9 +14,9 @@ import argparse
 import os
 import sys
 import time
-from typing import Any
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import psutil
 
