@@ -11,33 +11,23 @@ mock's access log and TLS files stay in a private folder, --mock-dir).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import secrets
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from loadtests import capacity, options, page, preflight, pushrun, report
-from loadtests.outcome import EXIT_CODES, EXIT_HELP, STOP_REQUESTS, Exit, Outcome
-from okroute_mock.launch import LaunchError, MockProcess, free_port, launched, stop
+import psutil
+
+from loadtests import capacity, embedded, options, preflight, pushrun
+from loadtests import summary as campaign_summary
+from loadtests.outcome import EXIT_HELP, Exit
+from loadtests.supervise import Stopper, run_locust
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
 from okroute_model.secrets import MASKER, Credentials
 from okroute_model.units import argtype, format_duration, parse_duration
 
-LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
-MOCK_USER = "load"
-GRACE = 120.0  # seconds a campaign may run past its duration before it is stopped
-REPORT_WAIT = 30.0  # seconds the Locust master has to write its report once the figures are in
-WORKER_WAIT = 15.0
-POLL = 0.2
 EPILOG = f"""examples:
   okroute-load
       30 s against the built-in mock, closed model, report in reports/<timestamp>/index.html
@@ -53,6 +43,35 @@ Ctrl-C or SIGTERM stops the load, then the mock, and writes the report of what r
 {EXIT_HELP}"""
 
 
+def _search_options() -> list[tuple[str, Any, float, str]]:
+    """--capacity-*: flag, type, default, help (a table)."""
+    rate, share, duration = argtype(_positive), argtype(options.parse_share), _duration
+    return [
+        ("--capacity-start", rate, 50.0, "first step's rate, requests/s (default 50)"),
+        ("--capacity-factor", rate, 1.5,
+         "each step's rate is the last one's times this until a step fails (default 1.5)"),
+        ("--capacity-step", duration, 10.0, "duration of one step (default 10s)"),
+        ("--capacity-ceiling", rate, 5000.0, "highest rate tried, requests/s (default 5000)"),
+        ("--capacity-confirm", duration, 30.0,
+         "duration of the steady step that confirms the rate found (default 30s)"),
+        ("--capacity-max-throttled", share, 0.01,
+         "share of due sends throttled or held back above which a step fails (default 1%%)"),
+        ("--capacity-precision", share, 0.05,
+         "the search ends when the rates that held and failed are this close (default 5%%)"),
+    ]  # fmt: skip
+
+
+def _add_search_arguments(p: argparse.ArgumentParser) -> None:
+    search = p.add_argument_group("capacity search (--find-capacity)")
+    search.add_argument(
+        "--find-capacity",
+        action="store_true",
+        help="ramp the open-model rate in steps to the highest one that holds (default off)",
+    )
+    for flag, kind, default, text in _search_options():
+        search.add_argument(flag, type=kind, default=default, help=text)
+
+
 class UsageError(Exception):
     """A mistake in the command line or the environment, told in one line."""
 
@@ -64,7 +83,7 @@ def _campaign_length(text: str) -> float:
     return value
 
 
-_duration, _share = argtype(_campaign_length), argtype(options.parse_share)
+_duration = argtype(_campaign_length)
 
 
 def _positive(text: str) -> float:
@@ -112,150 +131,8 @@ def parser() -> argparse.ArgumentParser:
     )
     options.register(p, prefix="", locust=False)
     pushrun.add_arguments(p)
-    search = p.add_argument_group("capacity search (--find-capacity)")
-    search.add_argument(
-        "--find-capacity",
-        action="store_true",
-        help="ramp the open-model rate in steps to the highest one that holds (default off)",
-    )
-    search.add_argument(
-        "--capacity-start",
-        type=argtype(_positive),
-        default=50.0,
-        help="first step's rate, requests/s (default 50)",
-    )
-    search.add_argument(
-        "--capacity-factor",
-        type=argtype(_positive),
-        default=1.5,
-        help="each step's rate is the last one's times this until a step fails (default 1.5)",
-    )
-    search.add_argument(
-        "--capacity-step",
-        type=_duration,
-        default=10.0,
-        help="duration of one step (default 10s)",
-    )
-    search.add_argument(
-        "--capacity-ceiling",
-        type=argtype(_positive),
-        default=5000.0,
-        help="highest rate tried, requests/s (default 5000)",
-    )
-    search.add_argument(
-        "--capacity-confirm",
-        type=_duration,
-        default=30.0,
-        help="duration of the steady step that confirms the rate found (default 30s)",
-    )
-    search.add_argument(
-        "--capacity-max-throttled",
-        type=_share,
-        default=0.01,
-        help="share of due sends throttled or held back above which a step fails (default 1%%)",
-    )
-    search.add_argument(
-        "--capacity-precision",
-        type=_share,
-        default=0.05,
-        help="the search ends when the rates that held and failed are this close (default 5%%)",
-    )
+    _add_search_arguments(p)
     return p
-
-
-class Stopper:
-    """Ctrl-C or SIGTERM: stop the load first (SIGTERM to the Locust master, which writes the
-    report of what ran), then the workers, then the mock; a second signal forces it."""
-
-    def __init__(self) -> None:
-        self.signal: str | None = None
-        self.request = signal.SIGUSR2
-        self.master: subprocess.Popen | None = None
-
-    def install(self) -> None:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self._on_signal)
-
-    def _on_signal(self, signum: int, _frame: Any) -> None:
-        first = self.signal is None
-        self.signal = signal.Signals(signum).name
-        self.request = STOP_REQUESTS.get(signal.Signals(signum), signal.SIGUSR2)
-        master = self.master
-        if master is None or master.poll() is not None:
-            if first:
-                raise KeyboardInterrupt  # no load running: unwind, which stops the mock
-            return
-        if first:
-            print(
-                f"\nokroute-load: {self.signal}: stopping the load, then the mock (again to force)",
-                file=sys.stderr,
-                flush=True,
-            )
-            master.send_signal(self.request)
-        else:
-            master.kill()
-
-
-@contextmanager
-def _private_dir(keep: str | None) -> Iterator[Path]:
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        yield Path(keep)
-        return
-    folder = Path(tempfile.mkdtemp(prefix="okroute-load-"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def _embedded_mock(private: Path, extra: list[str], reports: Path) -> Iterator[MockProcess]:
-    """The mock on loopback with one account; its files stay in `private`, its final counters
-    (no numbers, texts or IDs) go to reports/<campaign>/mock-stats.json."""
-    username = os.environ.get(Env.USERNAME) or MOCK_USER
-    password = os.environ.get(Env.PASSWORD) or secrets.token_urlsafe(18)
-    os.environ[Env.USERNAME], os.environ[Env.PASSWORD] = username, password
-    MASKER.add(password)
-    # The password reaches the mock in a private file, never an argument.
-    accounts = private / "accounts.toml"
-    accounts.write_text(
-        f"[[accounts]]\nusername = {json.dumps(username)}\npassword = {json.dumps(password)}\n"
-    )
-    accounts.chmod(0o600)
-    try:
-        with launched(private / "mock", ["--config", str(accounts), *extra]) as mock:
-            try:
-                yield mock
-            finally:
-                _save_mock_stats(mock, reports)
-    except LaunchError as exc:
-        raise UsageError(f"the built-in mock did not start: {exc}") from None
-
-
-def _save_mock_stats(mock: MockProcess, reports: Path) -> None:
-    try:
-        stats = mock.stats()
-    except Exception:  # the mock is gone: its counters with it
-        return
-    reports.mkdir(parents=True, exist_ok=True)
-    (reports / "mock-stats.json").write_text(json.dumps(stats, indent=2) + "\n")
-
-
-def _locust(
-    values: dict, host: str, args: argparse.Namespace, directory: Path, role: list[str],
-    duration: float,
-) -> list[str]:  # fmt: skip
-    command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", host]
-    if "--worker" not in role:
-        users = max(1, args.workers) if values["okroute_model"] == "open" else args.users
-        spawn = users if values["okroute_model"] == "open" else args.spawn_rate
-        command += [
-            "--headless", "-u", str(users), "-r", str(spawn), "-t", f"{int(duration)}s",
-            "--stop-timeout", "5", "--csv", str(directory / "locust"),
-            "--html", str(directory / "locust.html"), "--only-summary",
-        ]  # fmt: skip
-    return command + role + options.as_locust_args(values)
 
 
 def _describe(values: dict, args: argparse.Namespace, host: str, directory: Path) -> str:
@@ -273,15 +150,16 @@ def _describe(values: dict, args: argparse.Namespace, host: str, directory: Path
     )
 
 
-def run(args: argparse.Namespace, stopper: Stopper) -> int:
+def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
+    """The campaign or the capacity search; `began` is when this process started (monotonic)."""
     values = {o.dest: getattr(args, o.dest) for o in options.OPTIONS}
     if not values["okroute_campaign"]:
         values["okroute_campaign"] = time.strftime("%Y%m%d-%H%M%S")
     directory = Path(values["okroute_reports"]) / values["okroute_campaign"]
-    embedded = not args.host and not values["okroute_https_host"]
-    if embedded and not (values["okroute_dnis_prefix"] or os.environ.get(Env.DNIS_PREFIX)):
+    in_process_mock = not args.host and not values["okroute_https_host"]
+    if in_process_mock and not (values["okroute_dnis_prefix"] or os.environ.get(Env.DNIS_PREFIX)):
         values["okroute_dnis_prefix"] = MOCK_DNIS_PREFIX
-    if not embedded and not (os.environ.get(Env.USERNAME) and os.environ.get(Env.PASSWORD)):
+    if not in_process_mock and not (os.environ.get(Env.USERNAME) and os.environ.get(Env.PASSWORD)):
         raise UsageError(f"set {Env.USERNAME} and {Env.PASSWORD} for the platform")
     if args.find_capacity:
         values["okroute_model"] = "open"
@@ -295,142 +173,86 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
         raise UsageError("--users is at least 1 and --workers at least 0")
     directory.mkdir(parents=True, exist_ok=True)
     username = (
-        pushrun.embedded_credentials(MOCK_USER, lambda: secrets.token_urlsafe(18))
-        if embedded
+        pushrun.embedded_credentials(embedded.MOCK_USER, embedded.new_password)
+        if in_process_mock
         else os.environ.get(Env.USERNAME, "")
     )
     with ExitStack() as stack:
         try:
             push_args, receiver = stack.enter_context(
-                pushrun.receiver(args, directory, embedded, username)
+                pushrun.receiver(args, directory, in_process_mock, username)
             )
         except pushrun.ReceiverError as exc:
             raise UsageError(str(exc)) from None
         values["okroute_push_receiver"] = receiver or values["okroute_push_receiver"]
-        if embedded:
-            private = stack.enter_context(_private_dir(args.mock_dir))
+        if in_process_mock:
+            private = stack.enter_context(embedded.private_dir(args.mock_dir))
             mock_args = [*push_args, *args.mock_arg]
-            mock = stack.enter_context(_embedded_mock(private, mock_args, directory))
+            try:
+                mock = stack.enter_context(embedded.mock(private, mock_args, directory))
+            except embedded.MockError as exc:
+                raise UsageError(str(exc)) from None
             values["okroute_https_host"], values["okroute_ca_bundle"] = mock.https, mock.ca or ""
             host = mock.http
         else:
-            host = (args.host or "").rstrip("/")
-            ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
-            credentials = Credentials(os.environ[Env.USERNAME], os.environ[Env.PASSWORD])
-            try:
-                for url in (host, values["okroute_https_host"]):
-                    if url:
-                        preflight.check(url, credentials, ca)
-            except preflight.PreflightError as exc:
-                raise UsageError(str(exc)) from None
+            host = _checked_platform(args, values)
         directory.mkdir(parents=True, exist_ok=True)
         host = host or values["okroute_https_host"]
         if search is not None:
-            return _find_capacity(values, host, args, directory, stopper, search)
+            step = _stepper(values, host, args, stopper)
+            return capacity.find(
+                search, step, values["okroute_campaign"], int(values["okroute_max_messages"]),
+                directory, lambda: stopper.signal, host,
+            )  # fmt: skip
         print(_describe(values, args, host, directory), flush=True)
-        code = _run_locust(values, host, args, directory, stopper, args.duration)
-        return _conclude(directory, code, stopper)
+        code = run_locust(values, host, args, directory, stopper, args.duration)
+        return _conclude(directory, code, stopper, began)
 
 
-def _run_locust(
-    values: dict, host: str, args: argparse.Namespace, directory: Path, stopper: Stopper,
-    duration: float,
-) -> int:  # fmt: skip
-    """One Locust run (a master and its workers, or one process); its exit code."""
-    directory.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    # Own sessions: a Ctrl-C in the terminal reaches this wrapper alone, which stops the
-    # children in order (load first, mock last) instead of all of them at once.
-    spawn = {"env": env, "stdin": subprocess.DEVNULL, "start_new_session": True}
-    logs = []
-    role = ["--logfile", str(directory / "locust.log")]
-    workers: list[subprocess.Popen] = []
-    if args.workers:
-        port = free_port()
-        role = [
-            "--master", "--expect-workers", str(args.workers), "--master-bind-host", "127.0.0.1",
-            "--master-bind-port", str(port), "--logfile", str(directory / "locust.log"),
-        ]  # fmt: skip
-        for i in range(args.workers):
-            log = open(directory / f"worker-{i + 1}.log", "wb")  # noqa: SIM115 - closed below
-            logs.append(log)
-            worker_role = [
-                "--worker", "--master-host", "127.0.0.1", "--master-port", str(port),
-                "--logfile", str(directory / f"worker-{i + 1}.log"),
-            ]  # fmt: skip
-            command = _locust(values, host, args, directory, worker_role, duration)
-            workers.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **spawn))
-    master = subprocess.Popen(_locust(values, host, args, directory, role, duration), **spawn)
-    stopper.master = master
-    ending = _ending(values)
-    deadline = time.monotonic() + duration + GRACE + ending
+def _checked_platform(args: argparse.Namespace, values: dict) -> str:
+    """A live platform's HTTP base URL, once one cheap request to each URL was answered."""
+    host = (args.host or "").rstrip("/")
+    ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
+    credentials = Credentials(os.environ[Env.USERNAME], os.environ[Env.PASSWORD])
     try:
-        code = _wait(master, stopper, deadline, ending)
-    finally:
-        stopper.master = None
-        for worker in workers:
-            try:
-                worker.wait(WORKER_WAIT)
-            except subprocess.TimeoutExpired:
-                stop(worker)
-        for log in logs:
-            log.close()
-    return code
+        for url in (host, values["okroute_https_host"]):
+            if url:
+                preflight.check(url, credentials, ca)
+    except preflight.PreflightError as exc:
+        raise UsageError(str(exc)) from None
+    return host
 
 
-def _ending(values: dict) -> float:
-    """Seconds a Locust master may take from the stop to its exit: the workers' last figures,
-    the wait for late pushes, then the report. A master killed sooner writes no report."""
-    return options.FINAL_WAIT + float(values["okroute_push_grace"]) + REPORT_WAIT
-
-
-def _wait(master: subprocess.Popen, stopper: Stopper, deadline: float, ending: float) -> int:
-    stopped_at = None
-    while True:
-        try:
-            return master.wait(POLL)
-        except subprocess.TimeoutExpired:
-            pass
-        now = time.monotonic()
-        if stopper.signal and stopped_at is None:
-            stopped_at = now
-        if stopped_at is None and now > deadline:
-            print("okroute-load: the campaign overran its time and is stopped", file=sys.stderr)
-            master.send_signal(stopper.request)
-            stopped_at = now
-        if stopped_at is not None and now - stopped_at > ending:
-            stop(master)
-            return master.wait()
-
-
-def _print_summary(data: dict[str, Any], path: Path) -> None:
-    everything = data["scopes"].get("all") or {}
-    rates = [p["check_rate"] for p in data["generator"]["processes"] if p["check_rate"]]
+def _print_summary(data: campaign_summary.CampaignSummary, path: Path) -> None:
+    everything = data.scopes.get("all")
+    processes = data.generator.processes
+    rates = [p["check_rate"] for p in processes if p["check_rate"]]
     print(
-        f"  {everything.get('count', 0)} answers, {everything.get('rps', 0)}/s over "
-        f"{data['duration_s']} s of load; errors {everything.get('errors', 0):.3%}, throttled "
-        f"{everything.get('throttled', 0):.3%}; contract checks ran on "
+        f"  {everything.count if everything else 0} answers, "
+        f"{everything.rps if everything else 0}/s over {data.duration_s} s of load "
+        f"({data.overhead_s} s beside it); errors {everything.errors if everything else 0:.3%}, "
+        f"throttled {everything.throttled if everything else 0:.3%}; contract checks ran on "
         f"{min(rates, default=0):.1%} of answers; "
-        f"{data['delivery']['count']} final statuses"
+        f"{data.delivery.count if data.delivery else 0} final statuses"
     )
-    push_line = pushrun.summary_line(data)
+    push_line = pushrun.summary_line(data.push)
     if push_line:
         print(push_line)
-    for slo in data.get("slo", []):
-        print(f"  SLO {slo['line']}")
-    for reason in data.get("invalid_because", []):
+    for slo in data.slo:
+        print(f"  SLO {slo.line}")
+    for reason in data.invalid_because:
         print(f"  INVALID: {reason}")
-    for warning in data.get("warnings", []):
+    for warning in data.warnings:
         print(f"  WARNING: {warning}")
-    if data.get("aborted_because"):
-        print(f"  ABORTED: {data['aborted_because']}")
-    print(f"okroute-load: {data['verdict']} — {path}")
+    if data.aborted_because:
+        print(f"  ABORTED: {data.aborted_because}")
+    print(f"okroute-load: {data.verdict} — {path}")
 
 
-def _conclude(directory: Path, code: int, stopper: Stopper) -> int:
-    summary = directory / "summary.json"
-    if summary.exists():
-        _print_summary(json.loads(summary.read_text()), directory / "index.html")
+def _conclude(directory: Path, code: int, stopper: Stopper, began: float) -> int:
+    data = campaign_summary.stamp_overhead(directory, time.monotonic() - began)
+    if data is not None:
+        _print_summary(data, directory / "index.html")
     elif stopper.signal:
         print("okroute-load: ABORTED before any figure was written", file=sys.stderr)
     if stopper.signal:
@@ -450,157 +272,35 @@ def _search_config(args: argparse.Namespace) -> capacity.SearchConfig:
     )
 
 
-def _step(
-    values: dict, host: str, args: argparse.Namespace, stopper: Stopper, campaign: str,
-    rate: float, duration: float, budget: int,
-) -> dict[str, Any] | None:  # fmt: skip
-    step = values | {
-        "okroute_arrival": f"constant:{rate:.2f}",
-        "okroute_campaign": campaign,
-        "okroute_max_messages": budget,
-        "okroute_max_held": 1.0,  # held sends count as throttling in the search
-    }
-    directory = Path(values["okroute_reports"]) / campaign
-    _run_locust(step, host, args, directory, stopper, duration)
-    summary = directory / "summary.json"
-    return json.loads(summary.read_text()) if summary.exists() else None
+def _stepper(values: dict, host: str, args: argparse.Namespace, stopper: Stopper) -> capacity.Step:
+    """The capacity search's step: a steady open-model campaign at one rate."""
 
+    def step(
+        campaign: str, rate: float, duration: float, budget: int
+    ) -> campaign_summary.CampaignSummary | None:
+        settings = values | {
+            "okroute_arrival": f"constant:{rate:.2f}",
+            "okroute_campaign": campaign,
+            "okroute_max_messages": budget,
+            "okroute_max_held": 1.0,  # held sends count as throttling in the search
+        }
+        directory = Path(values["okroute_reports"]) / campaign
+        began = time.monotonic()
+        run_locust(settings, host, args, directory, stopper, duration)
+        data = campaign_summary.stamp_overhead(directory, time.monotonic() - began)
+        return data
 
-class _Spent:
-    """The search's message budget: what is left, and numbers submitted per request due."""
-
-    def __init__(self, budget: int) -> None:
-        self.left = budget
-        self.per_send: float | None = None  # unknown before the first step
-
-    def affords(self, sends: float) -> bool:
-        return self.per_send is None or self.per_send * sends <= self.left
-
-    def count(self, numbers: int, sends: float) -> None:
-        self.left = max(0, self.left - numbers)
-        self.per_send = numbers / max(sends, 1e-9)
-
-
-def _show(
-    search: capacity.Search, spent: _Spent, name: str, rate: float, summary: dict[str, Any],
-    limit: capacity.Limit | None,
-) -> None:  # fmt: skip
-    """Every step run is shown in the report, and its numbers counted against the budget."""
-    row = capacity.step_row(name, rate, summary, limit)
-    search.rows.append(row)
-    spent.count(row["numbers"], rate * summary["duration_s"])
-
-
-def _find_capacity(
-    values: dict, host: str, args: argparse.Namespace, directory: Path, stopper: Stopper,
-    config: capacity.SearchConfig,
-) -> int:  # fmt: skip
-    base = values["okroute_campaign"]
-    budget = int(values["okroute_max_messages"])
-    print(
-        f"okroute-load: capacity search against {host}: from {config.start:g}/s times "
-        f"{config.factor:g} up to {config.ceiling:g}/s, {format_duration(config.step)} a step, "
-        f"confirmed for {format_duration(config.confirm)}; message budget {budget} numbers; "
-        f"report {directory / 'index.html'}",
-        flush=True,
-    )
-    search = capacity.Search(config)
-    spent = _Spent(budget)
-    while (rate := search.next_rate()) is not None:
-        limit = None
-        for attempt in range(1, capacity.GENERATOR_TRIES + 1):  # the generator's noise: again
-            if not spent.affords(rate * config.step):
-                limit = search.stopped_by = capacity.Limit.BUDGET
-                break
-            again = f"-try{attempt}" if attempt > 1 else ""
-            name = f"{search.steps + 1:02d}-{rate:.0f}rps{again}"
-            summary = _step(
-                values, host, args, stopper, f"{base}/steps/{name}", rate, config.step, spent.left
-            )
-            limit = capacity.judge_step(summary, config) if summary else capacity.Limit.ABORTED
-            if stopper.signal:
-                limit = capacity.Limit.ABORTED
-            if summary is not None:
-                _show(search, spent, name, rate, summary, limit)
-            print(f"  step {name}: {limit or 'held'}", flush=True)
-            if limit is not capacity.Limit.GENERATOR:
-                break
-        if limit is capacity.Limit.BUDGET:
-            break
-        search.record(rate, limit)
-    confirmed, last = None, None
-    if search.good is not None and search.stopped_by not in (capacity.Limit.ABORTED,):
-        for _attempt in range(3):
-            rate = search.good
-            last = _step(values, host, args, stopper, base, rate, config.confirm, spent.left)
-            limit = capacity.judge_step(last, config) if last else capacity.Limit.ABORTED
-            if last is not None:
-                _show(search, spent, f"confirm-{rate:.0f}rps", rate, last, limit)
-            if limit is None:
-                confirmed = rate
-                break
-            if stopper.signal or limit is capacity.Limit.ABORTED:
-                search.stopped_by = capacity.Limit.ABORTED
-                break
-            if limit is not capacity.Limit.GENERATOR:  # the generator's noise: the same again
-                search.step_down()
-        if confirmed is None and limit is capacity.Limit.GENERATOR:
-            search.stopped_by = limit  # no try held, and the last was the generator's
-    return _capacity_report(directory, search, confirmed, last, stopper)
-
-
-def _capacity_report(
-    directory: Path, search: capacity.Search, confirmed: float | None,
-    last: dict[str, Any] | None, stopper: Stopper,
-) -> int:  # fmt: skip
-    stopped_by = search.stopped_by or capacity.Limit.STEPS
-    summary = last or {"scopes": {}, "groups": {}, "generator": {"processes": []}, "slo": []}
-    summary["capacity"] = {
-        "capacity_rps": confirmed,
-        "stopped_by": str(stopped_by),
-        "steps": search.rows,
-        "config": vars(search.config),
-    }
-    if stopper.signal or stopped_by is capacity.Limit.ABORTED:
-        verdict, why = Outcome.ABORTED, f"stopped by {stopper.signal or 'a signal'}"
-    elif stopped_by is capacity.Limit.GENERATOR:  # the generator's figure, not the platform's
-        verdict, why = (
-            Outcome.INVALID,
-            "the generator could not apply more"
-            + (": the platform holds at least this" if confirmed else ""),
-        )
-    elif confirmed is None:
-        verdict, why = Outcome.FAIL, "no rate held (even the first step, or the confirmation)"
-    else:
-        verdict, why = Outcome.PASS, None
-    summary["verdict"] = str(verdict)
-    summary["aborted_because"] = (
-        why if verdict is Outcome.ABORTED else summary.get("aborted_because")
-    )
-    if verdict is Outcome.INVALID:
-        summary["invalid_because"] = [why]
-    if verdict is Outcome.FAIL:
-        summary.setdefault("slo", [])
-    summary.setdefault("campaign", directory.name)
-    directory.mkdir(parents=True, exist_ok=True)
-    report.capacity_chart(search.rows, directory)
-    report.write_summary(directory, summary)
-    page.write(directory, summary)
-    print(
-        f"okroute-load: capacity {confirmed:.1f} requests/s"
-        if confirmed
-        else "okroute-load: no capacity found",
-        f"(stopped by {stopped_by}) — {verdict} — {directory / 'index.html'}",
-    )
-    return EXIT_CODES[verdict]
+    return step
 
 
 def main(argv: list[str] | None = None) -> int:
+    # End to end: from this process's start, its imports too.
+    began = time.monotonic() - max(0.0, time.time() - psutil.Process().create_time())
     args = parser().parse_args(argv)
     stopper = Stopper()
     stopper.install()
     try:
-        return run(args, stopper)
+        return run(args, stopper, began)
     except UsageError as exc:
         print(f"okroute-load: {MASKER.mask(str(exc))}", file=sys.stderr)
         return Exit.USAGE

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from loadtests import report
 from loadtests.latency import LatencyBook, seconds_at
+from loadtests.summary import CampaignSummary
 from loadtests.thresholds import Threshold, judge
 from okroute_model.units import format_duration
 
@@ -30,8 +31,8 @@ class View:
     corrected: bool
     budget: int
 
-    def summary(self) -> dict[str, Any]:
-        return report.summarize(self.book, self.healths, max(self.elapsed, 1e-9), {})
+    def summary(self) -> CampaignSummary:
+        return report.summarize(self.book, self.healths, max(self.elapsed, 1e-9))
 
 
 def _sum(healths: list[dict[str, Any]], key: str) -> float:

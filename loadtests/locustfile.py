@@ -18,28 +18,26 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import gevent
 import gevent.ssl
-import psutil
 from gevent.pool import Pool
 from geventhttpclient import HTTPClient
 from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import options, page, preflight, pushclient, report
+from loadtests import distributed, finish, options, preflight, pushclient, watch
 from loadtests.campaign import Campaign
 from loadtests.guard import guard
 from loadtests.health import BEHIND_AFTER
 from loadtests.latency import LatencyBook
-from loadtests.live import AbortWatch, Console, View, line
-from loadtests.outcome import EXIT_CODES, STOP_REASONS, Exit, decide
+from loadtests.outcome import STOP_REASONS, Exit
 from loadtests.pacer import parse_arrival
+from loadtests.runstate import RunState
 from loadtests.sender import Sender
-from loadtests.thresholds import parse_all
 from okroute_model.environment import Env
 from okroute_model.params import PATH
 from okroute_model.secrets import MASKER, Credentials, install_log_masking
@@ -48,28 +46,6 @@ from okroute_model.wire import Transport
 log = logging.getLogger("okroute.load")
 MAX_LAG = 10.0  # seconds behind schedule after which an open-model send is dropped
 DRAIN = 5.0  # seconds the open model waits for answers in flight once the load stops
-WATCH_EVERY = 1.0  # seconds between SLO abort checks
-LAG_TICK = 0.2  # seconds between event-loop lag samples
-FINAL = "okroute_final"  # the master asks each worker for its last figures; they answer
-
-
-class _Run:
-    """This process's state of the campaign."""
-
-    def __init__(self) -> None:
-        self.campaign: Campaign | None = None
-        self.live: LatencyBook | None = None  # master: worker deltas, merged as they arrive
-        self.healths: dict[str, dict[str, Any]] = {}  # master: each worker's latest health
-        self.started = 0.0
-        self.stopped_at: float | None = None  # when the load window closed
-        self.aborted: str | None = None  # why the run was stopped early
-        self.stopping = False
-        self.final_asked = False  # master: the workers were asked for their last figures
-        self.final_pending: set[str] = set()  # master: workers whose last figures are due
-        self.final_missing: list[str] = []  # master: workers whose last figures never came
-
-
-_run = _Run()
 
 
 @events.init_command_line_parser.add_listener
@@ -77,9 +53,8 @@ def _add_options(parser: Any) -> None:
     options.register(parser)
 
 
-def _settings(environment: Any) -> options.Settings:
-    parsed = vars(environment.parsed_options)
-    return options.settings(parsed, float(parsed.get("run_time") or 60))
+def _settings(environment: Any, run: RunState) -> options.Settings:
+    return options.settings(vars(environment.parsed_options), run.planned)
 
 
 def _credentials() -> Credentials:
@@ -97,18 +72,29 @@ def _refuse(message: str) -> None:
     raise SystemExit(Exit.USAGE)
 
 
+def _listen(environment: Any, run: RunState) -> None:
+    """This process's listeners, each given the run state."""
+    events = environment.events
+    events.test_start.add_listener(functools.partial(_on_test_start, run))
+    events.test_stop.add_listener(functools.partial(_on_test_stop, run))
+    events.test_stopping.add_listener(functools.partial(_on_test_stopping, run))
+    events.quitting.add_listener(functools.partial(_on_quitting, run))
+    _OkrouteUser.okroute = run
+
+
 @events.init.add_listener
 def _on_init(environment: Any, **_: Any) -> None:
     install_log_masking(("", "locust", "okroute", "geventhttpclient"))
+    run = RunState.of(environment.parsed_options)
     try:
         credentials = _credentials()  # the masker knows the password before anything is logged
-        settings = _settings(environment)
+        settings = _settings(environment, run)
     except ValueError as exc:
         _refuse(str(exc))
+    _listen(environment, run)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
-        runner.environment.events.report_to_master.add_listener(_report_to_master)
-        runner.register_message(FINAL, _send_final, concurrent=True)
+        distributed.attach_worker(runner, run)
         return
     if {ClosedModelUser, OpenModelUser} <= set(environment.user_classes):
         # Both of ours and no choice on the command line: the model decides which one runs.
@@ -122,11 +108,9 @@ def _on_init(environment: Any, **_: Any) -> None:
     # okroute-load's stop requests: stop the load the way --run-time does, so the workers' last
     # figures arrive, then the report of what ran is written, marked ABORTED.
     for request, reason in STOP_REASONS.items():
-        gevent.signal_handler(request, _abort, environment, reason)
+        gevent.signal_handler(request, watch.abort, environment, run, reason)
     if isinstance(runner, MasterRunner):
-        environment.events.worker_report.add_listener(_on_worker_report)
-        runner.register_message(FINAL, _on_final)
-        runner.quit = _quit_after_final_figures(runner, runner.quit)
+        distributed.attach_master(runner, run)
 
 
 def _bases(environment: Any, settings: options.Settings) -> dict[Transport, str]:
@@ -141,165 +125,59 @@ def _bases(environment: Any, settings: options.Settings) -> dict[Transport, str]
     return bases
 
 
-def _report_to_master(client_id: str, data: dict[str, Any]) -> None:
-    if _run.campaign is not None:
-        data["okroute"] = _run.campaign.delta()
-
-
-def _on_worker_report(client_id: str, data: dict[str, Any]) -> None:
-    if "okroute" in data and _run.live is not None:
-        _run.live.add(data["okroute"]["book"])  # a delta: merged once, as it arrives
-        _run.healths[client_id] = data["okroute"]["health"]  # cumulative: the latest is complete
-
-
-def _quit_after_final_figures(runner: MasterRunner, quit: Any) -> Any:
-    """Locust's master sends "quit" and then waits a fixed 0.5 s for the workers' last figures;
-    on a busy machine they come later, and the report would lack them (or, early in a run,
-    have none at all). So the master first asks every worker for its last figures and waits
-    for them, at most options.FINAL_WAIT; only then does Locust's quit run."""
-
-    def quit_after_final_figures() -> None:
-        if _run.final_asked:  # Locust's shutdown quits again, after the report is written
-            quit()
-            return
-        _run.final_asked = True
-        if _run.stopped_at is None:
-            _run.stopped_at = time.time()  # the wait for figures is not load
-        _run.final_pending = {client.id for client in runner.clients.all}
-        for client_id in sorted(_run.final_pending):
-            runner.send_message(FINAL, None, client_id)
-        deadline = time.monotonic() + options.FINAL_WAIT
-        while _run.final_pending and time.monotonic() < deadline:
-            gevent.sleep(0.05)
-        _run.final_missing = sorted(_run.final_pending)
-        quit()
-
-    return quit_after_final_figures
-
-
-def _send_final(environment: Any, msg: Any, **_: Any) -> None:
-    """A worker: end the load and send everything not yet reported."""
-    environment.runner.stop()
-    data = _run.campaign.delta() if _run.campaign is not None else None
-    environment.runner.send_message(FINAL, data)
-
-
-def _on_final(environment: Any, msg: Any, **_: Any) -> None:
-    if msg.data is not None:
-        _on_worker_report(msg.node_id, {"okroute": msg.data})
-    _run.final_pending.discard(msg.node_id)
-
-
-@events.test_start.add_listener
-def _on_test_start(environment: Any, **_: Any) -> None:
-    _run.started, _run.stopped_at, _run.stopping = time.time(), None, False
-    settings = _settings(environment)
-    parsed = environment.parsed_options
+def _on_test_start(run: RunState, environment: Any, **_: Any) -> None:
+    run.start()
+    settings = _settings(environment, run)
     if not isinstance(environment.runner, WorkerRunner):
-        gevent.spawn(_watch, environment, settings)
+        gevent.spawn(watch.watch, environment, run, settings)
     if isinstance(environment.runner, MasterRunner):
-        _run.live, _run.healths = LatencyBook(), {}
+        run.live, run.healths = LatencyBook(), {}
         return
     share, offset = 1.0, 0
     if isinstance(environment.runner, WorkerRunner):
-        share = 1.0 / max(1, parsed.expect_workers)
+        share = 1.0 / max(1, environment.parsed_options.expect_workers)
         offset = 1000 * (environment.runner.worker_index + 1)
-    _run.campaign = Campaign(
-        settings,
-        _credentials(),
-        _bases(environment, settings),
-        float(parsed.run_time or 60),
-        share,
-        offset,
-    )
+    bases = _bases(environment, settings)
+    run.campaign = Campaign(settings, _credentials(), bases, run.planned, share, offset)
     _OkrouteUser.ssl_context_factory = staticmethod(
         lambda cafile=None: _tls_context(settings.ca_bundle or cafile)
     )
+    ClosedModelUser.wait_time = waiting(*settings.wait)
     OpenModelUser.concurrency = max(10, settings.max_in_flight)
-    gevent.spawn(_sample_cpu)
+    gevent.spawn(watch.sample_cpu, run)
     if settings.push_receiver:
         generator = f"worker-{offset // 1000}" if offset else "local"
-        _run.campaign.pushes = pushclient.PushReporter(settings.push_receiver, generator)
-        gevent.spawn(_run.campaign.pushes.run, gevent.sleep)
+        run.campaign.pushes = pushclient.PushReporter(settings.push_receiver, generator)
+        gevent.spawn(run.campaign.pushes.run, gevent.sleep)
 
 
-@events.test_stop.add_listener
-def _on_test_stop(environment: Any, **_: Any) -> None:
-    if _run.campaign is not None and _run.campaign.pushes is not None:
-        _run.campaign.pushes.flush()  # the last submits, before the master asks for the figures
+def _on_test_stop(run: RunState, environment: Any, **_: Any) -> None:
+    if run.campaign is not None and run.campaign.pushes is not None:
+        run.campaign.pushes.flush()  # the last submits, before the master asks for the figures
 
 
-@events.test_stopping.add_listener
-def _on_test_stopping(environment: Any, **_: Any) -> None:
-    if _run.stopped_at is None:
-        _run.stopped_at = time.time()
-    _run.stopping = True
-    if _run.campaign is not None:
-        _run.campaign.stopped_at = _run.stopped_at
+def _on_test_stopping(run: RunState, environment: Any, **_: Any) -> None:
+    if run.stopped_at is None:
+        run.stopped_at = time.time()
+    run.stopping = True
+    if run.campaign is not None:
+        run.campaign.stopped_at = run.stopped_at
 
 
-def _abort(environment: Any, reason: str) -> None:
-    if _run.aborted is not None:
-        return  # already stopping
-    _run.aborted = reason
-    log.warning("okroute campaign aborted: %s", reason)
-    gevent.spawn(environment.runner.quit)
+def _on_quitting(run: RunState, environment: Any, **_: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    try:
+        settings = _settings(environment, run)
+    except ValueError:
+        return  # refused at init: nothing ran
+    finish.conclude(environment, run, settings)
 
 
-def _view(environment: Any, settings: options.Settings) -> View | None:
-    if isinstance(environment.runner, MasterRunner):
-        book, healths = _run.live, list(_run.healths.values())
-    elif _run.campaign is not None:
-        book, healths = _run.campaign.book, [_run.campaign._health()]
-    else:
-        return None
-    total = float(environment.parsed_options.run_time or 0)
-    elapsed = time.time() - _run.started
-    return View(
-        book, healths, elapsed, total or elapsed, settings.model == "open", settings.max_messages
-    )
-
-
-def _watch(environment: Any, settings: options.Settings) -> None:
-    """Every second: the SLO abort rule; every --progress: the progress line."""
-    watch = AbortWatch(parse_all(settings.slos))
-    console = Console()
-    last_print, last_count = time.time(), 0
-    while not _run.stopping:
-        gevent.sleep(WATCH_EVERY)
-        view = _view(environment, settings)
-        if view is None:
-            continue
-        now = time.time()
-        if watch.active:
-            summary = view.summary()
-            reason = watch.check(now, report.lookup(view.book, summary, view.corrected))
-            if reason is not None:
-                _abort(environment, reason)
-                break
-        if settings.progress and now - last_print >= settings.progress:
-            count = view.book.count
-            achieved = (count - last_count) / (now - last_print)
-            target = sum(h.get("target_rps") or 0 for h in view.healths) or None
-            console.show(line(view, achieved, target))
-            last_print, last_count = now, count
-    console.done()
-
-
-def _sample_cpu() -> None:
-    """CPU once a second, and how late the event loop wakes a sleeper (a starved generator)."""
-    process = psutil.Process()
-    process.cpu_percent(None)  # the first reading only starts the clock
-    ticks = 0
-    while True:
-        asleep = time.perf_counter()
-        gevent.sleep(LAG_TICK)
-        lag = time.perf_counter() - asleep - LAG_TICK
-        ticks += 1
-        if _run.campaign is not None:
-            _run.campaign.health.sample_lag(lag)
-            if ticks % round(1 / LAG_TICK) == 0:
-                _run.campaign.health.sample_cpu(process.cpu_percent(None))
+def waiting(low: float, high: float) -> Callable[[Any], float]:
+    """The closed model's wait between a user's sends, as Locust's own `between()`: a closure
+    that Locust calls as the user's `wait_time` method."""
+    return lambda user: random.uniform(low, high)
 
 
 @functools.cache
@@ -315,13 +193,14 @@ class _OkrouteUser(FastHttpUser):
     abstract = True
     insecure = False  # TLS verification stays on; a private CA comes with --okroute-ca-bundle
     concurrency = 1  # a closed-model user has one request in flight
+    okroute: RunState  # this process's campaign, set at init
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         guard(self.client)  # tasks that use self.client directly must name their requests
 
     def on_start(self) -> None:
-        campaign = _run.campaign
+        campaign = self.okroute.campaign
         # geventhttpclient's own pooled client, as FastHttpUser uses underneath: one pool per
         # base URL, as many connections as this user may have requests in flight.
         self.pools = {
@@ -355,13 +234,11 @@ class _OkrouteUser(FastHttpUser):
 class ClosedModelUser(_OkrouteUser):
     """A user that sends, waits a little, and sends again: the closed model."""
 
-    def wait_time(self) -> float:
-        low, high = _run.campaign.settings.wait
-        return random.uniform(low, high)
+    wait_time = waiting(0.0, 0.0)  # the campaign's --okroute-wait, set at test start
 
     @task
     def step(self) -> None:
-        campaign = _run.campaign
+        campaign = self.okroute.campaign
         stream = campaign.pick()
         hold = campaign.throttled(stream, time.time())
         if hold:  # the platform asked for a pause: honour it
@@ -376,26 +253,25 @@ class OpenModelUser(_OkrouteUser):
 
     @task
     def drive(self) -> None:
-        campaign = _run.campaign
+        campaign = self.okroute.campaign
         settings = campaign.settings
         # Users are spread evenly over the processes, so each driver keeps 1/users of the rate.
         users = max(1, self.environment.parsed_options.num_users or 1)
-        pacer = parse_arrival(
-            settings.arrival, campaign.run_time, 1.0 / users, campaign.rng.randrange(2**32)
-        )
+        seed = campaign.rng.randrange(2**32)
+        pacer = parse_arrival(settings.arrival, campaign.run_time, 1.0 / users, seed)
         health = campaign.health
         pool = Pool(max(1, settings.max_in_flight))
         start, n = time.time(), 0
         schedule = campaign.follow(pacer, start)  # what is due is counted from the schedule
         unblocked = start  # when the driver last stopped waiting for a free slot
-        while not _run.stopping:
+        while not self.okroute.stopping:
             due = pacer.due(n)
             if due >= campaign.run_time:  # the schedule is over; Locust ends the run
                 break
             ahead = due - (time.time() - start)
             if ahead > 0:
                 gevent.sleep(ahead)
-                if _run.stopping:
+                if self.okroute.stopping:
                     break
             n += 1
             intended = start + due
@@ -412,7 +288,7 @@ class OpenModelUser(_OkrouteUser):
                 # not reached yet is the generator's own backlog.
                 schedule.blocked_since = time.time()
                 available = pool.wait_available(max(0.0, intended + MAX_LAG - time.time()))
-                if _run.stopping:  # what waited on the platform at the stop is not counted
+                if self.okroute.stopping:  # what waited on the platform at the stop is not counted
                     break
                 schedule.blocked_since = None
                 unblocked = time.time()
@@ -421,118 +297,5 @@ class OpenModelUser(_OkrouteUser):
                     continue
             pool.spawn(campaign.step, self.sender, stream, intended)
         pool.join(timeout=DRAIN)  # answers in flight still count; nothing new is sent
-        while not _run.stopping:
+        while not self.okroute.stopping:
             gevent.sleep(0.2)
-
-
-@events.quitting.add_listener
-def _on_quitting(environment: Any, **_: Any) -> None:
-    if isinstance(environment.runner, WorkerRunner):
-        return
-    try:
-        settings = _settings(environment)
-    except ValueError:
-        return  # refused at init: nothing ran
-    _run.stopping = True
-    if isinstance(environment.runner, MasterRunner):
-        book, healths = _run.live, list(_run.healths.values())
-    elif _run.campaign is not None:
-        snapshot = _run.campaign.snapshot()
-        book, healths = _run.campaign.book, [snapshot["health"]]
-        book.abandoned = snapshot["book"]["abandoned"]
-    else:
-        book, healths = None, []
-    if book is None or not healths:
-        log.error("no generator reported any figures")
-        environment.process_exit_code = Exit.ABORTED if _run.aborted else Exit.INVALID
-        return
-    parsed = environment.parsed_options
-    run_time = float(parsed.run_time or 0)
-    end = _run.stopped_at or time.time()
-    # The load window: from the first send (or schedule) to the stop; the drain is not load.
-    begin = min((h["load_from"] for h in healths if h.get("load_from")), default=_run.started)
-    seconds = max(end - begin, 1e-9)
-    ran = end - _run.started
-    if _run.aborted is None and run_time and ran < run_time - 1.0:
-        _run.aborted = f"stopped after {ran:.1f} s of {run_time:g} s (SIGTERM or SIGINT)"
-    write(environment, settings, book, healths, seconds)
-
-
-def write(
-    environment: Any,
-    settings: options.Settings,
-    book: LatencyBook,
-    healths: list[dict[str, Any]],
-    seconds: float,
-) -> None:
-    """The campaign's report: summary.json, charts and index.html; the exit code by verdict."""
-    parsed = environment.parsed_options
-    open_model = settings.model == "open"
-    thresholds = parse_all(settings.slos)
-    target = sum(h.get("target_rps") or 0 for h in healths)
-    meta = {
-        "campaign": settings.campaign,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(_run.started)),
-        "target": {"http": environment.host or "", "https": settings.https_host},
-        "model": settings.model,
-        "arrival": settings.arrival if open_model else None,
-        "users": parsed.num_users,
-        "load": f"open {settings.arrival} ({target:g}/s)"
-        if open_model
-        else f"closed, {parsed.num_users} users",
-        "run_time_s": float(parsed.run_time or 0) or None,
-        "processes": len(healths),
-        "mix": settings.mix,
-        "variants": settings.variants,
-        "transports": settings.transports,
-        "messages": settings.messages,
-        "check_rate": settings.check_rate,
-        "max_messages": settings.max_messages,
-        "slos": settings.slos,
-    }
-    limits = {"dropped": settings.max_dropped, "late": settings.max_late, "held": settings.max_held}
-    summary = report.summarize(book, healths, seconds, meta, limits)
-    push_book = None
-    if settings.push_receiver:
-        push_book, summary["push"] = pushclient.collect(settings.push_receiver, settings.push_grace)
-    verdicts = report.verdicts(book, summary, thresholds, open_model, push_book)
-    summary["slo"] = [
-        {"threshold": v.threshold.text, "value": v.value, "passed": v.passed, "line": v.line()}
-        for v in verdicts
-    ]
-    summary["slo_judged_on"] = "corrected latency" if open_model else "raw latency"
-    errors = sum(e.get("occurrences", 1) for e in environment.runner.exceptions.values())
-    if errors:  # a scenario that crashed did not send what it was asked to: see locust.log
-        summary["valid"] = False
-        summary["invalid_because"].append(f"the generator raised {errors} exceptions (locust.log)")
-    if _run.final_missing:  # their last figures are not in this report
-        summary["valid"] = False
-        summary["invalid_because"].append(
-            f"the last figures of {len(_run.final_missing)} worker(s) never arrived "
-            f"(waited {options.FINAL_WAIT:g} s): {', '.join(_run.final_missing)}"
-        )
-    rate = (summary["scopes"].get("all") or {}).get("rps", 0)
-    warning = report.omission_warning(book, settings.model, rate)
-    summary["warnings"] = [warning] if warning else []
-    breached = [v.line() for v in verdicts if not v.passed]
-    verdict = decide(summary["valid"], bool(breached), _run.aborted is not None)
-    summary["verdict"] = str(verdict)
-    summary["aborted_because"] = _run.aborted
-    environment.process_exit_code = EXIT_CODES[verdict]
-    directory = Path(settings.reports) / (settings.campaign or time.strftime("%Y%m%d-%H%M%S"))
-    directory.mkdir(parents=True, exist_ok=True)
-    report.write_summary(directory, summary)
-    report.charts(book, directory, meta, thresholds, open_model)
-    page.write(directory, summary)
-    for text in summary["warnings"]:
-        log.warning(text)
-    for text in summary["invalid_because"]:
-        log.error("the run is invalid: %s", text)
-    for text in breached:
-        log.error("SLO breached: %s", text)
-    log.info(
-        "okroute campaign %s: %s (%s)",
-        directory,
-        summary["verdict"],
-        "; ".join(v.line() for v in verdicts),
-    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loadtests.pacer import parse_arrival
-from loadtests.thresholds import parse_all
+from loadtests.thresholds import METRICS, PUSH_MISSING, SCOPES, parse_all
 from loadtests.traffic import MESSAGE_KINDS, STREAMS
 from okroute_model.environment import PREFIX_RULE, Env, valid_prefix
 from okroute_model.units import argtype, format_duration, parse_duration, parse_range, parse_weights
@@ -124,8 +124,8 @@ OPTIONS: tuple[Option, ...] = (
         "slo",
         [],
         "threshold such as 'submit:p99<250ms' or 'dlr:p95<1m:abort-after=30s' (repeatable; "
-        "default errors<1%; with --dlr-listen push_missing<1% too, unless an SLO judges "
-        "push_missing)",
+        f"default errors<1%; with --dlr-listen {PUSH_MISSING}<1% too, unless an SLO judges "
+        f"{PUSH_MISSING}; metrics {' '.join(METRICS)}; scopes {' '.join(SCOPES)})",
         repeat=True,
     ),
     Option("progress", 5.0, "duration between progress lines; 0 for none", type=parse_duration),
@@ -148,7 +148,6 @@ DEFAULT_SLOS = ["errors<1%"]
 # With a push receiver the user asked for (okroute-load --dlr-listen), a platform that never
 # pushes must not PASS: missing pushes (messages with no push of a final status by the end of
 # --push-grace) are judged unless an SLO already does.
-PUSH_MISSING = "push_missing"
 DEFAULT_PUSH_SLO = f"{PUSH_MISSING}<1%"
 FINAL_WAIT = 30.0  # seconds a Locust master waits for its workers' last figures at the end
 

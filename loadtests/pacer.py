@@ -118,16 +118,22 @@ class Ramp:
 
 @dataclass
 class Poisson:
-    """Exponential gaps between arrivals (a Poisson process), from a seeded generator."""
+    """Exponential gaps between arrivals (a Poisson process), from a seeded generator.
+
+    O(1) state: only the last arrival drawn is kept. The driver asks for n = 0, 1, 2, ... in
+    order; an earlier n replays the draws from the seed (same times, more work, no memory)."""
 
     rate: float
     seed: int = 0
-    _times: list[float] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
             raise ValueError("a Poisson rate must be positive")
+        self._restart()
+
+    def _restart(self) -> None:
         self._rng = random.Random(self.seed)
+        self._n, self._t = -1, 0.0  # the last arrival drawn: its index and time
 
     def rate_at(self, t: float) -> float:
         return self.rate
@@ -136,10 +142,14 @@ class Poisson:
         return self.rate * t
 
     def due(self, n: int) -> float:
-        times = self._times
-        while len(times) <= n:
-            times.append((times[-1] if times else 0.0) + self._rng.expovariate(self.rate))
-        return times[n]
+        if n < self._n:
+            self._restart()
+        draw, rate = self._rng.expovariate, self.rate
+        t = self._t
+        for _ in range(n - self._n):
+            t += draw(rate)
+        self._n, self._t = n, t
+        return t
 
 
 def _rate(text: str) -> float:

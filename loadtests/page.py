@@ -32,64 +32,68 @@ from loadtests.htmlkit import (
     table,
     weights,
 )
+from loadtests.summary import CampaignSummary
 
 CHARTS = ("throughput.png", "latency.png", "delivery.png", "capacity.png")
 
 
-def _why(summary: dict[str, Any]) -> list[str]:
+def _why(summary: CampaignSummary) -> list[str]:
     reasons = []
-    if summary.get("aborted_because"):
-        reasons.append(f"aborted: {summary['aborted_because']}")
-    reasons += [f"invalid: {r}" for r in summary.get("invalid_because", [])]
-    reasons += [f"SLO {s['line']}" for s in summary.get("slo", []) if not s["passed"]]
+    if summary.aborted_because:
+        reasons.append(f"aborted: {summary.aborted_because}")
+    reasons += [f"invalid: {r}" for r in summary.invalid_because]
+    reasons += [f"SLO {s.line}" for s in summary.slo if not s.passed]
     return reasons or ["every SLO held and the generator applied the load asked for"]
 
 
-def _meta(summary: dict[str, Any]) -> str:
-    target = ", ".join(u for u in (summary.get("target") or {}).values() if u)
-    rate = summary.get("check_rate")
+def _meta(summary: CampaignSummary) -> str:
+    target = ", ".join(u for u in (summary.target or {}).values() if u)
+    rate = summary.check_rate
+    overhead = summary.overhead_s
     rows = [
-        ("campaign", summary.get("campaign")),
-        ("started", summary.get("started")),
+        ("campaign", summary.campaign),
+        ("started", summary.started),
         ("target", target),
-        ("load", summary.get("load")),
-        ("load window", f"{seconds(summary.get('duration_s'))} (rates are taken over it)"),
-        ("processes", number(summary.get("processes"))),
-        ("request mix", weights(summary.get("mix"))),
-        ("submit variants", weights(summary.get("variants"))),
-        ("transports", weights(summary.get("transports"))),
-        ("messages", weights(summary.get("messages"))),
-        ("message budget", counted(summary.get("max_messages"), "destination numbers at most")),
+        ("load", summary.load),
+        ("load window", f"{seconds(summary.duration_s)} (rates are taken over it)"),
+        ("time beside the load",
+         f"{seconds(overhead)} (start, drain, pushes, report)" if overhead is not None else NONE),
+        ("processes", number(summary.processes)),
+        ("request mix", weights(summary.mix)),
+        ("submit variants", weights(summary.variants)),
+        ("transports", weights(summary.transports)),
+        ("messages", weights(summary.messages)),
+        ("message budget", counted(summary.max_messages, "destination numbers at most")),
         ("contract checks on", f"{percent(rate)} of answers" if rate is not None else NONE),
-        ("SLOs", ", ".join(summary.get("slos") or []) or NONE),
-    ]
+        ("SLOs", ", ".join(summary.slos) or NONE),
+    ]  # fmt: skip
     return key_values((k, str(v if v is not None else NONE)) for k, v in rows)
 
 
-def _groups(summary: dict[str, Any]) -> str:
+def _groups(summary: CampaignSummary) -> str:
     head = ["group", "answers", "rate", *latency_head(), "p50 corrected", "p99 corrected"]
     head += ["errors by rule", "throttled answers"]
     rows = []
-    for name, g in summary.get("groups", {}).items():
-        fixed = g.get("corrected_latency_ms") or {}
-        failures = counts(g.get("failures_by_rule"))
+    for name, g in summary.groups.items():
+        fixed = g.corrected_latency_ms or {}
+        failures = counts(g.failures_by_rule)
         rows.append(
-            [cell(name), cell(number(g["count"]), "num"), cell(per_second(g["rps"]), "num")]
-            + latency_row(g.get("latency_ms"))
+            [cell(name), cell(number(g.count), "num"), cell(per_second(g.rps), "num")]
+            + latency_row(g.latency_ms)
             + [cell(ms(fixed.get(p)), "num") for p in ("p50", "p99")]
-            + [cell(failures, "bad" if g.get("failures_by_rule") else "ok")]
-            + [cell(number(g["throttled"]), "num")]
+            + [cell(failures, "bad" if g.failures_by_rule else "ok")]
+            + [cell(number(g.throttled), "num")]
         )
     return table(head, rows)
 
 
-def _slos(summary: dict[str, Any]) -> str:
+def _slos(summary: CampaignSummary) -> str:
     rows = [
-        [cell(s["threshold"]), cell("held" if s["passed"] else "BREACHED",
-                                    "ok" if s["passed"] else "bad"), cell(s["line"])]
-        for s in summary.get("slo", [])
+        [cell(s.threshold), cell("held" if s.passed else "BREACHED",
+                                 "ok" if s.passed else "bad"), cell(s.line)]
+        for s in summary.slo
     ]  # fmt: skip
-    judged = escape(summary.get("slo_judged_on", ""))
+    judged = escape(summary.slo_judged_on or "")
     return f"<p>Judged on {judged}.</p>" + table(["threshold", "verdict", "value"], rows)
 
 
@@ -114,8 +118,8 @@ GENERATOR_ROWS = (
 )
 
 
-def _generator(summary: dict[str, Any]) -> str:
-    processes = summary.get("generator", {}).get("processes", [])
+def _generator(summary: CampaignSummary) -> str:
+    processes = summary.generator.processes
     head = ["", *(f"process {i + 1}" for i in range(len(processes)))]
     rows = [
         [cell(label)] + [cell(show(p.get(key)) if key in p else NONE, "num") for p in processes]
@@ -164,8 +168,8 @@ def _per_message(histogram: dict[str, int] | None) -> str:
     return f"{parts[0].replace(' got', ' messages got', 1)}, {', '.join(parts[1:])}".rstrip(", ")
 
 
-def _capacity(summary: dict[str, Any]) -> str:
-    capacity = summary.get("capacity")
+def _capacity(summary: CampaignSummary) -> str:
+    capacity = summary.capacity
     if not capacity:
         return ""
     head = ["step", "target rate", "achieved rate", "p50", "p99", "errors", "throttled",
@@ -176,20 +180,20 @@ def _capacity(summary: dict[str, Any]) -> str:
          cell(ms(step["p99_ms"]), "num"), cell(percent(step["errors"]), "num"),
          cell(percent(step["throttled"]), "num"), cell(counted(step["held"], "sends"), "num"),
          cell(step["limit"] or "held", "bad" if step["limit"] else "ok")]
-        for step in capacity["steps"]
+        for step in capacity.steps
     ]  # fmt: skip
-    found = capacity.get("capacity_rps")
+    found = capacity.capacity_rps
     found_text = f"{number(found)} requests/s" if found is not None else "none found"
     text = (
         f'<p>Capacity: <b id="capacity">{escape(found_text)}</b>; the search '
-        f"stopped on <b>{escape(capacity['stopped_by'])}</b>.</p>"
+        f"stopped on <b>{escape(capacity.stopped_by)}</b>.</p>"
     )
     return "<h2>Capacity search</h2>" + text + table(head, rows)
 
 
-def _scope_note(summary: dict[str, Any]) -> str:
+def _scope_note(summary: CampaignSummary) -> str:
     """A capacity search's figures below the steps are those of its last step only: say so."""
-    steps = (summary.get("capacity") or {}).get("steps") or []
+    steps = summary.capacity.steps if summary.capacity else []
     if not steps:
         return ""
     last = steps[-1]
@@ -207,31 +211,34 @@ def _image(path: Path) -> str:
     return f'<p><img alt="{escape(path.stem)}" src="data:image/png;base64,{data}"></p>'
 
 
-def render(directory: Path, summary: dict[str, Any]) -> str:
-    verdict = escape(summary.get("verdict", ""))
+def render(directory: Path, summary: CampaignSummary) -> str:
+    verdict = escape(summary.verdict)
     reasons = "".join(f"<li>{escape(r)}</li>" for r in _why(summary))
-    warnings = "".join(f'<p class="warn">{escape(w)}</p>' for w in summary.get("warnings", []))
+    warnings = "".join(f'<p class="warn">{escape(w)}</p>' for w in summary.warnings)
     charts = "".join(_image(directory / name) for name in CHARTS)
+    # Delivery and pushes are drawn by helpers shared with okroute-verify's page, which holds
+    # the load smoke's summary as parsed JSON.
+    data = summary.to_dict()
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>okroute-load {escape(str(summary.get("campaign", "")))}: {verdict}</title>
+<title>okroute-load {escape(summary.campaign or "")}: {verdict}</title>
 <style>{STYLE}</style></head>
 <body><div class="verdict {verdict}" id="verdict">{verdict}</div><main>
-<h1>Load campaign {escape(str(summary.get("campaign", "")))}</h1>
+<h1>Load campaign {escape(summary.campaign or "")}</h1>
 <ul class="reasons">{reasons}</ul>{warnings}
 {_capacity(summary)}{_scope_note(summary)}
 <h2>What ran</h2>{_meta(summary)}
 <h2>Per request group</h2>{_groups(summary)}
 <h2>SLOs</h2>{_slos(summary)}
 <h2>Generator health</h2>{_generator(summary)}
-<h2>Delivery (final statuses seen through query)</h2>{delivery(summary)}
-<h2>Pushes (delivery reports pushed to the receiver)</h2>{push_section(summary)}
+<h2>Delivery (final statuses seen through query)</h2>{delivery(data)}
+<h2>Pushes (delivery reports pushed to the receiver)</h2>{push_section(data)}
 <h2>Charts</h2>{charts}
 </main></body></html>
 """
 
 
-def write(directory: Path, summary: dict[str, Any]) -> Path:
+def write(directory: Path, summary: CampaignSummary) -> Path:
     path = directory / "index.html"
     path.write_text(render(directory, summary), encoding="utf-8")
     return path

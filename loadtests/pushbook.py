@@ -29,6 +29,10 @@ from okroute_model.statuses import FINAL_STATUSES, RANK, Status
 MAX_MESSAGES = 2_000_000  # messages followed at once; the oldest are let go beyond it
 MAX_PENDING = 100_000  # pushes held for IDs whose submit has not been reported yet
 MAX_PUSHES_PER_MESSAGE = 64  # statuses kept per message; beyond, pushes are only counted
+# Seconds after its submit that a message is followed: past the receiver's longest grace
+# (`receiver.MAX_GRACE`) and any delivery story, it is judged then (missing, pushes per message,
+# poll agreement) and let go, so the matcher holds minutes of messages, not the whole run.
+RETIRE_AFTER = 900.0
 # Counters of a book, each a number of pushes unless it says messages.
 COUNTS = (
     "messages",  # messages submitted (numbers x submits)
@@ -184,6 +188,7 @@ class Matcher:
                     self._by_id.pop(i, None)
                 self.book(old.generator).counts["let_go"] += 1
                 self._open -= old.final is None
+            self._retire(at - RETIRE_AFTER)
             message = Message(tuple(ids), at, generator)
             self._order.append(message)
             book.counts["messages"] += 1
@@ -258,24 +263,38 @@ class Matcher:
 
     # -- the end -----------------------------------------------------------------------------
 
+    def _retire(self, before: float) -> None:
+        """Judge and let go the messages submitted before `before` (the oldest come first)."""
+        order = self._order
+        while order and order[0].submitted < before:
+            old = order.popleft()
+            for i in old.ids:
+                self._by_id.pop(i, None)
+            self._open -= old.final is None
+            _judge_message(old, self.book(old.generator))
+
     def finish(self) -> dict[str, dict[str, Any]]:
         """Every generator's book, completed: misses, pushes per message, poll disagreement.
         Pushes still waiting for a submit count as unknown (in the generator "-"). The matcher
         itself is left as it is, so that a report can be asked for more than once."""
         books = {g: PushBook.merged([b.snapshot()]) for g, b in self.books.items()}
         for message in self._order:
-            book = books[message.generator]
-            if message.final is None:
-                book.counts["missing"] += 1
-            book.per_message[str(sum(len(s) for s in message.pushed.values()))] += 1
-            for message_id, polled in message.polled.items():
-                finals = [s for s in message.pushed.get(message_id, ()) if s in FINAL_STATUSES]
-                if not finals:
-                    continue
-                book.counts["polled_compared"] += 1
-                if finals[0] != polled:
-                    book.disagree[f"pushed {finals[0]}, polled {polled}"] += 1
+            _judge_message(message, books[message.generator])
         unmatched = PushBook.merged([self.unmatched.snapshot()])
         unmatched.counts["unknown"] += sum(len(p) for p in self._pending.values())
         books["-"] = unmatched
         return {g: b.snapshot() for g, b in books.items()}
+
+
+def _judge_message(message: Message, book: PushBook) -> None:
+    """A message's figures once no more pushes are awaited for it."""
+    if message.final is None:
+        book.counts["missing"] += 1
+    book.per_message[str(sum(len(s) for s in message.pushed.values()))] += 1
+    for message_id, polled in message.polled.items():
+        finals = [s for s in message.pushed.get(message_id, ()) if s in FINAL_STATUSES]
+        if not finals:
+            continue
+        book.counts["polled_compared"] += 1
+        if finals[0] != polled:
+            book.disagree[f"pushed {finals[0]}, polled {polled}"] += 1

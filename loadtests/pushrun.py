@@ -93,8 +93,8 @@ def embedded_credentials(default_user: str, make_password: Any) -> str:
     return os.environ[Env.USERNAME]
 
 
-def summary_line(data: dict[str, Any]) -> str | None:
-    push = data.get("push")
+def summary_line(push: dict[str, Any] | None) -> str | None:
+    """The push figures in one line, or None when no receiver took part."""
     if not push:
         return None
     if "error" in push:

@@ -1,4 +1,4 @@
-"""The end of a campaign: figures, SLO verdicts, `summary.json` and the charts.
+"""The end of a campaign: figures, SLO verdicts and the charts (`summary` writes summary.json).
 
 Latency figures are milliseconds with microsecond precision, from the HdrHistograms; under the
 open model both raw and corrected figures are given, and SLOs judge the corrected ones.
@@ -6,14 +6,15 @@ open model both raw and corrected figures are given, and SLOs judge the correcte
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loadtests.health import Health
 from loadtests.latency import LatencyBook, latency_figures, seconds_at, summed
 from loadtests.pushbook import PushBook
-from loadtests.thresholds import LATENCY, PUSH_METRICS, Threshold, Verdict, judge
+from loadtests.summary import CampaignSummary, Delivery, Generator, GroupFigures, ScopeFigures
+from loadtests.thresholds import Lookup, Threshold, Verdict, judge, reader
 
 if TYPE_CHECKING:
     from hdrh.histogram import HdrHistogram
@@ -25,7 +26,7 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def scope_figures(book: LatencyBook, scope: str, seconds: float) -> dict[str, Any] | None:
+def scope_figures(book: LatencyBook, scope: str, seconds: float) -> ScopeFigures | None:
     groups = book.select(scope)
     count = sum(g.count for g in groups)
     if not count:
@@ -34,99 +35,106 @@ def scope_figures(book: LatencyBook, scope: str, seconds: float) -> dict[str, An
     for g in groups:
         for rule, n in g.failures.items():
             failures[rule] = failures.get(rule, 0) + n
-    return {
-        "count": count,
-        "rps": round(count / seconds, 2) if seconds else 0.0,
-        "errors": round(_share(sum(failures.values()), count), 6),
-        "throttled": round(_share(sum(g.throttled for g in groups), count), 6),
-        "failures_by_rule": dict(sorted(failures.items())),
-        "latency_ms": latency_figures(book.combined(groups, corrected=False)),
-        "corrected_latency_ms": latency_figures(book.combined(groups, corrected=True)),
-    }
+    return ScopeFigures(
+        count=count,
+        rps=round(count / seconds, 2) if seconds else 0.0,
+        errors=round(_share(sum(failures.values()), count), 6),
+        throttled=round(_share(sum(g.throttled for g in groups), count), 6),
+        failures_by_rule=dict(sorted(failures.items())),
+        latency_ms=latency_figures(book.combined(groups, corrected=False)),
+        corrected_latency_ms=latency_figures(book.combined(groups, corrected=True)),
+    )
 
 
 def summarize(
     book: LatencyBook,
     healths: list[dict[str, Any]],
     seconds: float,
-    meta: dict[str, Any],
     limits: dict[str, float] | None = None,
-) -> dict[str, Any]:
-    """`seconds` is the load window: from the start until the load stopped, not the drain."""
+) -> CampaignSummary:
+    """The figures of a campaign (not yet judged). `seconds` is the load window: from the start
+    until the load stopped, not the drain."""
     processes = [Health.assess(h, seconds, limits) for h in healths]
     saturated = [r for p in processes for r in p["saturated"]]
     delivered = sum(book.finals.values())
-    summary: dict[str, Any] = {
-        **meta,
-        "duration_s": round(seconds, 3),  # the load window every rate is taken over
-        "valid": not saturated,
-        "invalid_because": saturated,
-        "groups": {
-            name: {
-                "count": g.count,
-                "rps": round(g.count / seconds, 2) if seconds else 0.0,
-                "latency_ms": latency_figures(g.raw),
-                "corrected_latency_ms": latency_figures(g.corrected),
-                "failures_by_rule": dict(sorted(g.failures.items())),
-                "throttled": g.throttled,
-            }
-            for name, g in sorted(book.groups.items())
-        },
-        "scopes": {s: scope_figures(book, s, seconds) for s in ("all", *COMMAND_SCOPES)},
-        "delivery": {
-            "count": delivered,
-            "latency_ms": latency_figures(book.delivery),
-            "finals": {k: round(v / delivered, 4) for k, v in sorted(book.finals.items())},
-            "abandoned": book.abandoned,
-        },
-        "generator": {"processes": processes, "saturated": bool(saturated)},
+    groups = {
+        name: GroupFigures(
+            count=g.count,
+            rps=round(g.count / seconds, 2) if seconds else 0.0,
+            latency_ms=latency_figures(g.raw),
+            corrected_latency_ms=latency_figures(g.corrected),
+            failures_by_rule=dict(sorted(g.failures.items())),
+            throttled=g.throttled,
+        )
+        for name, g in sorted(book.groups.items())
     }
-    return summary
+    return CampaignSummary(
+        scopes={s: scope_figures(book, s, seconds) for s in ("all", *COMMAND_SCOPES)},
+        groups=groups,
+        generator=Generator(processes=processes, saturated=bool(saturated)),
+        duration_s=round(seconds, 3),  # the load window every rate is taken over
+        valid=not saturated,
+        invalid_because=saturated,
+        delivery=Delivery(
+            count=delivered,
+            latency_ms=latency_figures(book.delivery),
+            finals={k: round(v / delivered, 4) for k, v in sorted(book.finals.items())},
+            abandoned=book.abandoned,
+        ),
+    )
+
+
+@dataclass
+class MergedFigures:
+    """A campaign's merged figures as the SLO metrics read them (`thresholds.Figures`):
+    latency in seconds, shares as fractions."""
+
+    book: LatencyBook
+    summary: CampaignSummary
+    corrected: bool
+    push: PushBook | None = None
+
+    def histogram(self, scope: str) -> HdrHistogram | None:
+        if scope == "push":
+            return None if self.push is None else self.push.combined()
+        if scope == "dlr":
+            return self.book.delivery if self.book.delivery.get_total_count() else None
+        if self.summary.scopes.get(scope) is None:
+            return None
+        groups = self.book.select(scope)
+        return (
+            self.book.combined(groups, corrected=True) if self.corrected else None
+        ) or self.book.combined(groups, corrected=False)
+
+    def count(self, scope: str) -> float | None:
+        if scope == "push":
+            return None if self.push is None else float(self.push.counts["with_final"])
+        if scope == "dlr":
+            return float(sum(self.book.finals.values()))
+        return self.answers(scope, "count")
+
+    def answers(self, scope: str, key: str) -> float | None:
+        figures = self.summary.scopes.get(scope)
+        return None if figures is None else float(getattr(figures, key))
+
+    def generator_share(self, part: str, whole: str) -> float:
+        processes = self.summary.generator.processes
+        return _share(sum(p[part] for p in processes), sum(p[whole] for p in processes))
+
+    def push_share(self, metric: str) -> float | None:
+        return None if self.push is None else self.push.share(metric)
 
 
 def lookup(
-    book: LatencyBook, summary: dict[str, Any], corrected: bool, push: PushBook | None = None
-):
-    """Metric values for the thresholds: latency in seconds, shares as fractions."""
-    processes = summary["generator"]["processes"]
-
-    def value(scope: str, metric: str) -> float | None:
-        if scope == "push" or metric in PUSH_METRICS:
-            return None if push is None else push.value(metric)
-        if scope == "dlr":
-            histogram = book.delivery if book.delivery.get_total_count() else None
-            if metric == "count":
-                return float(sum(book.finals.values()))
-        else:
-            figures = summary["scopes"].get(scope)
-            if metric in ("late", "dropped"):
-                sent = sum(p["sent"] for p in processes)
-                due = sum(p["due"] for p in processes)
-                return _share(sum(p[metric] for p in processes), sent if metric == "late" else due)
-            if figures is None:
-                return None
-            if metric in ("count", "rps", "errors", "throttled"):
-                return float(figures[metric])
-            groups = book.select(scope)
-            histogram = (
-                book.combined(groups, corrected=True) if corrected else None
-            ) or book.combined(groups, corrected=False)
-        if histogram is None:
-            return None
-        if metric in LATENCY:
-            return {
-                "avg": histogram.get_mean_value(),
-                "min": histogram.get_min_value(),
-                "max": histogram.get_max_value(),
-            }[metric] / 1e6
-        return seconds_at(histogram, float(metric[1:]))
-
-    return value
+    book: LatencyBook, summary: CampaignSummary, corrected: bool, push: PushBook | None = None
+) -> Lookup:
+    """Metric values for the thresholds, read as the metric table says."""
+    return reader(MergedFigures(book, summary, corrected, push))
 
 
 def verdicts(
     book: LatencyBook,
-    summary: dict[str, Any],
+    summary: CampaignSummary,
     thresholds: list[Threshold],
     corrected: bool,
     push: PushBook | None = None,
@@ -180,11 +188,12 @@ def _style(plt) -> None:
     plt.rcParams.update({"axes.grid": True, "grid.alpha": 0.3, "font.size": 9})
 
 
-def _title(fig, meta: dict[str, Any], what: str) -> None:
-    target = " ".join(u for u in (meta.get("target") or {}).values() if u)
-    load = meta.get("load", "")
-    slos = ", ".join(meta.get("slos", []))
-    fig.suptitle(f"{what} — {meta.get('campaign', '')}", x=0.01, ha="left", fontsize=11)
+def _title(fig, meta: CampaignSummary | None, what: str) -> None:
+    target = " ".join(u for u in ((meta and meta.target) or {}).values() if u)
+    load = (meta and meta.load) or ""
+    slos = ", ".join(meta.slos if meta else [])
+    campaign = (meta and meta.campaign) or ""
+    fig.suptitle(f"{what} — {campaign}", x=0.01, ha="left", fontsize=11)
     fig.text(0.01, 0.9, f"{target} · {load} · SLO {slos}", fontsize=8, color="#555")
 
 
@@ -204,10 +213,22 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+@dataclass
+class _Timeline:
+    """What every timeline chart of one campaign shares."""
+
+    directory: Path
+    meta: CampaignSummary | None
+    commands: list[str]
+    series: dict[str, list]  # command -> [(seconds into the run, bucket)]
+    width: float  # seconds per bucket
+    warmup: float
+
+
 def charts(
     book: LatencyBook,
     directory: Path,
-    meta: dict[str, Any] | None = None,
+    meta: CampaignSummary | None = None,
     thresholds: list[Threshold] | None = None,
     corrected: bool = False,
 ) -> list[Path]:
@@ -217,7 +238,7 @@ def charts(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    meta, thresholds = meta or {}, thresholds or []
+    thresholds = thresholds or []
     span = book.span
     if span is None:
         return []
@@ -229,8 +250,25 @@ def charts(
         c: sorted((i * width - origin, b) for (k, i), b in book.timeline.items() if k == c)
         for c in commands
     }
-    written = []
+    ctx = _Timeline(directory, meta, commands, series, width, warmup)
+    written = [_throughput(plt, ctx), _latency(plt, ctx, thresholds, corrected)]
+    if book.delivery.get_total_count():
+        written.append(_delivery(plt, book, ctx, thresholds))
+    return written
 
+
+def _done(plt, fig, ax, meta: CampaignSummary | None, what: str, path: Path) -> Path:
+    """A chart's legend and title, then the file."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    _title(fig, meta, what)
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def _throughput(plt, ctx: _Timeline) -> Path:
+    commands, series, width = ctx.commands, ctx.series, ctx.width
+    warmup, meta = ctx.warmup, ctx.meta
     fig, ax = plt.subplots(figsize=(11, 4.2))
     for command in commands:
         x = [t for t, _ in series[command]]
@@ -244,11 +282,12 @@ def charts(
     ax.axvspan(0, warmup, color="#999", alpha=0.15, label="warm-up")
     ax.set_xlabel(f"seconds into the campaign (buckets of {width:g} s)")
     ax.set_ylabel("requests/s")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    _title(fig, meta, "Throughput per command")
-    written.append(_save(fig, directory / "throughput.png"))
-    plt.close(fig)
+    return _done(plt, fig, ax, meta, "Throughput per command", ctx.directory / "throughput.png")
 
+
+def _latency(plt, ctx: _Timeline, thresholds: list[Threshold], corrected: bool) -> Path:
+    commands, series, width = ctx.commands, ctx.series, ctx.width
+    warmup, meta = ctx.warmup, ctx.meta
     fig, ax = plt.subplots(figsize=(11, 4.2))
     steady: list[float] = []
     for n, command in enumerate(commands):
@@ -273,30 +312,26 @@ def charts(
     plain_log_labels(ax.yaxis)
     ax.set_xlabel(f"seconds into the campaign (buckets of {width:g} s)")
     ax.set_ylabel(f"latency, ms ({'corrected' if corrected else 'raw'})")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    _title(fig, meta, "Latency per command (HdrHistogram, per time slice)")
-    written.append(_save(fig, directory / "latency.png"))
-    plt.close(fig)
+    what = "Latency per command (HdrHistogram, per time slice)"
+    return _done(plt, fig, ax, meta, what, ctx.directory / "latency.png")
 
-    if book.delivery.get_total_count():
-        fig, ax = plt.subplots(figsize=(11, 3.6))
-        percentiles = [p for p in (1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9)]
-        ax.plot(
-            percentiles,
-            [seconds_at(book.delivery, p) for p in percentiles],
-            "o-",
-            label="submit to final status",
-        )
-        for t in thresholds:
-            if t.scope == "dlr" and t.percentile is not None:
-                ax.axhline(t.limit, color="#c62828", lw=1, alpha=0.7, label=f"SLO {t.text}")
-        ax.set_xlabel("percentile")
-        ax.set_ylabel("delivery latency, s")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        _title(fig, meta, "Delivery latency")
-        written.append(_save(fig, directory / "delivery.png"))
-        plt.close(fig)
-    return written
+
+def _delivery(plt, book: LatencyBook, ctx: _Timeline, thresholds: list[Threshold]) -> Path:
+    meta = ctx.meta
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    percentiles = [p for p in (1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9)]
+    ax.plot(
+        percentiles,
+        [seconds_at(book.delivery, p) for p in percentiles],
+        "o-",
+        label="submit to final status",
+    )
+    for t in thresholds:
+        if t.scope == "dlr" and t.percentile is not None:
+            ax.axhline(t.limit, color="#c62828", lw=1, alpha=0.7, label=f"SLO {t.text}")
+    ax.set_xlabel("percentile")
+    ax.set_ylabel("delivery latency, s")
+    return _done(plt, fig, ax, meta, "Delivery latency", ctx.directory / "delivery.png")
 
 
 def capacity_chart(rows: list[dict[str, Any]], directory: Path) -> Path | None:
@@ -330,10 +365,4 @@ def capacity_chart(rows: list[dict[str, Any]], directory: Path) -> Path | None:
     fig.suptitle("Capacity search: the knee", x=0.01, ha="left", fontsize=11)
     path = _save(fig, directory / "capacity.png")
     plt.close(fig)
-    return path
-
-
-def write_summary(directory: Path, summary: dict[str, Any]) -> Path:
-    path = directory / "summary.json"
-    path.write_text(json.dumps(summary, indent=2) + "\n")
     return path

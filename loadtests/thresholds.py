@@ -4,16 +4,15 @@ Grammar (in the manner of k6's thresholds), one threshold per string:
 
     threshold = [ scope ":" ] metric op value [ ":abort-after=" duration ]
     scope     = "all" | "submit" | "query" | "mo" | "dlr" | "push"  (default: all)
-    metric    = "p" number  (a percentile, e.g. p99, p99.9)
-              | "avg" | "min" | "max"                            (latency)
-              | "rps" | "count"                                  (requests)
-              | "errors" | "throttled"                           (shares of requests)
-              | "late" | "dropped"                               (shares of due sends, open model)
-              | "push_missing" | "push_duplicates"               (shares of messages / pushes)
-              | "push_out_of_order" | "push_unknown"
+    metric    = a name in METRICS below, or "p" number for a percentile (p99, p99.9)
     op        = "<" | "<=" | ">" | ">=" | "=="
-    value     = a duration for latency (`okroute_model.units.parse_duration`: 250ms, 30s, 1m,
-                1m30s, 1h); a share with "%" (or a plain fraction); a plain number for rps, count
+    value     = by the metric's kind: a duration for a latency
+                (`okroute_model.units.parse_duration`: 250ms, 30s, 1m, 1m30s, 1h); a share with
+                "%" (or a plain fraction); a plain number for a count or a rate
+
+What is valid follows from the metric's entry in METRICS: its kind says which values it takes,
+its scopes where it is measured, its reader how its value comes from the merged figures. Adding
+a metric is one entry there, plus the producer of the figure it reads.
 
 Examples: `submit:p99<250ms`, `errors<0.1%`, `throttled<5%`, `dlr:p95<1m`, `rps>=500`,
 `push:p95<30s` (submit to the first push of a final status), `push_missing<0.1%`,
@@ -29,15 +28,19 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
 
+from loadtests.latency import seconds_at
 from okroute_model.units import DURATION_HINT, parse_duration
 
-SCOPES = ("all", "submit", "query", "mo", "dlr", "push")
-LATENCY = ("avg", "min", "max")
-SHARES = ("errors", "throttled", "late", "dropped")
-COUNTS = ("rps", "count")
-# Shares measured by the push receiver: missing is of messages, the others of pushes.
-PUSH_METRICS = ("push_missing", "push_duplicates", "push_out_of_order", "push_unknown")
+if TYPE_CHECKING:
+    from hdrh.histogram import HdrHistogram
+
+COMMANDS = ("submit", "query", "mo")
+SCOPES = ("all", *COMMANDS, "dlr", "push")
+ANSWERS = ("all", *COMMANDS)  # scopes of requests and their answers
+PUSHES = ("all", "push")
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt,
 }  # fmt: skip
@@ -46,9 +49,103 @@ _GRAMMAR = re.compile(
     r"^\s*(?:(?P<scope>[a-z]+)\s*:)?\s*(?P<metric>p\d+(?:\.\d+)?|[a-z_]+)\s*"
     r"(?P<op><=|>=|==|<|>)\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[a-zµ%][a-zµ0-9.\s]*)?\s*$"
 )
-
-
 _PERCENTILE = re.compile(r"p\d+(\.\d+)?")
+PERCENTILE = "pNN"  # the table's name for every percentile
+PUSH_MISSING = "push_missing"  # okroute-load judges it by default when it runs a receiver
+
+
+class Kind(StrEnum):
+    """What a metric's value is: it decides the value's unit when parsed and when shown."""
+
+    LATENCY = "latency"  # seconds; written as a duration, shown in ms
+    SHARE = "share"  # a fraction; written with % or as a fraction, shown in %
+    NUMBER = "number"  # a count or a rate; written and shown plain
+
+
+class Figures(Protocol):
+    """The merged figures of a campaign, as the metrics read them (`report.MergedFigures`)."""
+
+    def histogram(self, scope: str) -> HdrHistogram | None:
+        """Latency of the scope (corrected under the open model); None without data."""
+
+    def count(self, scope: str) -> float | None:
+        """Answers of a command scope; final statuses polled (dlr) or pushed (push)."""
+
+    def answers(self, scope: str, key: str) -> float | None:
+        """A figure of a command scope's answers (`rps`, `errors`, `throttled`)."""
+
+    def generator_share(self, part: str, whole: str) -> float:
+        """A share of the generators' due sends: `part` of `whole`, over every process."""
+
+    def push_share(self, metric: str) -> float | None:
+        """A push metric's share, from the push receiver's book."""
+
+
+Reader = Callable[[Figures, str, str], float | None]  # (figures, scope, metric name) -> value
+
+
+def _latency(pick: Callable[[HdrHistogram, str], float]) -> Reader:
+    def read(figures: Figures, scope: str, metric: str) -> float | None:
+        histogram = figures.histogram(scope)
+        return None if histogram is None else pick(histogram, metric)
+
+    return read
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    kind: Kind
+    scopes: tuple[str, ...]  # where it is measured
+    read: Reader
+    unit: str  # of the value as judged
+    about: str  # one line for the documentation
+    elsewhere: str = "{metric} is not measured for {scope}"  # a scope it is not measured for
+
+
+def _push(name: str, about: str) -> Metric:
+    """A share the push receiver measures over every push (or message) of the run."""
+    read: Reader = lambda f, s, m: f.push_share(m)  # noqa: E731 - one line, like its neighbours
+    return Metric(name, Kind.SHARE, PUSHES, read, "fraction", about,
+                  "{metric} is measured for all pushes, not {scope}")  # fmt: skip
+
+
+METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric(PERCENTILE, Kind.LATENCY, SCOPES,
+           _latency(lambda h, m: seconds_at(h, float(m[1:]))), "s", "a latency percentile"),
+    Metric("avg", Kind.LATENCY, SCOPES,
+           _latency(lambda h, m: h.get_mean_value() / 1e6), "s", "mean latency"),
+    Metric("min", Kind.LATENCY, SCOPES,
+           _latency(lambda h, m: h.get_min_value() / 1e6), "s", "lowest latency"),
+    Metric("max", Kind.LATENCY, SCOPES,
+           _latency(lambda h, m: h.get_max_value() / 1e6), "s", "highest latency"),
+    Metric("rps", Kind.NUMBER, ANSWERS, lambda f, s, m: f.answers(s, m), "requests/s",
+           "answers per second over the load window", "{scope} has no rate: it is a latency"),
+    Metric("count", Kind.NUMBER, SCOPES, lambda f, s, m: f.count(s), "1",
+           "answers; dlr: final statuses polled; push: messages with a final push"),
+    Metric("errors", Kind.SHARE, ANSWERS, lambda f, s, m: f.answers(s, m), "fraction",
+           "share of answers that broke a contract rule"),
+    Metric("throttled", Kind.SHARE, ANSWERS, lambda f, s, m: f.answers(s, m), "fraction",
+           "share of answers that were throttling"),
+    Metric("late", Kind.SHARE, ("all",), lambda f, s, m: f.generator_share(m, "sent"),
+           "fraction", "open model: share of sends that left late"),
+    Metric("dropped", Kind.SHARE, ("all",), lambda f, s, m: f.generator_share(m, "due"),
+           "fraction", "open model: share of due sends dropped (--max-in-flight reached)"),
+    _push(PUSH_MISSING, "share of messages without a final push"),
+    _push("push_duplicates", "share of pushes that repeat a status"),
+    _push("push_out_of_order", "share of pushes behind a status already pushed"),
+    _push("push_unknown", "share of pushes for IDs the run never submitted"),
+)}  # fmt: skip
+
+
+def metric(name: str) -> Metric | None:
+    """The table entry of a metric name (every `pNN` is the percentile's)."""
+    return METRICS[PERCENTILE] if _PERCENTILE.fullmatch(name) else METRICS.get(name)
+
+
+def reference() -> list[str]:
+    """One line per metric, for the documentation and the --slo help."""
+    return [f"{m.name} ({m.kind}, {' '.join(m.scopes)}): {m.about}" for m in METRICS.values()]
 
 
 class ThresholdError(ValueError):
@@ -68,6 +165,12 @@ class Threshold:
     def percentile(self) -> float | None:
         return float(self.metric[1:]) if _PERCENTILE.fullmatch(self.metric) else None
 
+    @property
+    def kind(self) -> Kind:
+        entry = metric(self.metric)
+        assert entry is not None  # parsed thresholds name a metric of the table
+        return entry.kind
+
 
 def parse(text: str) -> Threshold:
     body, sep, abort = text.partition(ABORT_AFTER)
@@ -85,48 +188,43 @@ def parse(text: str) -> Threshold:
     )
 
 
-def _parse(text: str) -> Threshold:
-    match = _GRAMMAR.match(text)
-    if not match:
-        raise ThresholdError(f"{text!r} is not a threshold: write e.g. submit:p99<250ms")
-    scope = match["scope"] or "all"
-    metric, unit, number = match["metric"], match["unit"], float(match["number"])
-    if scope not in SCOPES:
-        raise ThresholdError(f"{text!r}: unknown scope {scope!r}; known: {', '.join(SCOPES)}")
-    is_percentile = bool(_PERCENTILE.fullmatch(metric))
-    if is_percentile and not 0 < float(metric[1:]) <= 100:
-        raise ThresholdError(f"{text!r}: a percentile is above 0 and at most 100")
-    if is_percentile or metric in LATENCY:
+def _limit(text: str, kind: Kind, name: str, number: str, unit: str | None) -> float:
+    """The value as judged, by the metric's kind."""
+    if kind is Kind.LATENCY:
         if unit is None or unit == "%":
             raise ThresholdError(f"{text!r}: a latency needs a unit: {DURATION_HINT}")
         try:
-            limit = parse_duration(match["number"] + unit)
+            return parse_duration(number + unit)
         except ValueError:
             raise ThresholdError(
                 f"{text!r}: the latency is not a duration: {DURATION_HINT}"
             ) from None
-    elif metric in PUSH_METRICS:
-        if scope not in ("all", "push"):
-            raise ThresholdError(f"{text!r}: {metric} is measured for all pushes, not {scope}")
+    if kind is Kind.SHARE:
         if unit not in (None, "%"):
-            raise ThresholdError(f"{text!r}: {metric} is a share: write e.g. 0.1%")
-        limit = number / 100 if unit == "%" else number
-    elif metric in SHARES:
-        if scope in ("dlr", "push") or (metric in ("late", "dropped") and scope != "all"):
-            raise ThresholdError(f"{text!r}: {metric} is not measured for {scope}")
-        if unit not in (None, "%"):
-            raise ThresholdError(f"{text!r}: {metric} is a share: write e.g. 0.1%")
-        limit = number / 100 if unit == "%" else number
-    elif metric in COUNTS:
-        if unit is not None:
-            raise ThresholdError(f"{text!r}: {metric} takes no unit")
-        if scope in ("dlr", "push") and metric == "rps":
-            raise ThresholdError(f"{text!r}: delivery latency has no rate")
-        limit = number
-    else:
-        known = "pNN, " + ", ".join((*LATENCY, *COUNTS, *SHARES, *PUSH_METRICS))
-        raise ThresholdError(f"{text!r}: unknown metric {metric!r}; known: {known}")
-    return Threshold(text.strip(), scope, metric, match["op"], limit)
+            raise ThresholdError(f"{text!r}: {name} is a share: write e.g. 0.1%")
+        return float(number) / 100 if unit == "%" else float(number)
+    if unit is not None:
+        raise ThresholdError(f"{text!r}: {name} takes no unit")
+    return float(number)
+
+
+def _parse(text: str) -> Threshold:
+    match = _GRAMMAR.match(text)
+    if not match:
+        raise ThresholdError(f"{text!r} is not a threshold: write e.g. submit:p99<250ms")
+    scope, name = match["scope"] or "all", match["metric"]
+    if scope not in SCOPES:
+        raise ThresholdError(f"{text!r}: unknown scope {scope!r}; known: {', '.join(SCOPES)}")
+    entry = metric(name)
+    if entry is None:
+        known = ", ".join(METRICS)
+        raise ThresholdError(f"{text!r}: unknown metric {name!r}; known: {known}")
+    if entry.name == PERCENTILE and not 0 < float(name[1:]) <= 100:
+        raise ThresholdError(f"{text!r}: a percentile is above 0 and at most 100")
+    if scope not in entry.scopes:
+        raise ThresholdError(f"{text!r}: " + entry.elsewhere.format(metric=name, scope=scope))
+    limit = _limit(text, entry.kind, name, match["number"], match["unit"])
+    return Threshold(text.strip(), scope, name, match["op"], limit)
 
 
 def parse_all(texts: list[str]) -> list[Threshold]:
@@ -147,16 +245,29 @@ class Verdict:
         return f"{t.text}: {'ok' if self.passed else 'BREACHED'} ({t.scope} {t.metric} = {shown})"
 
 
+_SHOWN: dict[Kind, Callable[[float], str]] = {
+    Kind.LATENCY: lambda v: f"{v * 1000:.3f} ms",
+    Kind.SHARE: lambda v: f"{v:.4%}",
+    Kind.NUMBER: lambda v: f"{v:.1f}",
+}
+
+
 def _show(t: Threshold, value: float) -> str:
-    if t.percentile is not None or t.metric in LATENCY:
-        return f"{value * 1000:.3f} ms"
-    if t.metric in SHARES or t.metric in PUSH_METRICS:
-        return f"{value:.4%}"
-    return f"{value:.1f}"
+    return _SHOWN[t.kind](value)
 
 
 # What a campaign's summary answers: a metric of a scope, or None when the scope has no data.
 Lookup = Callable[[str, str], float | None]
+
+
+def reader(figures: Figures) -> Lookup:
+    """The lookup of every metric of the table, from one campaign's merged figures."""
+
+    def value(scope: str, name: str) -> float | None:
+        entry = metric(name)
+        return None if entry is None else entry.read(figures, scope, name)
+
+    return value
 
 
 def judge(threshold: Threshold, lookup: Lookup) -> Verdict:

@@ -33,6 +33,7 @@ from okroute_model.may import KNOB_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
 from okroute_verify import compare, html
+from okroute_verify import verdict as verdict_file
 from okroute_verify.run import (
     Run,
     VerifyStop,
@@ -297,7 +298,7 @@ def verify(args: argparse.Namespace) -> int:
         "load": compare.baseline({}, {}, load_summary, {})["load"] if load_summary else None,
         "differences": compare.as_dicts(differences),
     }
-    run.write("verdict.json", summary)
+    run.write(verdict_file.FILENAME, verdict_file.VerifyVerdict.from_dict(summary).to_dict())
     page = html.render(summary, results, prints, before, load_summary, directory)
     html.write(directory / "index.html", page)
     if args.save_baseline:

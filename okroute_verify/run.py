@@ -27,6 +27,7 @@ from contracts import fingerprint, invoke
 from contracts.client import ContractClient, DryClient
 from contracts.strategies import Config
 from contracts.target import Target, tls_verification
+from loadtests import summary as campaign_summary
 from okroute_model.environment import Env
 from okroute_model.params import PATH
 from okroute_model.profile import Profile
@@ -313,11 +314,11 @@ def load(run: Run) -> dict[str, Any] | None:
         timeout=smoke.duration + STEP_TIMEOUT,
     )
     run.write("load/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
-    summary_file = run.directory / "load" / "summary.json"
+    summary_file = run.directory / "load" / campaign_summary.FILENAME
     if not summary_file.exists():
         run.notes.append(f"load smoke did not run (exit {result.returncode})")
         return None
-    summary = json.loads(summary_file.read_text())
+    summary = campaign_summary.read(summary_file).to_dict()
     # The load generator counts numbers as it submits them (at risk); a correct platform accepts
     # every one of its valid submits, so the same count stands for sent.
     submitted = sum(p["numbers_submitted"] for p in summary["generator"]["processes"])

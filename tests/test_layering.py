@@ -183,3 +183,71 @@ def test_the_scan_would_see_a_restatement() -> None:
     assert _restatements("Destination number is too long")
     assert _restatements("dnis-too-many")
     assert not _restatements("submit")
+
+
+# -- summary keys and SLO metric names: written in their homes --------------------------------
+
+SUMMARY_HOMES = {"loadtests/summary.py", "loadtests/thresholds.py", "okroute_verify/verdict.py"}
+# Files that still read these names as literals, each with the names it reads. Debt: the list
+# may only shrink (a test below fails when an entry is no longer needed).
+SUMMARY_PENDING = {
+    # a process's figures (`Health.assess`) share the name of the summary's check_rate
+    "loadtests/health.py": {"check_rate"},
+    "loadtests/cli.py": {"check_rate"},
+    "loadtests/page.py": {"check_rate", "latency_ms"},  # the push section, shared with verify
+    "loadtests/htmlkit.py": {"latency_ms"},  # delivery figures, shared with verify (dicts)
+    "loadtests/capacity.py": {"overhead_s"},  # a capacity step's row (a dict)
+    "loadtests/pushbook.py": {  # the push section and the push metrics' counters
+        "latency_ms", "push_missing", "push_duplicates", "push_out_of_order", "push_unknown",
+    },
+    "loadtests/pushrun.py": {"latency_ms"},  # the push section, read as a dict
+    # the profile's max_messages; the verdict's budget, made as a dict (Run.budget_summary)
+    "okroute_verify/run.py": {"max_messages", "at_risk"},
+    "okroute_verify/cli.py": {"duration_s", "invalid_because", "at_risk"},  # read as dicts
+    "okroute_verify/compare.py": {"latency_ms", "corrected_latency_ms"},
+    "okroute_verify/html.py": {"latency_ms", "corrected_latency_ms"},
+}  # fmt: skip
+
+
+def _summary_names() -> set[str]:
+    """The summary's and verdict's field names and the SLO metric names that cannot be mistaken
+    for ordinary words (they hold an underscore)."""
+    import dataclasses
+
+    from loadtests import summary, thresholds
+    from okroute_verify import verdict
+
+    names = {m for m in thresholds.METRICS if m != thresholds.PERCENTILE}
+    for module in (summary, verdict):
+        for value in vars(module).values():
+            if dataclasses.is_dataclass(value) and value.__module__ == module.__name__:
+                names |= {f.name for f in dataclasses.fields(value)}
+    return {n for n in names if "_" in n}
+
+
+def _summary_literals() -> dict[str, set[str]]:
+    names = _summary_names()
+    found: dict[str, set[str]] = {}
+    for package in ("loadtests", "okroute_verify"):
+        for path in _sources(package):
+            where = str(path.relative_to(ROOT))
+            if where in SUMMARY_HOMES:
+                continue
+            used = {text for _, text in _literals(path) if text in names}
+            if used:
+                found[where] = used
+    return found
+
+
+def test_summary_keys_and_metric_names_are_written_in_their_homes() -> None:
+    found = _summary_literals()
+    new = {f: sorted(n - SUMMARY_PENDING.get(f, set())) for f, n in found.items()}
+    new = {f: n for f, n in new.items() if n}
+    assert not new, f"read them through loadtests.summary / thresholds.METRICS instead: {new}"
+
+
+def test_the_pending_list_only_shrinks() -> None:
+    found = _summary_literals()
+    stale = {f: sorted(n - found.get(f, set())) for f, n in SUMMARY_PENDING.items()}
+    stale = {f: n for f, n in stale.items() if n}
+    assert not stale, f"no longer read as literals: remove them from SUMMARY_PENDING: {stale}"

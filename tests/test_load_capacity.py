@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtests import cli
-from loadtests.capacity import GENERATOR_TRIES, Limit, Search, SearchConfig, judge_step
+from loadtests.capacity import GENERATOR_TRIES, Limit, Search, SearchConfig, find, judge_step
 from loadtests.outcome import Exit
 from tests.test_load_campaigns import campaign
 
@@ -104,7 +103,7 @@ def _search_against(
     `stalls(rate, attempt)` says so. Returns the exit code, the capacity block and the calls."""
     calls: list[tuple[str, float, int]] = []
 
-    def step(values, host, args, stopper, campaign, rate, duration, budget):
+    def step(campaign, rate, duration, budget):
         calls.append((campaign, rate, budget))
         due = round(rate * duration)
         tries = sum(1 for c, r, _ in calls if r == rate and "/steps/" in c)
@@ -120,10 +119,8 @@ def _search_against(
             "duration_s": duration,
         }
 
-    monkeypatch.setattr(cli, "_step", step)
     config = SearchConfig(start=20, factor=2, step=2, ceiling=1000, confirm=3, max_throttled=0.02)
-    values = {"okroute_campaign": "capacity", "okroute_max_messages": 100_000}
-    code = cli._find_capacity(values, "http://127.0.0.1:1", None, tmp_path, cli.Stopper(), config)
+    code = find(config, step, "capacity", 100_000, tmp_path, lambda: None, "http://127.0.0.1:1")
     return code, json.loads((tmp_path / "summary.json").read_text()), calls
 
 

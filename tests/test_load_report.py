@@ -3,10 +3,13 @@ leaving the page; and nothing under the reports folder is secret."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import fastjsonschema
 import pytest
 
+from loadtests import summary
 from tests.helpers import REPO, browser_page
 from tests.test_load_campaigns import CANARY, campaign
 
@@ -66,3 +69,15 @@ def test_the_report_loads_in_a_real_browser(report: Path) -> None:
         page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert problems == []
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_the_summary_validates_against_the_shipped_schema_and_reads_back(report: Path) -> None:
+    shipped = json.loads((summary.SCHEMAS / summary.SCHEMA_FILE).read_text())
+    data = json.loads((report / summary.FILENAME).read_text())
+    fastjsonschema.compile(shipped)(data)
+    typed = summary.read(report)
+    assert typed.to_dict() == data  # every key typed, nothing lost
+    assert typed.wall_s is not None and typed.duration_s is not None
+    assert typed.overhead_s == pytest.approx(typed.wall_s - typed.duration_s, abs=0.01)
+    everything = typed.scopes["all"]
+    assert everything is not None and everything.count > 0

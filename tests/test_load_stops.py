@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from loadtests import cli, options
+from loadtests import options, supervise
 from loadtests.outcome import Exit
 from okroute_model.environment import Env
 from tests.helpers import DNIS_PREFIX, PRIMARY, REPO, running_mock
@@ -235,14 +235,14 @@ def _stopped_master(seconds: float) -> subprocess.Popen:
 
 def test_a_stopped_master_is_given_the_time_its_report_needs_then_forced() -> None:
     # The allowance covers the workers' last figures and the whole push grace, and more.
-    ending = cli._ending({"okroute_push_grace": 45.0})
+    ending = supervise.ending({"okroute_push_grace": 45.0})
     assert ending > options.FINAL_WAIT + 45.0
-    stopper = cli.Stopper()
+    stopper = supervise.Stopper()
     stopper.signal = "SIGTERM"  # a stop was asked for
     far = time.monotonic() + 600
     master = _stopped_master(1.5)
-    assert cli._wait(master, stopper, far, ending=5.0) == 0  # its report came in time
+    assert supervise.wait(master, stopper, far, ending=5.0) == 0  # its report came in time
     master = _stopped_master(30.0)
     started = time.monotonic()
-    assert cli._wait(master, stopper, far, ending=1.0) != 0  # forced after its allowance
+    assert supervise.wait(master, stopper, far, ending=1.0) != 0  # forced after its allowance
     assert time.monotonic() - started < 20

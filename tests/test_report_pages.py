@@ -15,6 +15,7 @@ import pytest
 
 from loadtests import htmlkit, page, report
 from loadtests.latency import LatencyBook
+from loadtests.summary import CampaignSummary, typed_summary
 from okroute_model.rules import RULES
 from okroute_model.wire import ALL_VARIANTS
 from okroute_verify import html as verify_html
@@ -42,7 +43,7 @@ def _charts(directory: Path) -> None:
     for i in range(50):
         book.record_delivery(next(iter(_summary()["delivery"]["finals"])), 2 + i / 10)
     directory.mkdir(parents=True, exist_ok=True)
-    report.charts(book, directory, {"campaign": directory.name})
+    report.charts(book, directory, CampaignSummary(campaign=directory.name))
 
 
 def _capacity(summary: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +55,9 @@ def _capacity(summary: dict[str, Any]) -> dict[str, Any]:
             [(50, 9.0, 0.0, None), (75, 11.0, 0.0, None), (112.5, 140.0, 0.02, "latency")], 1)
     ]  # fmt: skip
     steps.append(dict(steps[1], name="confirm-75rps", limit=None))
-    summary["capacity"] = {"capacity_rps": 75.0, "stopped_by": "latency", "steps": steps}
+    summary["capacity"] = {
+        "capacity_rps": 75.0, "stopped_by": "latency", "steps": steps, "config": {}
+    }  # fmt: skip
     return summary
 
 
@@ -109,7 +112,7 @@ def _assert_readable(seen: dict[str, Any]) -> None:
 def test_a_campaign_report_reads_well(tmp_path: Path) -> None:
     directory = tmp_path / "campaign"
     _charts(directory)
-    seen = _look(page.write(directory, _summary()), "report-campaign.png")
+    seen = _look(page.write(directory, typed_summary(_summary())), "report-campaign.png")
     _assert_readable(seen)
     text = seen["text"]
     assert "submit 50%, query 50%" in text  # the mix as shares, not {'submit': 1.0, ...}
@@ -125,7 +128,7 @@ def test_a_capacity_report_says_which_step_its_tables_cover(tmp_path: Path) -> N
     _charts(directory)
     summary = _capacity(_summary())
     report.capacity_chart(summary["capacity"]["steps"], directory)
-    seen = _look(page.write(directory, summary), "report-capacity.png")
+    seen = _look(page.write(directory, typed_summary(summary)), "report-capacity.png")
     _assert_readable(seen)
     assert "cover the last step only, confirm-75rps at 75/s" in seen["text"]
     assert "Capacity: 75 requests/s; the search stopped on latency" in seen["text"]

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fastjsonschema
 import pytest
 
+from okroute_verify import verdict as verdict_file
 from tests.helpers import PRIMARY, REPO, SECONDARY, browser_page, push_listen, running_mock
 
 pytestmark = pytest.mark.slow
@@ -98,6 +100,8 @@ def test_release_n_passes_and_saves_a_baseline(release_n) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     folder = run_folder(directory)
     verdict = json.loads((folder / "verdict.json").read_text())
+    shipped = verdict_file.SCHEMAS / verdict_file.SCHEMA_FILE
+    fastjsonschema.compile(json.loads(shipped.read_text()))(verdict)  # the shipped schema holds
     # A correct release passes. On a busy machine the load smoke's generator may fall behind;
     # the verdict then says so, as its only reason (WARN), and judges nothing by those figures.
     load_invalid = [r for r in verdict["reasons"] if r.startswith("the load smoke is invalid")]

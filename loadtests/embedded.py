@@ -1,0 +1,77 @@
+"""`okroute-load` without --host: the built-in mock on loopback, one account, files kept private.
+
+The mock's log, access log and TLS files stay in a private folder (--mock-dir, or a temporary one
+removed at the end); only its final counters (no numbers, texts or IDs) reach the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from okroute_mock.launch import LaunchError, MockProcess, launched
+from okroute_model.environment import Env
+from okroute_model.secrets import MASKER
+
+MOCK_USER = "load"
+STATS = "mock-stats.json"
+
+
+class MockError(RuntimeError):
+    """The built-in mock did not start; the message says why."""
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(18)
+
+
+@contextmanager
+def private_dir(keep: str | None) -> Iterator[Path]:
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        yield Path(keep)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="okroute-load-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def mock(private: Path, extra: list[str], reports: Path) -> Iterator[MockProcess]:
+    """The mock on loopback with one account; its files stay in `private`, its final counters
+    go to reports/<campaign>/mock-stats.json."""
+    username = os.environ.get(Env.USERNAME) or MOCK_USER
+    password = os.environ.get(Env.PASSWORD) or new_password()
+    os.environ[Env.USERNAME], os.environ[Env.PASSWORD] = username, password
+    MASKER.add(password)
+    # The password reaches the mock in a private file, never an argument.
+    accounts = private / "accounts.toml"
+    accounts.write_text(
+        f"[[accounts]]\nusername = {json.dumps(username)}\npassword = {json.dumps(password)}\n"
+    )
+    accounts.chmod(0o600)
+    try:
+        with launched(private / "mock", ["--config", str(accounts), *extra]) as process:
+            try:
+                yield process
+            finally:
+                _save_stats(process, reports)
+    except LaunchError as exc:
+        raise MockError(f"the built-in mock did not start: {exc}") from None
+
+
+def _save_stats(process: MockProcess, reports: Path) -> None:
+    try:
+        stats = process.stats()
+    except Exception:  # the mock is gone: its counters with it
+        return
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / STATS).write_text(json.dumps(stats, indent=2) + "\n")

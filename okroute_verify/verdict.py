@@ -1,0 +1,74 @@
+"""`verdict.json`, typed: okroute-verify's verdict as dataclasses, with its JSON Schema shipped as
+`contracts/schemas/verify-verdict.json` (`python -m okroute_verify.verdict` writes it; a test
+keeps it equal to what this module builds). Made and read the way `loadtests.summary` makes
+summary.json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from loadtests.summary import SCHEMAS, schema_for, typed
+
+FILENAME = "verdict.json"
+SCHEMA_FILE = "verify-verdict.json"
+
+
+@dataclass
+class Budget:
+    total: int
+    used: int
+    at_risk: int
+    sent: int
+    phases: dict[str, dict[str, int]]  # phase -> need, share, at_risk, sent
+
+
+@dataclass
+class VerifyVerdict:
+    verdict: str  # PASS, WARN or FAIL
+    reasons: list[str]
+    target: dict[str, str]  # transport -> base URL
+    profile: str
+    baseline: str | None
+    started: str  # ISO 8601, UTC
+    seconds: float
+    budget: Budget
+    contract: dict[str, Any]  # failed_rules, warned_rules, duration_s, exchanges, sent_numbers
+    fingerprint: dict[str, str]  # MAY point -> what the platform did
+    load: dict[str, Any] | None  # the load smoke's figures as the baseline keeps them
+    differences: list[dict[str, str]]  # from the baseline: kind, subject, severity, line, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VerifyVerdict:
+        return typed(cls, data)
+
+
+def read(path: Path) -> VerifyVerdict:
+    if path.is_dir():
+        path = path / FILENAME
+    return VerifyVerdict.from_dict(json.loads(path.read_text()))
+
+
+def schema() -> dict[str, Any]:
+    return schema_for(
+        VerifyVerdict,
+        "okroute-verify verdict (verdict.json)",
+        "The verdict of one okroute-verify run: its reasons, budget and differences.",
+    )
+
+
+def main() -> int:
+    path = SCHEMAS / SCHEMA_FILE
+    path.write_text(json.dumps(schema(), indent=2) + "\n")
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
