@@ -543,11 +543,24 @@ def _exit_code(session: pytest.Session, recorder: RunRecorder) -> int:
     return status
 
 
+def _judge_silence(config: pytest.Config, recorder: RunRecorder) -> None:
+    """Push rules judged on no push at all were not checked: the verdict is at best incomplete
+    (a receiver that got nothing never passes, even with push.final-delivered lowered)."""
+    pushes = getattr(config.stash.get(_TARGET, None), "pushes", None)
+    if pushes is None or not _live(config) or not recorder.push_coverage or pushes.pushes():
+        return
+    recorder.not_judged(
+        push_setup.RECEIVER,
+        f"no push reached the receiver at {pushes.url}: the push rules were judged on nothing",
+    )
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     recorder = config.stash[_RECORDER]
     if config.getoption("okroute_plan"):
         return
+    _judge_silence(config, recorder)
     session.exitstatus = _exit_code(session, recorder)
     if not recorder.coverage and recorder.stopped is None:
         return
@@ -635,10 +648,9 @@ def _summarise_budget(tr, config: pytest.Config, recorder: RunRecorder) -> None:
                 f"NOT CHECKED rule {rule} (check {check}): the tests above were not run or judged",
                 yellow=True,
             )
+        fix = f"raise {Env.MAX_MESSAGES} to check everything" if plan.dropped else "see above"
         tr.write_line(
-            f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): raise "
-            f"{Env.MAX_MESSAGES} to check everything",
-            yellow=True,
+            f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): {fix}", yellow=True
         )
 
 

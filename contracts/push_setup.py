@@ -16,6 +16,7 @@ from okroute_model.push import PushKind, default_template
 
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 PREFIX = "okroute push:"
+RECEIVER = "push receiver"  # what a silent receiver leaves unjudged, in the run's results
 THIS_HOST = "THIS-HOST"  # stands for an address the user must fill in
 ANY_PORT = "PORT"
 
