@@ -440,9 +440,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
     hypothesis = is_hypothesis_test(getattr(item, "obj", None))
-    reproduce = failure_report.reproduce_line(
-        item, item.config.stash[_SEED], hypothesis, _rerun_env(item.config)
-    )
+    env = failure_report.rerun_env(item.config.stash.get(_TARGET, None))
+    reproduce = failure_report.reproduce_line(item, item.config.stash[_SEED], hypothesis, env)
     violations = failure_report.violations_in(call.excinfo.value if call.excinfo else None)
     if violations:
         failure_report.record(report, violations, reproduce)
@@ -451,18 +450,6 @@ def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.Test
         report.longrepr = shaped
     elif hypothesis:
         report.sections.append((failure_report.SECTION, reproduce))
-
-
-def _rerun_env(config: pytest.Config) -> dict[str, str]:
-    """What a live rerun needs of the environment besides the passwords: the run's budget (a
-    test's plan depends on it) and the second account it used."""
-    target = config.stash.get(_TARGET, None)
-    if target is None or not target.live:
-        return {}
-    env = {Env.MAX_MESSAGES: str(target.max_messages)}
-    if target.secondary is not None:
-        env[Env.USERNAME_2] = target.secondary.username
-    return env
 
 
 def _mask_report(report: pytest.TestReport) -> None:
@@ -543,24 +530,13 @@ def _exit_code(session: pytest.Session, recorder: RunRecorder) -> int:
     return status
 
 
-def _judge_silence(config: pytest.Config, recorder: RunRecorder) -> None:
-    """Push rules judged on no push at all were not checked: the verdict is at best incomplete
-    (a receiver that got nothing never passes, even with push.final-delivered lowered)."""
-    pushes = getattr(config.stash.get(_TARGET, None), "pushes", None)
-    if pushes is None or not _live(config) or not recorder.push_coverage or pushes.pushes():
-        return
-    recorder.not_judged(
-        push_setup.RECEIVER,
-        f"no push reached the receiver at {pushes.url}: the push rules were judged on nothing",
-    )
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     recorder = config.stash[_RECORDER]
     if config.getoption("okroute_plan"):
         return
-    _judge_silence(config, recorder)
+    if _live(config):  # push rules judged on no push at all were not checked
+        push_setup.judge_silence(config.stash.get(_TARGET, None), recorder)
     session.exitstatus = _exit_code(session, recorder)
     if not recorder.coverage and recorder.stopped is None:
         return
@@ -600,13 +576,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     lines = tally.lines(also_failed=recorder.failed_rules(), variants=recorder.failed_variants())
     for line in lines:
         tr.write_line(line, red=True)
-    pushes = getattr(config.stash.get(_TARGET, None), "pushes", None)
-    if pushes is not None and _live(config):
-        judged = bool(recorder.push_coverage)
-        silent = push_setup.silence_lines(
-            pushes.url, len(pushes.pushes()), judged, recorder.violations
-        )
-        for line in silent:
+    if _live(config):
+        for line in push_setup.silence_lines(config.stash.get(_TARGET, None), recorder):
             tr.write_line(line, red=True)
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
