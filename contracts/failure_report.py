@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from contracts.failures import ContractViolation
+from contracts.target import Target
 from okroute_mock.fake import OFFLINE_URLS
+from okroute_model.environment import Env
 from okroute_model.rules import RULES
 from okroute_model.secrets import MASKER
 
@@ -75,6 +77,17 @@ def _kept_options(args: Iterable[str]) -> list[str]:
         if "=" not in arg and i + 1 < len(args):
             kept.append(args[i + 1])
     return kept
+
+
+def rerun_env(target: Target | None) -> dict[str, str]:
+    """What a live rerun needs of the environment besides the passwords: the run's budget (a
+    test's plan depends on it) and the second account it used."""
+    if target is None or not target.live:
+        return {}
+    env = {Env.MAX_MESSAGES: str(target.max_messages)}
+    if target.secondary is not None:
+        env[Env.USERNAME_2] = target.secondary.username
+    return env
 
 
 def reproduce_line(

@@ -454,9 +454,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
     hypothesis = is_hypothesis_test(getattr(item, "obj", None))
-    reproduce = failure_report.reproduce_line(
-        item, item.config.stash[_SEED], hypothesis, _rerun_env(item.config)
-    )
+    env = failure_report.rerun_env(item.config.stash.get(_TARGET, None))
+    reproduce = failure_report.reproduce_line(item, item.config.stash[_SEED], hypothesis, env)
     violations = failure_report.violations_in(call.excinfo.value if call.excinfo else None)
     if violations:
         failure_report.record(report, violations, reproduce)
@@ -465,18 +464,6 @@ def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.Test
         report.longrepr = shaped
     elif hypothesis:
         report.sections.append((failure_report.SECTION, reproduce))
-
-
-def _rerun_env(config: pytest.Config) -> dict[str, str]:
-    """What a live rerun needs of the environment besides the passwords: the run's budget (a
-    test's plan depends on it) and the second account it used."""
-    target = config.stash.get(_TARGET, None)
-    if target is None or not target.live:
-        return {}
-    env = {Env.MAX_MESSAGES: str(target.max_messages)}
-    if target.secondary is not None:
-        env[Env.USERNAME_2] = target.secondary.username
-    return env
 
 
 def _mask_report(report: pytest.TestReport) -> None:
@@ -562,6 +549,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     recorder = config.stash[_RECORDER]
     if config.getoption("okroute_plan"):
         return
+    if _live(config):  # push rules judged on no push at all were not checked
+        push_setup.judge_silence(config.stash.get(_TARGET, None), recorder)
     session.exitstatus = _exit_code(session, recorder)
     if not recorder.coverage and recorder.stopped is None:
         return
@@ -601,13 +590,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     lines = tally.lines(also_failed=recorder.failed_rules(), variants=recorder.failed_variants())
     for line in lines:
         tr.write_line(line, red=True)
-    pushes = getattr(config.stash.get(_TARGET, None), "pushes", None)
-    if pushes is not None and _live(config):
-        judged = bool(recorder.push_coverage)
-        silent = push_setup.silence_lines(
-            pushes.url, len(pushes.pushes()), judged, recorder.violations
-        )
-        for line in silent:
+    if _live(config):
+        for line in push_setup.silence_lines(config.stash.get(_TARGET, None), recorder):
             tr.write_line(line, red=True)
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
@@ -651,10 +635,9 @@ def _summarise_budget(tr, config: pytest.Config, recorder: RunRecorder) -> None:
                 f"NOT CHECKED rule {rule} (check {check}): the tests above were not run or judged",
                 yellow=True,
             )
+        fix = f"raise {Env.MAX_MESSAGES} to check everything" if plan.dropped else "see above"
         tr.write_line(
-            f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): raise "
-            f"{Env.MAX_MESSAGES} to check everything",
-            yellow=True,
+            f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): {fix}", yellow=True
         )
 
 

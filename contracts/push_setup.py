@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from contracts.push_checks import final_status_is_pushed
 from contracts.receiver import parse_listen
+from contracts.recorder import RunRecorder
+from contracts.target import Target
 from okroute_model.push import PushKind, default_template
 
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 PREFIX = "okroute push:"
+RECEIVER = "push receiver"  # what a silent receiver leaves unjudged, in the run's results
 THIS_HOST = "THIS-HOST"  # stands for an address the user must fill in
 ANY_PORT = "PORT"
 
@@ -63,18 +66,29 @@ def template_lines(listen: str, public_url: str, accounts: list[str]) -> list[st
 MISSING_CHECK = final_status_is_pushed.__name__.replace("_", "-")
 
 
-def silence_lines(url: str, received: int, judged: bool, violations: list[dict]) -> list[str]:
+def silence_lines(target: Target | None, recorder: RunRecorder) -> list[str]:
     """The verdict's own lines about a receiver that got nothing, or too little: a run whose
     platform never pushed must say so, not only fail a rule among others."""
-    if not judged:
+    pushes = getattr(target, "pushes", None)
+    if pushes is None or not recorder.push_coverage:
         return []
     lines = []
-    if received == 0:
+    if not pushes.pushes():
         lines.append(
-            f"{PREFIX} NOTHING RECEIVED: the receiver at {url} got no push in the whole run; "
-            "is every account's URL set to the templates printed at the start?"
+            f"{PREFIX} NOTHING RECEIVED: the receiver at {pushes.url} got no push in the whole "
+            "run; is every account's URL set to the templates printed at the start?"
         )
-    missing = [v for v in violations if v["check"] == MISSING_CHECK and not v["warning"]]
+    missing = [v for v in recorder.violations if v["check"] == MISSING_CHECK and not v["warning"]]
     for v in missing[:1]:
         lines.append(f"{PREFIX} MISSING PUSHES after the wait: {v['problem']}")
     return lines
+
+
+def judge_silence(target: Target | None, recorder: RunRecorder) -> None:
+    """Push rules judged on no push at all were not checked: the verdict is at best incomplete
+    (a receiver that got nothing never passes, even with the missing-push rule lowered)."""
+    pushes = getattr(target, "pushes", None)
+    if pushes is None or not recorder.push_coverage or pushes.pushes():
+        return
+    why = f"no push reached the receiver at {pushes.url}: the push rules were judged on nothing"
+    recorder.not_judged(RECEIVER, why)

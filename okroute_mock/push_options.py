@@ -51,7 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--no-push",
         action="store_true",
         help="never push, whatever URLs the accounts have: rehearses a platform whose push "
-        "settings were never made, or whose pushes cannot get out",
+        "settings were never made, or whose pushes cannot get out (default off)",
     )
     g.add_argument(
         "--push-method",

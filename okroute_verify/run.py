@@ -1,9 +1,10 @@
 """The steps of a verification, in order: preflight, contract suite, fingerprint, load smoke.
 
 One message budget covers the whole run, shared fairly before anything is sent: each phase says
-what it needs (the contract suite's plan, the fingerprint's probes, the load smoke's rate), and
-each gets its need or an equal part of what is left, whichever is less (`fair_shares`), so none
-can starve the others. Every phase counts numbers at risk (before sending) and numbers sent (what
+what it needs (the contract suite's plan, the fingerprint's probes, the load smoke's rate); every
+contract test's cheapest case and every probe come first, then each phase gets the rest of its
+need or an equal part of what is left, whichever is less (`fair_shares`), so none can starve the
+others. Every phase counts numbers at risk (before sending) and numbers sent (what
 the platform accepted). Each step's output lands in the run's folder; nothing is written that has
 not passed the masker.
 """

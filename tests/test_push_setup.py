@@ -4,11 +4,15 @@ first, the address the platform reaches, the silent receiver's lines, the defaul
 from __future__ import annotations
 
 import argparse
+from types import SimpleNamespace
 
 import pytest
 
 from contracts import push_setup
+from contracts.pushes import PushCollector
+from contracts.recorder import RunRecorder
 from loadtests import options, pushrun
+from okroute_model.push import read_push
 
 
 @pytest.mark.parametrize(
@@ -38,17 +42,35 @@ def test_every_account_gets_its_templates_and_the_second_is_named() -> None:
     assert "second account" not in one and "port 0" in one
 
 
-def test_a_silent_receiver_has_lines_of_its_own() -> None:
+def _silent(received: int, judged: bool, violations: list[dict]):
+    """A target whose collector got `received` pushes, and a recorder that judged pushes."""
+    pushes = PushCollector()
+    pushes.url = "http://r:1"
+    for i in range(received):
+        pushes.answer(read_push("GET", f"/dlr/u?app_msg_id=m{i}", "", "", b"", 0.0))
+    recorder = RunRecorder()
+    if judged:
+        recorder.push_coverage["x"]["passed"] += 1
+    recorder.violations = violations
+    return SimpleNamespace(pushes=pushes), recorder
+
+
+def test_a_silent_receiver_has_lines_of_its_own_and_leaves_the_verdict_incomplete() -> None:
     missing = {
         "check": push_setup.MISSING_CHECK,
         "warning": False,
         "problem": "2 messages got no push of a final status: a, b",
     }
-    lines = push_setup.silence_lines("http://r:1", 0, True, [missing])
+    target, recorder = _silent(0, True, [missing])
+    lines = push_setup.silence_lines(target, recorder)
     assert lines[0].startswith("okroute push: NOTHING RECEIVED") and "http://r:1" in lines[0]
     assert lines[1].endswith(missing["problem"])
-    assert push_setup.silence_lines("http://r:1", 5, True, []) == []
-    assert push_setup.silence_lines("http://r:1", 0, False, []) == []  # nothing was judged
+    push_setup.judge_silence(target, recorder)
+    assert "judged on nothing" in recorder.unjudged[push_setup.RECEIVER]
+    for received, judged in ((5, True), (0, False)):  # pushes came, or nothing was judged
+        target, recorder = _silent(received, judged, [])
+        push_setup.judge_silence(target, recorder)
+        assert push_setup.silence_lines(target, recorder) == [] and not recorder.unjudged
 
 
 @pytest.mark.parametrize(
