@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from contracts.boundaries import boundary_cases
 from contracts.cases import Case
 from contracts.client import NoRoute, at_risk
 from contracts.strategies import JSON_ONLY_DEFECTS, SUBMIT_DEFECTS, Config
 from contracts.target import Target
+from okroute_model.exitcodes import ExitCode as ExitCode  # re-exported: the table
 from okroute_model.params import MAX_DNIS_COUNT
 from okroute_model.wire import Method
 
@@ -41,15 +41,6 @@ QUERY_SAMPLE = 6  # IDs of one successful submit queried at once (contracts/exer
 UNKNOWN_AT_RISK = 6  # a test the planner does not know: one number through six variants
 ONCE_PER_TRANSPORT = (Method.GET,)
 COST_MARKER = "okroute_cost"
-
-
-class ExitCode(IntEnum):
-    """What `pytest contracts` exits with (pytest's own codes 2, 3 and 5 keep their meaning)."""
-
-    CONFORMS = 0  # every planned rule checked, none failed
-    CONTRACT_FAILURE = 1  # at least one MUST or SHOULD rule failed
-    COULD_NOT_VERIFY = 4  # setup mistake, unreachable target, a platform that went away
-    INCOMPLETE = 6  # nothing failed, but some rules or cases were not checked (budget, throttling)
 
 
 @dataclass

@@ -15,11 +15,10 @@ import os
 import random
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
-from contracts import failure_report, invoke
+from contracts import failure_report, invoke, preflight
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
@@ -33,13 +32,12 @@ from contracts.target import (
     TargetError,
     live_target,
     offline_target,
-    tls_verification,
     wants_live,
 )
 from okroute_mock.breaks import parse_breaks
 from okroute_mock.quirks import parse_flips
+from okroute_model.accounts import Accounts
 from okroute_model.environment import Env
-from okroute_model.params import PATH
 from okroute_model.profile import Profile, ProfileError, load_profile
 from okroute_model.rules import RULES
 from okroute_model.secrets import MASKER, install_log_masking
@@ -77,6 +75,7 @@ _PLAN = pytest.StashKey[Plan]()
 _TARGET = pytest.StashKey[Target]()
 _SEEN = pytest.StashKey[tuple[int, int, int]]()  # the client's counts after the last test
 _ACTUAL = pytest.StashKey[dict[str, tuple[int, int, int]]]()  # test -> requests, at risk, sent
+_EXIT = pytest.StashKey[int]()  # the run's exit code, from the table
 _STOPPED_ON = pytest.StashKey[str]()  # the test after which --okroute-stop-on stopped the run
 
 
@@ -134,6 +133,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "known fault is caught, as the detection run does",
     )
     group.addoption(
+        "--okroute-strict",
+        action="store_true",
+        help=f"a rule lowered to a warning that failed ends the run with exit "
+        f"{int(ExitCode.WARN)} instead of 0",
+    )
+    group.addoption(
         "--okroute-may-flip",
         action="append",
         default=[],
@@ -175,9 +180,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"okroute: --okroute-stop-on: unknown rule {unknown[0]!r}; known: {', '.join(RULES)}"
         )
-    if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
-        config.option.xmlpath = str(reports / "junit.xml")
     live = _live(config)
+    if live and not config.getoption("okroute_plan") and not hasattr(config, "workerinput"):
+        _preflight(config)  # before JUnit is set up: a run that judged nothing writes nothing
+    planning = config.getoption("okroute_plan")  # a plan keeps the last run's junit.xml
+    if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
+        config.option.xmlpath = None if planning else str(reports / "junit.xml")
     if live:
         seed = "derandomized (the live profile sends the same examples every run)"
     else:
@@ -202,16 +210,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
-def _check_reachable(target) -> None:
-    for transport, url in target.urls.items():
-        try:
-            with httpx.Client(verify=tls_verification(target.ca_bundle), timeout=5.0) as client:
-                client.get(f"{url}{PATH}?")
-        except httpx.TransportError as exc:
-            pytest.exit(
-                f"okroute: cannot reach the {transport} endpoint {url}: {exc}",
-                returncode=ExitCode.COULD_NOT_VERIFY,
-            )
+def _preflight(config: pytest.Config) -> None:
+    """The shared preflight (`contracts.preflight`) before any test: a setup mistake is one
+    line and the could-not-verify code (pytest's usage error, 4), never a failed rule."""
+    try:
+        target = _target(config)
+        accounts = Accounts(target.primary, target.secondary)
+        preflight.check(target.urls.values(), accounts, target.ca_bundle)
+    except (preflight.PreflightError, TargetError, ValueError) as exc:
+        raise pytest.UsageError(f"okroute: {MASKER.mask(str(exc))}") from None
 
 
 def _receiver(pytestconfig: pytest.Config, target) -> ThreadedReceiver | None:
@@ -248,7 +255,7 @@ def _target(config: pytest.Config) -> Target:
             else:
                 target = offline_target(profile, parse_breaks(breaks), parse_flips(flips))
         except (TargetError, ValueError) as exc:
-            pytest.exit(f"okroute: {exc}", returncode=ExitCode.COULD_NOT_VERIFY)
+            raise pytest.UsageError(f"okroute: {exc}") from None
         config.stash[_TARGET] = target
     return config.stash[_TARGET]
 
@@ -264,8 +271,6 @@ def _cfg(target: Target) -> Config:
 def okroute_target(pytestconfig: pytest.Config):
     target = _target(pytestconfig)
     try:
-        if target.live:
-            _check_reachable(target)
         receiver = _receiver(pytestconfig, target)
     except (TargetError, ValueError) as exc:
         pytest.exit(f"okroute: {exc}", returncode=ExitCode.COULD_NOT_VERIFY)
@@ -424,7 +429,11 @@ def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.Test
 
 def _mask_report(report: pytest.TestReport) -> None:
     """No secret leaves through a report: terminal, JUnit XML or any other plugin."""
-    if report.longrepr is not None:
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason), as JUnit needs it
+        report.longrepr = tuple(  # type: ignore[assignment]
+            MASKER.mask(part) if isinstance(part, str) else part for part in report.longrepr
+        )
+    elif report.longrepr is not None:
         text = str(report.longrepr)
         if text in MASKER:
             report.longrepr = MASKER.mask(text)
@@ -497,6 +506,9 @@ def _exit_code(session: pytest.Session, recorder: RunRecorder) -> int:
     incomplete = (plan is not None and not plan.complete) or bool(recorder.unjudged)
     if status == ExitCode.CONFORMS and incomplete:
         return ExitCode.INCOMPLETE
+    warned = any(v["warning"] for v in recorder.violations)
+    if status == ExitCode.CONFORMS and warned and session.config.getoption("okroute_strict"):
+        return ExitCode.WARN
     return status
 
 
@@ -505,7 +517,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     recorder = config.stash[_RECORDER]
     if config.getoption("okroute_plan"):
         return
-    session.exitstatus = _exit_code(session, recorder)
+    session.exitstatus = config.stash[_EXIT] = _exit_code(session, recorder)
     if not recorder.coverage and recorder.stopped is None:
         return
     reports = Path(config.getoption("okroute_reports"))
@@ -583,11 +595,12 @@ def _summarise_budget(tr, config: pytest.Config, recorder: RunRecorder) -> None:
                 f"NOT CHECKED rule {rule} (check {check}): the tests above were not run or judged",
                 yellow=True,
             )
-        tr.write_line(
-            f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): raise "
-            f"{Env.MAX_MESSAGES} to check everything",
-            yellow=True,
-        )
+        if config.stash.get(_EXIT, None) == ExitCode.INCOMPLETE:  # a failure outranks it
+            tr.write_line(
+                f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): raise "
+                f"{Env.MAX_MESSAGES} to check everything",
+                yellow=True,
+            )
 
 
 def plan_dropped(plan: Plan) -> list[tuple[str, str]]:

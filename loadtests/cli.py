@@ -25,10 +25,13 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from loadtests import capacity, options, page, preflight, pushrun, report
+from contracts import preflight
+from loadtests import capacity, options, page, pushrun, report
 from loadtests.outcome import EXIT_CODES, EXIT_HELP, STOP_REQUESTS, Exit, Outcome
 from okroute_mock.launch import LaunchError, MockProcess, free_port, launched, stop
+from okroute_model.accounts import Accounts, CredentialsMissing, from_env, made_for_mock
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
+from okroute_model.exitcodes import parse_args
 from okroute_model.secrets import MASKER, Credentials
 from okroute_model.units import argtype, format_duration, parse_duration
 
@@ -210,13 +213,12 @@ def _private_dir(keep: str | None) -> Iterator[Path]:
 
 
 @contextmanager
-def _embedded_mock(private: Path, extra: list[str], reports: Path) -> Iterator[MockProcess]:
-    """The mock on loopback with one account; its files stay in `private`, its final counters
+def _embedded_mock(
+    private: Path, extra: list[str], reports: Path, account: Credentials
+) -> Iterator[MockProcess]:
+    """The mock on loopback with `account`; its files stay in `private`, its final counters
     (no numbers, texts or IDs) go to reports/<campaign>/mock-stats.json."""
-    username = os.environ.get(Env.USERNAME) or MOCK_USER
-    password = os.environ.get(Env.PASSWORD) or secrets.token_urlsafe(18)
-    os.environ[Env.USERNAME], os.environ[Env.PASSWORD] = username, password
-    MASKER.add(password)
+    username, password = account.username, account.password
     # The password reaches the mock in a private file, never an argument.
     accounts = private / "accounts.toml"
     accounts.write_text(
@@ -280,8 +282,6 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
     embedded = not args.host and not values["okroute_https_host"]
     if embedded and not (values["okroute_dnis_prefix"] or os.environ.get(Env.DNIS_PREFIX)):
         values["okroute_dnis_prefix"] = MOCK_DNIS_PREFIX
-    if not embedded and not (os.environ.get(Env.USERNAME) and os.environ.get(Env.PASSWORD)):
-        raise UsageError(f"set {Env.USERNAME} and {Env.PASSWORD} for the platform")
     if args.find_capacity:
         values["okroute_model"] = "open"
     try:
@@ -291,16 +291,14 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
         raise UsageError(str(exc)) from None
     if args.workers < 0 or args.users < 1:
         raise UsageError("--users is at least 1 and --workers at least 0")
+    accounts = _accounts(embedded)
+    if not embedded:  # before any folder is made: a run that sends nothing leaves none
+        _preflight(args.host, values, accounts)
     directory.mkdir(parents=True, exist_ok=True)
-    username = (
-        pushrun.embedded_credentials(MOCK_USER, lambda: secrets.token_urlsafe(18))
-        if embedded
-        else os.environ.get(Env.USERNAME, "")
-    )
     with ExitStack() as stack:
         try:
             push_args, receiver = stack.enter_context(
-                pushrun.receiver(args, directory, embedded, username)
+                pushrun.receiver(args, directory, embedded, accounts.primary.username)
             )
         except pushrun.ReceiverError as exc:
             raise UsageError(str(exc)) from None
@@ -308,19 +306,13 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
         if embedded:
             private = stack.enter_context(_private_dir(args.mock_dir))
             mock_args = [*push_args, *args.mock_arg]
-            mock = stack.enter_context(_embedded_mock(private, mock_args, directory))
+            mock = stack.enter_context(
+                _embedded_mock(private, mock_args, directory, accounts.primary)
+            )
             values["okroute_https_host"], values["okroute_ca_bundle"] = mock.https, mock.ca or ""
             host = mock.http
         else:
             host = (args.host or "").rstrip("/")
-            ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
-            credentials = Credentials(os.environ[Env.USERNAME], os.environ[Env.PASSWORD])
-            try:
-                for url in (host, values["okroute_https_host"]):
-                    if url:
-                        preflight.check(url, credentials, ca)
-            except preflight.PreflightError as exc:
-                raise UsageError(str(exc)) from None
         directory.mkdir(parents=True, exist_ok=True)
         host = host or values["okroute_https_host"]
         if search is not None:
@@ -328,6 +320,23 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
         print(_describe(values, args, host, directory), flush=True)
         code = _run_locust(values, host, args, directory, stopper, args.duration)
         return _conclude(directory, code, stopper)
+
+
+def _accounts(embedded: bool) -> Accounts:
+    try:
+        if embedded:
+            return made_for_mock(MOCK_USER, lambda: secrets.token_urlsafe(18))
+        return from_env()
+    except CredentialsMissing as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _preflight(host: str | None, values: dict, accounts: Accounts) -> None:
+    ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
+    try:
+        preflight.check(((host or "").rstrip("/"), values["okroute_https_host"]), accounts, ca)
+    except preflight.PreflightError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _run_locust(
@@ -594,7 +603,7 @@ def _capacity_report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse_args(parser(), argv)
     stopper = Stopper()
     stopper.install()
     try:

@@ -8,7 +8,6 @@ and prints the URL templates to configure on the account: the platform decides w
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,10 +15,9 @@ from typing import Any
 
 from contracts.receiver import parse_listen
 from loadtests.receiver import ReceiverError, launched_receiver
-from okroute_model.environment import Env
 from okroute_model.push import PushKind, default_template
 
-__all__ = ["ReceiverError", "add_arguments", "embedded_credentials", "receiver", "summary_line"]
+__all__ = ["ReceiverError", "add_arguments", "receiver", "summary_line"]
 OFF = "off"
 EMBEDDED_LISTEN = "127.0.0.1:0"
 
@@ -67,15 +65,6 @@ def receiver(
             for kind, template in ready["templates"].items():
                 print(f"  {kind.upper()}: {template}", flush=True)
         yield mock_args, ready["url"]
-
-
-def embedded_credentials(default_user: str, make_password: Any) -> str:
-    """The embedded mock's account, fixed before the receiver starts (it counts leaks of the
-    password, read from the environment, never from an argument)."""
-    os.environ.setdefault(Env.USERNAME, default_user)
-    if not os.environ.get(Env.PASSWORD):
-        os.environ[Env.PASSWORD] = make_password()
-    return os.environ[Env.USERNAME]
 
 
 def summary_line(data: dict[str, Any]) -> str | None:

@@ -22,6 +22,7 @@ main { max-width: 1200px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
 .verdict { padding: 18px 24px; color: #fff; font-size: 28px; font-weight: 700; }
 .PASS { background: #2e7d32; } .WARN { background: #b26a00; } .FAIL { background: #c62828; }
+.INCOMPLETE { background: #b26a00; }
 .meta { color: #5b6473; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { border: 1px solid #dde2ea; padding: 4px 8px; text-align: left; vertical-align: top; }

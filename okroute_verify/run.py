@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from contracts import fingerprint, invoke
+from contracts import preflight as shared_preflight
 from contracts.client import ContractClient, DryClient
 from contracts.strategies import Config
-from contracts.target import Target, tls_verification
+from contracts.target import Target
+from okroute_model.accounts import Accounts
 from okroute_model.environment import Env
-from okroute_model.params import PATH
 from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
 
@@ -53,6 +52,7 @@ class Run:
     directory: Path
     budget: int
     notes: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # what the budget left out: INCOMPLETE
     needs: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk it plans
     shares: dict[str, int] = field(default_factory=dict)  # phase -> its part of the budget
     at_risk: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk, counted
@@ -92,30 +92,13 @@ class Run:
 
 
 def preflight(target: Target) -> None:
-    """The target answers, and accepts the credentials, before anything is sent for real."""
-    c = target.primary
-    for transport, base in target.urls.items():
-        try:
-            response = httpx.get(
-                f"{base}{PATH}",
-                params={
-                    "command": "query",
-                    "username": c.username,
-                    "password": c.password,
-                    "messageId": "okroute-verify-preflight",
-                },
-                verify=tls_verification(target.ca_bundle),
-                timeout=10,
-            )
-        except httpx.HTTPError as exc:
-            raise VerifyStop(
-                f"cannot reach the {transport} endpoint {base}: {MASKER.mask(str(exc))}"
-            ) from None
-        if response.status_code in (401, 403):
-            raise VerifyStop(
-                f"the platform at {base} rejects the credentials of "
-                f"{c.username!r} ({response.status_code})"
-            )
+    """The shared preflight (`contracts.preflight`): the target answers as OKRoute and accepts
+    the credentials of both accounts, before anything is sent for real."""
+    accounts = Accounts(target.primary, target.secondary)
+    try:
+        shared_preflight.check(target.urls.values(), accounts, target.ca_bundle)
+    except shared_preflight.PreflightError as exc:
+        raise VerifyStop(str(exc)) from None
 
 
 def _contract_command(run: Run, reports: Path, *args: str) -> list[str]:
