@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from contracts import failure_report, invoke, preflight
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
@@ -186,6 +189,8 @@ def pytest_configure(config: pytest.Config) -> None:
     planning = config.getoption("okroute_plan")  # a plan keeps the last run's junit.xml
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
         config.option.xmlpath = None if planning else str(reports / "junit.xml")
+    if live or planning:
+        _private_hypothesis_home(config)
     if live:
         seed = "derandomized (the live profile sends the same examples every run)"
     else:
@@ -194,6 +199,14 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = str(config.option.hypothesis_seed)
     config.stash[_SEED] = seed
     install_log_masking()
+
+
+def _private_hypothesis_home(config: pytest.Config) -> None:
+    """A live run keeps no example database, and a plan sends nothing: neither leaves a
+    `.hypothesis/` (Hypothesis's cache of the suite's constants) in the user's directory."""
+    home = Path(tempfile.mkdtemp(prefix="okroute-hypothesis-"))
+    set_hypothesis_home_dir(home)
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -87,8 +87,8 @@ def _unreachable(base: str, exc: BaseException, ca_bundle: str | None) -> str:
     if _tls_verification_failed(exc):
         bundle = f" (now {ca_bundle})" if ca_bundle else ""
         return (
-            f"TLS verification of {base} failed ({reason}): set {Env.CA_BUNDLE} to the CA "
-            f"bundle that signed its certificate{bundle}"
+            f"the TLS certificate of {base} is not trusted ({reason}): set {Env.CA_BUNDLE} to "
+            f"the CA bundle that signed it{bundle}"
         )
     return f"cannot reach {base} ({reason}): check the URL and that the platform is up"
 

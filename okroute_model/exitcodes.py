@@ -64,10 +64,14 @@ MEANINGS: dict[ExitCode, dict[Command, str]] = {
         Command.CONTRACT: "an internal error of the suite (a bug: please report it)",
     },
     ExitCode.COULD_NOT_VERIFY: {
-        command: "could not verify, nothing judged: a usage mistake, an unreachable target, "
-        "an answer that is not OKRoute's, rejected credentials"
-        + ("" if command is Command.MOCK else ", a platform that went away")
-        for command in Command
+        **{
+            command: "could not verify, nothing judged: a usage mistake, an unreachable "
+            "target, an answer that is not OKRoute's, rejected credentials, a platform that "
+            "went away"
+            for command in (Command.CONTRACT, Command.LOAD, Command.VERIFY)
+        },
+        Command.MOCK: "a usage mistake: a bad option, an unreadable config or profile, a port "
+        "in use",
     },
     ExitCode.NO_TESTS: {
         Command.CONTRACT: "no contract test was selected (-k or -m matched none)",

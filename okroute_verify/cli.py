@@ -257,6 +257,7 @@ def verify(args: argparse.Namespace) -> int:
     directory = _reports_folder(args.reports)
     run = Run(profile, profile_path, target, directory, budget=profile.target.max_messages)
     started = time.time()
+    print(f"okroute-verify: planning the budget of {run.budget} numbers at risk", flush=True)
     share_budget(run, not args.skip_load)
     print(f"okroute-verify: {target.describe()} -> {directory}", flush=True)
     print(

@@ -30,6 +30,7 @@ from okroute_model.accounts import Accounts
 from okroute_model.environment import Env
 from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
+from okroute_verify import progress
 
 STEP_TIMEOUT = 1800.0
 PLAN_TIMEOUT = 300.0
@@ -53,6 +54,7 @@ class Run:
     budget: int
     notes: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # what the budget left out: INCOMPLETE
+    planned_tests: int = 0  # contract tests in the plan, the progress line's total
     needs: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk it plans
     shares: dict[str, int] = field(default_factory=dict)  # phase -> its part of the budget
     at_risk: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk, counted
@@ -191,7 +193,8 @@ def share_budget(run: Run, with_load: bool) -> list[str]:
     run.shares = fair_shares(run.budget, run.needs)
     if with_load:  # the load's need is an estimate: what no phase needs is its margin
         run.shares["load"] += run.budget - sum(run.shares.values())
-    _, lines = contract_plan(run, run.shares["contract"])
+    plan, lines = contract_plan(run, run.shares["contract"])
+    run.planned_tests = len(plan.get("tests", {}))
     return lines
 
 
@@ -199,13 +202,14 @@ def contract(run: Run) -> dict[str, Any]:
     """The live contract suite, as `pytest contracts --okroute-profile ...` runs it, within the
     contract's share of the budget."""
     reports = run.directory / "contract"
-    result = subprocess.run(
-        _contract_command(run, reports),
-        env=_contract_env(run, run.shares.get("contract", run.budget)),
-        capture_output=True,
-        text=True,
-        timeout=STEP_TIMEOUT,
+    shown = progress.Progress()
+    result = progress.stream(
+        _contract_command(run, reports, progress.VERBOSE),
+        _contract_env(run, run.shares.get("contract", run.budget)),
+        STEP_TIMEOUT,
+        progress.contract_tests(shown, run.planned_tests),
     )
+    shown.done()
     run.write("contract/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
     results = invoke.results(reports)
     if results is None:
@@ -226,9 +230,11 @@ def behaviour(run: Run) -> dict[str, str]:
     t = run.target
     target = Target(**{**vars(t), "max_messages": run.shares.get("fingerprint", run.budget)})
     client = ContractClient(target)
+    shown = progress.Progress()
     try:
-        prints = fingerprint.take(client, _cfg(t), t.secondary)
+        prints = fingerprint.take(client, _cfg(t), t.secondary, progress.fingerprint(shown))
     finally:
+        shown.done()
         run.at_risk["fingerprint"] = client.at_risk
         run.sent["fingerprint"] = client.sent
         client.close()
@@ -270,13 +276,11 @@ def load(run: Run) -> dict[str, Any] | None:
         command += ["--ani", t.ani]
     for slo in smoke.slo:
         command += ["--slo", slo]
-    result = subprocess.run(
-        command,
-        env=run.env(),
-        capture_output=True,
-        text=True,
-        timeout=smoke.duration + STEP_TIMEOUT,
+    shown = progress.Progress()
+    result = progress.stream(
+        command, run.env(), smoke.duration + STEP_TIMEOUT, progress.load_smoke(shown)
     )
+    shown.done()
     run.write("load/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
     summary_file = run.directory / "load" / "summary.json"
     if not summary_file.exists():
