@@ -61,7 +61,6 @@ MEANINGS: dict[ExitCode, dict[Command, str]] = {
     ExitCode.INVALID: {
         Command.LOAD: "INVALID: the generator did not apply the load (dropped, late or held "
         "sends, or its CPU saturated): the figures are not the platform's",
-        Command.CONTRACT: "an internal error of the suite (a bug: please report it)",
     },
     ExitCode.COULD_NOT_VERIFY: {
         **{

@@ -190,6 +190,11 @@ def _dry_run(run: Run, with_load: bool) -> int:
     return ExitCode.PASS
 
 
+def verdict_code(verdict: str, strict: bool) -> ExitCode:
+    """The table's code for a verdict: WARN may go live (0) unless --strict asks for its own."""
+    return ExitCode.WARN if verdict == "WARN" and strict else VERDICT_CODES[verdict]
+
+
 def _verdict(
     run: Run,
     results: dict[str, Any],
@@ -320,9 +325,7 @@ def verify(args: argparse.Namespace) -> int:
     )
     for reason in reasons:
         print(f"  {reason}")
-    if verdict == "WARN" and args.strict:
-        return ExitCode.WARN
-    return VERDICT_CODES[verdict]
+    return verdict_code(verdict, args.strict)
 
 
 def main(argv: list[str] | None = None) -> int:
