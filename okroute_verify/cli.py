@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts import fingerprint
+from contracts.recorder import unwritable
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
 from okroute_model.environment import Env
@@ -258,6 +259,9 @@ def verify(args: argparse.Namespace) -> int:
         directory = Path(args.reports).resolve() / f"verify-{timestamp()}"  # not written
         dry = Run(profile, profile_path, target, directory, profile.target.max_messages)
         return _dry_run(dry, not args.skip_load)
+    problem = unwritable(Path(args.reports))  # checked first, made only once the target answers
+    if problem:
+        raise VerifyStop(f"cannot write the reports to {Path(args.reports).resolve()}: {problem}")
     preflight(target)  # before the run's folder: a run that sent nothing leaves none
     directory = _reports_folder(args.reports)
     run = Run(profile, profile_path, target, directory, budget=profile.target.max_messages)
