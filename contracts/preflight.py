@@ -4,14 +4,14 @@ OKRoute, and accept the credentials (the second account's too, when one is given
 The contract suite (`okroute-contract`, `pytest --pyargs contracts`), the campaign (`okroute-load`
 and plain `locust -f loadtests/locustfile.py`) and `okroute-verify` all call `check`. It sends
 one status query of an ID that was never issued per endpoint and account: it costs no message.
-A 401 (or a 403 that is not throttling) means rejected credentials; an HTML page, a redirect, a
-5xx or a 200 that is not a JSON status is not OKRoute. Each failure is one line that names the
-fix; everything shown passes the masker first.
+A 401 (or a 403 that is not throttling) means rejected credentials; an HTML page, a redirect or an
+empty answer is not OKRoute. Any other answer is the platform's own: a wrong one (a 5xx, a bare
+status word) is a finding for the run to judge, never a setup mistake. Each failure is one line
+that names the fix; everything shown passes the masker first.
 """
 
 from __future__ import annotations
 
-import json
 import ssl
 from collections.abc import Iterable
 
@@ -29,6 +29,7 @@ PREFLIGHT_ID = "okroute-preflight"
 TIMEOUT = 5.0  # seconds: a platform that takes longer to answer one query is not ready for a run
 SHOWN = 120  # characters of an unexpected body in the message
 FORBIDDEN = 403
+REDIRECT = range(300, 400)
 
 
 class PreflightError(Exception):
@@ -72,14 +73,19 @@ def _judge(
             f"credentials rejected by {base} for user {account.username!r} "
             f"({_shown(response)}): check {names[0]} and {names[1]}; nothing was sent"
         )
-    if status == 200 and _is_status(response):
-        return
-    if 400 <= status < 500 and response.text.strip() and not _looks_like_markup(response.text):
-        return  # a documented way to refuse an ID that was never issued (§4)
-    raise PreflightError(
-        f"{base}{PATH} does not answer as OKRoute ({_shown(response)}): check that the URL is "
-        f"the platform's API endpoint; nothing was sent"
-    )
+    if status in REDIRECT or _looks_like_markup(response.text):
+        raise PreflightError(
+            f"{base}{PATH} does not answer as OKRoute ({_shown(response)}): check that the URL "
+            f"is the platform's API endpoint; nothing was sent"
+        )
+    if not response.text.strip():
+        raise PreflightError(
+            f"{base}{PATH} answers with nothing ({_shown(response)}): check that the URL is the "
+            f"platform's API endpoint; nothing was sent"
+        )
+    # Anything else is the platform's own answer: a JSON status, a documented refusal of an ID
+    # never issued (§4), or a wrong one (a 5xx, a bare status word) that the run judges as a
+    # finding, never as a setup mistake.
 
 
 def _unreachable(base: str, exc: BaseException, ca_bundle: str | None) -> str:
@@ -100,14 +106,6 @@ def _tls_verification_failed(exc: BaseException | None) -> bool:
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
-
-
-def _is_status(response: httpx.Response) -> bool:
-    try:
-        value = json.loads(response.content)
-    except ValueError:
-        return False
-    return isinstance(value, dict) and isinstance(value.get("status"), str)
 
 
 def _looks_like_markup(body: str) -> bool:
