@@ -184,6 +184,7 @@ def pytest_configure(config: pytest.Config) -> None:
             f"okroute: --okroute-stop-on: unknown rule {unknown[0]!r}; known: {', '.join(RULES)}"
         )
     live = _live(config)
+    _check_options(config, live)
     if live and not config.getoption("okroute_plan") and not hasattr(config, "workerinput"):
         _preflight(config)  # before JUnit is set up: a run that judged nothing writes nothing
     planning = config.getoption("okroute_plan")  # a plan keeps the last run's junit.xml
@@ -221,6 +222,25 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"okroute: {mode}; hypothesis profile {settings.get_current_profile_name()!r}",
         f"okroute: hypothesis seed {config.stash[_SEED]}",
     ]
+
+
+def _check_options(config: pytest.Config, live: bool) -> None:
+    """Mistakes in the okroute options, told before the session as one usage line (a fixture
+    that stopped the run would show pytest's own `Exit` text)."""
+    try:
+        CheckContext(_profile(config).platform, warn=_warned(config))
+        listen = config.getoption("okroute_dlr_listen")
+        if listen and not live:
+            raise TargetError("--okroute-dlr-listen is for a live run; offline the fake pushes")
+        if listen:
+            parse_listen(listen)
+    except ValueError as exc:
+        raise pytest.UsageError(f"okroute: {exc}") from None
+
+
+def _warned(config: pytest.Config) -> frozenset[str]:
+    """The SHOULD rules lowered to warnings: the profile's and --okroute-warn's."""
+    return frozenset(_profile(config).checks.warn) | frozenset(config.getoption("okroute_warn"))
 
 
 def _preflight(config: pytest.Config) -> None:
@@ -357,12 +377,7 @@ def pytest_runtestloop(session: pytest.Session) -> object:
 @pytest.fixture(scope="session")
 def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
     recorder = pytestconfig.stash[_RECORDER]
-    profile = _profile(pytestconfig)
-    warn = frozenset(profile.checks.warn) | frozenset(pytestconfig.getoption("okroute_warn"))
-    try:
-        ctx = CheckContext(okroute_target.knobs, warn=warn, recorder=recorder)
-    except ValueError as exc:
-        pytest.exit(f"okroute: {exc}", returncode=4)
+    ctx = CheckContext(okroute_target.knobs, warn=_warned(pytestconfig), recorder=recorder)
     exerciser: Exerciser | None = None
     client = ContractClient(
         okroute_target, on_throttle=lambda ex, s: exerciser.observe_throttle(ex, s)

@@ -177,14 +177,33 @@ def test_a_plan_writes_no_junit_and_no_hypothesis_folder(mock: MockProcess, tmp_
     assert json.loads((reports / invoke.PLAN).read_text())["tests"]
 
 
-def test_a_mistyped_option_is_one_line_of_okroute_contract(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["--okroute-ur", "http://127.0.0.1:9"],
+            "okroute-contract: unknown option --okroute-ur http://127.0.0.1:9 "
+            "(okroute-contract --help-pytest lists every option)",
+        ),
+        (
+            ["--okroute-warn", "no.such-rule"],
+            "okroute-contract: cannot lower 'no.such-rule' to a warning: no such rule",
+        ),
+        (
+            ["--okroute-dlr-listen", "127.0.0.1:0"],
+            "okroute-contract: --okroute-dlr-listen is for a live run; offline the fake pushes",
+        ),
+    ],
+    ids=["mistyped option", "unknown rule", "offline receiver"],
+)
+def test_a_mistake_in_the_options_is_one_line_of_okroute_contract(
+    tmp_path: Path, args: list[str], said: str
+) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "contracts.cli", "--okroute-ur", "http://127.0.0.1:9"],
+        [sys.executable, "-m", "contracts.cli", *args],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={**os.environ, Env.HTTP_URL: "", Env.HTTPS_URL: ""},
     )  # fmt: skip
-    said = _own_lines(result)
-    assert result.returncode == ExitCode.COULD_NOT_VERIFY, said
-    assert said == [
-        "okroute-contract: unknown option --okroute-ur http://127.0.0.1:9 "
-        "(okroute-contract --help-pytest lists every option)"
-    ]
+    assert result.returncode == ExitCode.COULD_NOT_VERIFY, _own_lines(result)
+    assert _own_lines(result) == [said]
+    assert list(tmp_path.iterdir()) == []  # no reports, no cache: nothing ran
