@@ -38,11 +38,12 @@ from contracts.push_checks import PUSH_CHECKS
 from okroute_mock.breaks import BREAKS, DROP_ON
 from okroute_mock.launch import MockProcess, free_port, launched
 from okroute_mock.quirks import CHOICES, RandomPlatform, knob_text
+from okroute_model.accounts import Accounts, known
 from okroute_model.environment import MOCK_DNIS_PREFIX, MOCK_NO_ROUTE_PREFIX, Env
 from okroute_model.may import MAY_POINTS
 from okroute_model.profile import load_profile
 from okroute_model.push import PushKind, default_template
-from okroute_model.secrets import MASKER
+from okroute_model.secrets import MASKER, Credentials
 
 REPO = invoke.REPO
 # The accounts of detection runs and tests; recognisable passwords, so leak searches find them.
@@ -365,8 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reports", default="reports", help="where the matrix goes")
     args = parser.parse_args(argv)
-    MASKER.add(PRIMARY[1])
-    MASKER.add(SECONDARY[1])
+    known(Accounts(Credentials(*PRIMARY), Credentials(*SECONDARY)))
     matrix = detect(args.only, args.parallel, seeds=args.seeds)
     for path in write(matrix, Path(args.reports)):
         print(path)

@@ -418,12 +418,20 @@ PASSIVE = ("throttling",)
 assert set(PROBES) | set(PASSIVE) == set(MAY_POINTS), set(MAY_POINTS) ^ (set(PROBES) | set(PASSIVE))
 
 
-def take(client: ContractClient, cfg: Config, secondary: Credentials | None) -> dict[str, str]:
-    """Run every probe; the answer at each MAY point, as text."""
+def take(
+    client: ContractClient,
+    cfg: Config,
+    secondary: Credentials | None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, str]:
+    """Run every probe; the answer at each MAY point, as text. `progress(done, total, point)`
+    hears of each point as it is probed."""
     transport = client.target.transports[0]
     ctx = ProbeContext(client, cfg, transport, secondary, {})
     fingerprint = {}
-    for point, probe in PROBES.items():
+    for done, (point, probe) in enumerate(PROBES.items()):
+        if progress is not None:
+            progress(done, len(PROBES), point)
         ctx.point = point
         try:
             fingerprint[point] = MASKER.mask(probe(ctx))

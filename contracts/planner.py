@@ -37,6 +37,7 @@ from contracts.sparse import single_parameter_cases
 from contracts.strategies import Config
 from contracts.target import Target
 from okroute_model.defects import Defect
+from okroute_model.exitcodes import ExitCode as ExitCode  # re-exported: the table
 from okroute_model.params import MAX_DNIS_COUNT, Command
 from okroute_model.wire import Method
 
@@ -46,15 +47,6 @@ LIVE_EXAMPLES = 5  # the live Hypothesis profile's examples per test
 QUERY_SAMPLE = 6  # IDs of one successful submit queried at once (contracts/exercise.py)
 ONE_METHOD = (Method.GET,)  # the variant a narrowed case travels in
 COST_MARKER = "okroute_cost"
-
-
-class ExitCode(IntEnum):
-    """What `pytest contracts` exits with (pytest's own codes 2, 3 and 5 keep their meaning)."""
-
-    CONFORMS = 0  # every planned rule checked, none failed
-    CONTRACT_FAILURE = 1  # at least one MUST or SHOULD rule failed
-    COULD_NOT_VERIFY = 4  # setup mistake, unreachable target, a platform that went away
-    INCOMPLETE = 6  # nothing failed, but some rules or cases were not checked (budget, throttling)
 
 
 class Reach(IntEnum):

@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
+import tempfile
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
-from contracts import aging, failure_report, invoke, push_setup
+from contracts import aging, failure_report, invoke, preflight, push_setup
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
@@ -34,13 +36,12 @@ from contracts.target import (
     TargetError,
     live_target,
     offline_target,
-    tls_verification,
     wants_live,
 )
 from okroute_mock.breaks import parse_breaks
 from okroute_mock.quirks import parse_flips
+from okroute_model.accounts import Accounts
 from okroute_model.environment import Env
-from okroute_model.params import PATH
 from okroute_model.profile import Profile, ProfileError, load_profile
 from okroute_model.rules import RULES
 from okroute_model.secrets import MASKER, install_log_masking
@@ -78,6 +79,7 @@ _PLAN = pytest.StashKey[Plan]()
 _TARGET = pytest.StashKey[Target]()
 _SEEN = pytest.StashKey[tuple[int, int, int]]()  # the client's counts after the last test
 _ACTUAL = pytest.StashKey[dict[str, tuple[int, int, int]]]()  # test -> requests, at risk, sent
+_EXIT = pytest.StashKey[int]()  # the run's exit code, from the table
 _STOPPED_ON = pytest.StashKey[str]()  # the test after which --okroute-stop-on stopped the run
 
 
@@ -149,6 +151,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "known fault is caught, as the detection run does",
     )
     group.addoption(
+        "--okroute-strict",
+        action="store_true",
+        help=f"a rule lowered to a warning that failed ends the run with exit "
+        f"{int(ExitCode.WARN)} instead of 0",
+    )
+    group.addoption(
         "--okroute-may-flip",
         action="append",
         default=[],
@@ -190,9 +198,15 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"okroute: --okroute-stop-on: unknown rule {unknown[0]!r}; known: {', '.join(RULES)}"
         )
-    if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
-        config.option.xmlpath = str(reports / "junit.xml")
     live = _live(config)
+    _check_options(config, live)
+    if live and not config.getoption("okroute_plan") and not hasattr(config, "workerinput"):
+        _preflight(config)  # before JUnit is set up: a run that judged nothing writes nothing
+    planning = config.getoption("okroute_plan")  # a plan keeps the last run's junit.xml
+    if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
+        config.option.xmlpath = None if planning else str(reports / "junit.xml")
+    if live or planning:
+        _private_hypothesis_home(config)
     if live:
         seed = "derandomized (the live profile sends the same examples every run)"
     else:
@@ -201,6 +215,14 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = str(config.option.hypothesis_seed)
     config.stash[_SEED] = seed
     install_log_masking()
+
+
+def _private_hypothesis_home(config: pytest.Config) -> None:
+    """A live run keeps no example database, and a plan sends nothing: neither leaves a
+    `.hypothesis/` (Hypothesis's cache of the suite's constants) in the user's directory."""
+    home = Path(tempfile.mkdtemp(prefix="okroute-hypothesis-"))
+    set_hypothesis_home_dir(home)
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -217,16 +239,34 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
-def _check_reachable(target) -> None:
-    for transport, url in target.urls.items():
-        try:
-            with httpx.Client(verify=tls_verification(target.ca_bundle), timeout=5.0) as client:
-                client.get(f"{url}{PATH}?")
-        except httpx.TransportError as exc:
-            pytest.exit(
-                f"okroute: cannot reach the {transport} endpoint {url}: {exc}",
-                returncode=ExitCode.COULD_NOT_VERIFY,
-            )
+def _check_options(config: pytest.Config, live: bool) -> None:
+    """Mistakes in the okroute options, told before the session as one usage line (a fixture
+    that stopped the run would show pytest's own `Exit` text)."""
+    try:
+        CheckContext(_profile(config).platform, warn=_warned(config))
+        listen = config.getoption("okroute_dlr_listen")
+        if listen and not live:
+            raise TargetError("--okroute-dlr-listen is for a live run; offline the fake pushes")
+        if listen:
+            parse_listen(listen)
+    except ValueError as exc:
+        raise pytest.UsageError(f"okroute: {exc}") from None
+
+
+def _warned(config: pytest.Config) -> frozenset[str]:
+    """The SHOULD rules lowered to warnings: the profile's and --okroute-warn's."""
+    return frozenset(_profile(config).checks.warn) | frozenset(config.getoption("okroute_warn"))
+
+
+def _preflight(config: pytest.Config) -> None:
+    """The shared preflight (`contracts.preflight`) before any test: a setup mistake is one
+    line and the could-not-verify code (pytest's usage error, 4), never a failed rule."""
+    try:
+        target = _target(config)
+        accounts = Accounts(target.primary, target.secondary)
+        preflight.check(target.urls.values(), accounts, target.ca_bundle)
+    except (preflight.PreflightError, TargetError, ValueError) as exc:
+        raise pytest.UsageError(f"okroute: {MASKER.mask(str(exc))}") from None
 
 
 def _push_listen(config: pytest.Config, live: bool) -> tuple[str, str]:
@@ -286,7 +326,7 @@ def _target(config: pytest.Config) -> Target:
             else:
                 target = offline_target(profile, parse_breaks(breaks), parse_flips(flips))
         except (TargetError, ValueError) as exc:
-            pytest.exit(f"okroute: {exc}", returncode=ExitCode.COULD_NOT_VERIFY)
+            raise pytest.UsageError(f"okroute: {exc}") from None
         config.stash[_TARGET] = target
     return config.stash[_TARGET]
 
@@ -302,8 +342,6 @@ def _cfg(target: Target) -> Config:
 def okroute_target(pytestconfig: pytest.Config):
     target = _target(pytestconfig)
     try:
-        if target.live:
-            _check_reachable(target)
         receiver = _receiver(pytestconfig, target)
     except (TargetError, ValueError) as exc:
         pytest.exit(f"okroute: {exc}", returncode=ExitCode.COULD_NOT_VERIFY)
@@ -379,12 +417,7 @@ def pytest_runtestloop(session: pytest.Session) -> object:
 @pytest.fixture(scope="session")
 def okroute(pytestconfig: pytest.Config, okroute_target, okroute_cfg):
     recorder = pytestconfig.stash[_RECORDER]
-    profile = _profile(pytestconfig)
-    warn = frozenset(profile.checks.warn) | frozenset(pytestconfig.getoption("okroute_warn"))
-    try:
-        ctx = CheckContext(okroute_target.knobs, warn=warn, recorder=recorder)
-    except ValueError as exc:
-        pytest.exit(f"okroute: {exc}", returncode=4)
+    ctx = CheckContext(okroute_target.knobs, warn=_warned(pytestconfig), recorder=recorder)
     exerciser: Exerciser | None = None
     client = ContractClient(
         okroute_target, on_throttle=lambda ex, s: exerciser.observe_throttle(ex, s)
@@ -468,7 +501,11 @@ def _shape_failure(item: pytest.Item, call: pytest.CallInfo, report: pytest.Test
 
 def _mask_report(report: pytest.TestReport) -> None:
     """No secret leaves through a report: terminal, JUnit XML or any other plugin."""
-    if report.longrepr is not None:
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason), as JUnit needs it
+        report.longrepr = tuple(  # type: ignore[assignment]
+            MASKER.mask(part) if isinstance(part, str) else part for part in report.longrepr
+        )
+    elif report.longrepr is not None:
         text = str(report.longrepr)
         if text in MASKER:
             report.longrepr = MASKER.mask(text)
@@ -541,6 +578,9 @@ def _exit_code(session: pytest.Session, recorder: RunRecorder) -> int:
     incomplete = (plan is not None and not plan.complete) or bool(recorder.unjudged)
     if status == ExitCode.CONFORMS and incomplete:
         return ExitCode.INCOMPLETE
+    warned = any(v["warning"] for v in recorder.violations)
+    if status == ExitCode.CONFORMS and warned and session.config.getoption("okroute_strict"):
+        return ExitCode.WARN
     return status
 
 
@@ -551,7 +591,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if _live(config):  # push rules judged on no push at all were not checked
         push_setup.judge_silence(config.stash.get(_TARGET, None), recorder)
-    session.exitstatus = _exit_code(session, recorder)
+    session.exitstatus = config.stash[_EXIT] = _exit_code(session, recorder)
     if not recorder.coverage and recorder.stopped is None:
         return
     reports = Path(config.getoption("okroute_reports"))
@@ -635,10 +675,11 @@ def _summarise_budget(tr, config: pytest.Config, recorder: RunRecorder) -> None:
                 f"NOT CHECKED rule {rule} (check {check}): the tests above were not run or judged",
                 yellow=True,
             )
-        fix = f"raise {Env.MAX_MESSAGES} to check everything" if plan.dropped else "see above"
-        tr.write_line(
-            f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): {fix}", yellow=True
-        )
+        if config.stash.get(_EXIT, None) == ExitCode.INCOMPLETE:  # a failure outranks it
+            fix = f"raise {Env.MAX_MESSAGES} to check everything" if plan.dropped else "see above"
+            tr.write_line(
+                f"the verdict is incomplete (exit {int(ExitCode.INCOMPLETE)}): {fix}", yellow=True
+            )
 
 
 def plan_dropped(plan: Plan) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import h11
 
 from contracts.exchange import Response
+from contracts.target import tls_verification
 from okroute_model.params import PATH
 from okroute_model.secrets import MASKER, mask_bytes
 
@@ -114,11 +115,7 @@ class Endpoint:
     def connect(self, timeout: float = READ_TIMEOUT) -> socket.socket:
         sock = socket.create_connection((self.host, self.port), timeout=CONNECT_TIMEOUT)
         if self.tls:
-            context = (
-                ssl.create_default_context(cafile=self.ca_bundle)
-                if self.ca_bundle
-                else ssl.create_default_context()
-            )
+            context = tls_verification(self.ca_bundle)  # the one TLS helper of every client
             sock = context.wrap_socket(sock, server_hostname=self.host)
         sock.settimeout(timeout)
         return sock

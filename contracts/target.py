@@ -20,6 +20,7 @@ from okroute_mock.delivery import DeliverySim
 from okroute_mock.fake import OFFLINE_URLS, ManualClock, RespxFake
 from okroute_mock.platform import Platform, PlatformConfig
 from okroute_mock.push import PushPolicy, PushQueue
+from okroute_model.accounts import Accounts, CredentialsMissing, from_env, known
 from okroute_model.environment import (
     ENV_BY_KEY,
     OFFLINE_DNIS_PREFIX,
@@ -30,7 +31,7 @@ from okroute_model.environment import (
 from okroute_model.params import PATH
 from okroute_model.profile import Knob, PlatformKnobs, Profile
 from okroute_model.push import PushKind, default_template
-from okroute_model.secrets import MASKER, Credentials
+from okroute_model.secrets import Credentials
 from okroute_model.wire import Transport
 
 ENV = ENV_BY_KEY
@@ -141,17 +142,10 @@ def live_target(
         raw = str(_pick(options, env, key, getattr(t, key)))
         if raw:
             urls[transport] = _url(raw, transport, f"{flag} / {ENV[key]}")
-    username, password = env.get(ENV["username"], ""), env.get(ENV["password"], "")
-    if not username or not password:
-        raise TargetError(
-            f"a live run needs credentials: set {ENV['username']} and {ENV['password']}"
-        )
-    MASKER.add(password)
-    secondary = None
-    username_2, password_2 = env.get(ENV["username_2"], ""), env.get(ENV["password_2"], "")
-    if username_2 and password_2:
-        MASKER.add(password_2)
-        secondary = Credentials(username_2, password_2)
+    try:
+        accounts = from_env(env)
+    except CredentialsMissing as exc:
+        raise TargetError(f"a live run needs credentials: {exc}") from None
     prefix = str(_pick(options, env, "dnis_prefix", t.dnis_prefix))
     if not valid_prefix(prefix):
         raise TargetError(
@@ -177,8 +171,8 @@ def live_target(
     return Target(
         live=True,
         urls=urls,
-        primary=Credentials(username, password),
-        secondary=secondary,
+        primary=accounts.primary,
+        secondary=accounts.secondary,
         knobs=profile.platform,
         dnis_prefix=prefix,
         no_route_dnis=no_route,
@@ -213,8 +207,7 @@ def offline_target(
     """
     primary = Credentials("qa-offline", "offline-Pa55word-1")
     secondary = Credentials("qa-offline-2", "offline-Pa55word-2")
-    for c in (primary, secondary):
-        MASKER.add(c.password)
+    known(Accounts(primary, secondary))
     clock = ManualClock()
     platform = Platform(
         PlatformConfig(

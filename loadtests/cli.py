@@ -20,12 +20,15 @@ from typing import Any
 
 import psutil
 
-from loadtests import capacity, embedded, options, preflight, pushrun
+from contracts import preflight
+from loadtests import capacity, embedded, options, pushrun
 from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_HELP, Exit
 from loadtests.supervise import Stopper, run_locust
+from okroute_model.accounts import Accounts, CredentialsMissing, from_env, made_for_mock
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
-from okroute_model.secrets import MASKER, Credentials
+from okroute_model.exitcodes import parse_args
+from okroute_model.secrets import MASKER
 from okroute_model.units import argtype, format_duration, parse_duration
 
 EPILOG = f"""examples:
@@ -159,8 +162,6 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
     in_process_mock = not args.host and not values["okroute_https_host"]
     if in_process_mock and not (values["okroute_dnis_prefix"] or os.environ.get(Env.DNIS_PREFIX)):
         values["okroute_dnis_prefix"] = MOCK_DNIS_PREFIX
-    if not in_process_mock and not (os.environ.get(Env.USERNAME) and os.environ.get(Env.PASSWORD)):
-        raise UsageError(f"set {Env.USERNAME} and {Env.PASSWORD} for the platform")
     if args.find_capacity:
         values["okroute_model"] = "open"
     try:
@@ -171,16 +172,14 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
         raise UsageError(str(exc)) from None
     if args.workers < 0 or args.users < 1:
         raise UsageError("--users is at least 1 and --workers at least 0")
+    accounts = _accounts(in_process_mock)
+    if not in_process_mock:  # before any folder is made: a run that sends nothing leaves none
+        _preflight(args.host, values, accounts)
     directory.mkdir(parents=True, exist_ok=True)
-    username = (
-        pushrun.embedded_credentials(embedded.MOCK_USER, embedded.new_password)
-        if in_process_mock
-        else os.environ.get(Env.USERNAME, "")
-    )
     with ExitStack() as stack:
         try:
             push_args, receiver = stack.enter_context(
-                pushrun.receiver(args, directory, in_process_mock, username)
+                pushrun.receiver(args, directory, in_process_mock, accounts.primary.username)
             )
         except pushrun.ReceiverError as exc:
             raise UsageError(str(exc)) from None
@@ -189,13 +188,15 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
             private = stack.enter_context(embedded.private_dir(args.mock_dir))
             mock_args = [*push_args, *args.mock_arg]
             try:
-                mock = stack.enter_context(embedded.mock(private, mock_args, directory))
+                mock = stack.enter_context(
+                    embedded.mock(private, mock_args, directory, accounts.primary)
+                )
             except embedded.MockError as exc:
                 raise UsageError(str(exc)) from None
             values["okroute_https_host"], values["okroute_ca_bundle"] = mock.https, mock.ca or ""
             host = mock.http
         else:
-            host = _checked_platform(args, values)
+            host = (args.host or "").rstrip("/")
         directory.mkdir(parents=True, exist_ok=True)
         host = host or values["okroute_https_host"]
         if search is not None:
@@ -209,18 +210,21 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
         return _conclude(directory, code, stopper, began)
 
 
-def _checked_platform(args: argparse.Namespace, values: dict) -> str:
-    """A live platform's HTTP base URL, once one cheap request to each URL was answered."""
-    host = (args.host or "").rstrip("/")
-    ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
-    credentials = Credentials(os.environ[Env.USERNAME], os.environ[Env.PASSWORD])
+def _accounts(in_process_mock: bool) -> Accounts:
     try:
-        for url in (host, values["okroute_https_host"]):
-            if url:
-                preflight.check(url, credentials, ca)
+        if in_process_mock:
+            return made_for_mock(embedded.MOCK_USER, embedded.new_password)
+        return from_env()
+    except CredentialsMissing as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _preflight(host: str | None, values: dict, accounts: Accounts) -> None:
+    ca = values["okroute_ca_bundle"] or os.environ.get(Env.CA_BUNDLE) or None
+    try:
+        preflight.check(((host or "").rstrip("/"), values["okroute_https_host"]), accounts, ca)
     except preflight.PreflightError as exc:
         raise UsageError(str(exc)) from None
-    return host
 
 
 def _print_summary(data: campaign_summary.CampaignSummary, path: Path) -> None:
@@ -296,7 +300,7 @@ def _stepper(values: dict, host: str, args: argparse.Namespace, stopper: Stopper
 def main(argv: list[str] | None = None) -> int:
     # End to end: from this process's start, its imports too.
     began = time.monotonic() - max(0.0, time.time() - psutil.Process().create_time())
-    args = parser().parse_args(argv)
+    args = parse_args(parser(), argv)
     stopper = Stopper()
     stopper.install()
     try:

@@ -7,7 +7,6 @@ removed at the end); only its final counters (no numbers, texts or IDs) reach th
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import tempfile
@@ -16,8 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from okroute_mock.launch import LaunchError, MockProcess, launched
-from okroute_model.environment import Env
-from okroute_model.secrets import MASKER
+from okroute_model.secrets import Credentials
 
 MOCK_USER = "load"
 STATS = "mock-stats.json"
@@ -45,13 +43,12 @@ def private_dir(keep: str | None) -> Iterator[Path]:
 
 
 @contextmanager
-def mock(private: Path, extra: list[str], reports: Path) -> Iterator[MockProcess]:
-    """The mock on loopback with one account; its files stay in `private`, its final counters
-    go to reports/<campaign>/mock-stats.json."""
-    username = os.environ.get(Env.USERNAME) or MOCK_USER
-    password = os.environ.get(Env.PASSWORD) or new_password()
-    os.environ[Env.USERNAME], os.environ[Env.PASSWORD] = username, password
-    MASKER.add(password)
+def mock(
+    private: Path, extra: list[str], reports: Path, account: Credentials
+) -> Iterator[MockProcess]:
+    """The mock on loopback with `account` (`okroute_model.accounts.made_for_mock`); its files
+    stay in `private`, its final counters go to reports/<campaign>/mock-stats.json."""
+    username, password = account.username, account.password
     # The password reaches the mock in a private file, never an argument.
     accounts = private / "accounts.toml"
     accounts.write_text(

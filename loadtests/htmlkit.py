@@ -17,6 +17,7 @@ VERDICT_COLOURS = {
     "FAIL": "#c62828",
     "INVALID": "#6a1b9a",
     "ABORTED": "#37474f",
+    "INCOMPLETE": "#8d6e63",  # nothing failed, but not everything was checked
 }
 STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; margin: 0; color: #1d2330; }

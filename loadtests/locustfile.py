@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import random
 import sys
 import time
@@ -29,7 +28,8 @@ from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import distributed, finish, options, preflight, pushclient, watch
+from contracts import preflight
+from loadtests import distributed, finish, options, pushclient, watch
 from loadtests.campaign import Campaign
 from loadtests.guard import guard
 from loadtests.health import BEHIND_AFTER
@@ -38,9 +38,9 @@ from loadtests.outcome import STOP_REASONS, Exit
 from loadtests.pacer import parse_arrival
 from loadtests.runstate import RunState
 from loadtests.sender import Sender
-from okroute_model.environment import Env
+from okroute_model.accounts import Accounts, from_env
 from okroute_model.params import PATH
-from okroute_model.secrets import MASKER, Credentials, install_log_masking
+from okroute_model.secrets import MASKER, install_log_masking
 from okroute_model.wire import Transport
 
 log = logging.getLogger("okroute.load")
@@ -57,18 +57,16 @@ def _settings(environment: Any, run: RunState) -> options.Settings:
     return options.settings(vars(environment.parsed_options), run.planned)
 
 
-def _credentials() -> Credentials:
-    username = os.environ.get(Env.USERNAME, "")
-    password = os.environ.get(Env.PASSWORD, "")
-    if not username or not password:
-        raise ValueError(f"set {Env.USERNAME} and {Env.PASSWORD} in every generator process")
-    MASKER.add(password)
-    return Credentials(username, password)
+@functools.cache
+def _accounts() -> Accounts:
+    """The run's accounts, read from the environment once per process."""
+    return from_env()
 
 
 def _refuse(message: str) -> None:
-    """A mistake in the setup: one line on stderr and exit 2, never a traceback."""
-    print(f"okroute-load: {MASKER.mask(message)}", file=sys.stderr, flush=True)
+    """A mistake in the setup: one line on stderr, never a traceback. Locust speaks as Locust
+    (okroute-load checks the same before it starts Locust, and says so as itself)."""
+    print(f"locust: {MASKER.mask(message)}", file=sys.stderr, flush=True)
     raise SystemExit(Exit.USAGE)
 
 
@@ -87,7 +85,7 @@ def _on_init(environment: Any, **_: Any) -> None:
     install_log_masking(("", "locust", "okroute", "geventhttpclient"))
     run = RunState.of(environment.parsed_options)
     try:
-        credentials = _credentials()  # the masker knows the password before anything is logged
+        accounts = _accounts()  # the masker knows the passwords before anything is logged
         settings = _settings(environment, run)
     except ValueError as exc:
         _refuse(str(exc))
@@ -101,8 +99,9 @@ def _on_init(environment: Any, **_: Any) -> None:
         wanted = OpenModelUser if settings.model == "open" else ClosedModelUser
         environment.user_classes = [wanted]
     try:
-        for url in _bases(environment, settings).values():
-            preflight.check(url, credentials, settings.ca_bundle or None)
+        preflight.check(
+            _bases(environment, settings).values(), accounts, settings.ca_bundle or None
+        )
     except (ValueError, preflight.PreflightError) as exc:
         _refuse(str(exc))
     # okroute-load's stop requests: stop the load the way --run-time does, so the workers' last
@@ -138,7 +137,7 @@ def _on_test_start(run: RunState, environment: Any, **_: Any) -> None:
         share = 1.0 / max(1, environment.parsed_options.expect_workers)
         offset = 1000 * (environment.runner.worker_index + 1)
     bases = _bases(environment, settings)
-    run.campaign = Campaign(settings, _credentials(), bases, run.planned, share, offset)
+    run.campaign = Campaign(settings, _accounts().primary, bases, run.planned, share, offset)
     _OkrouteUser.ssl_context_factory = staticmethod(
         lambda cafile=None: _tls_context(settings.ca_bundle or cafile)
     )

@@ -1,12 +1,14 @@
 """How a campaign ends: its verdict, and the exit code each verdict gives, defined once.
 
-The wrapper, the locustfile, the help texts and the README all take their codes from here.
+The codes themselves are rows of the one table, `okroute_model.exitcodes`.
 """
 
 from __future__ import annotations
 
 import signal
-from enum import IntEnum, StrEnum
+from enum import StrEnum
+
+from okroute_model.exitcodes import Command, ExitCode, help_text
 
 
 class Outcome(StrEnum):
@@ -18,13 +20,7 @@ class Outcome(StrEnum):
     ABORTED = "ABORTED"  # stopped early: Ctrl-C, SIGTERM, or an SLO's abort-after rule
 
 
-class Exit(IntEnum):
-    PASS = 0
-    FAIL = 1
-    USAGE = 2  # a mistake on the command line, rejected credentials, a target that is not OKRoute
-    INVALID = 3
-    ABORTED = 4
-
+Exit = ExitCode  # the campaign's codes are rows of the one table
 
 EXIT_CODES = {
     Outcome.PASS: Exit.PASS,
@@ -32,16 +28,7 @@ EXIT_CODES = {
     Outcome.INVALID: Exit.INVALID,
     Outcome.ABORTED: Exit.ABORTED,
 }
-
-EXIT_MEANINGS = {
-    Exit.PASS: "PASS: the load ran as asked and every SLO held",
-    Exit.FAIL: "FAIL: an SLO breached",
-    Exit.USAGE: "a usage mistake, an unreachable target, rejected credentials, not OKRoute",
-    Exit.INVALID: "INVALID: the generator did not apply the load (dropped, late or held sends, "
-    "or its CPU saturated): the figures are not the platform's",
-    Exit.ABORTED: "ABORTED: stopped early by Ctrl-C, SIGTERM or an SLO's abort-after",
-}
-EXIT_HELP = "exit codes:\n" + "\n".join(f"  {int(c)}  {text}" for c, text in EXIT_MEANINGS.items())
+EXIT_HELP = help_text(Command.LOAD)
 
 
 def decide(valid: bool, breached: bool, aborted: bool) -> Outcome:

@@ -8,7 +8,6 @@ and prints the URL templates to configure on the account: the platform decides w
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +16,9 @@ from typing import Any
 from contracts.receiver import parse_listen
 from loadtests import options
 from loadtests.receiver import ReceiverError, launched_receiver
-from okroute_model.environment import Env
 from okroute_model.push import PushKind, default_template
 
-__all__ = ["ReceiverError", "add_arguments", "embedded_credentials", "receiver", "summary_line"]
+__all__ = ["ReceiverError", "add_arguments", "receiver", "summary_line"]
 OFF = "off"
 EMBEDDED_LISTEN = "127.0.0.1:0"
 
@@ -82,15 +80,6 @@ def slos(args: argparse.Namespace, given: list[str] | None) -> list[str] | None:
     if not args.dlr_listen or args.dlr_listen == OFF:
         return given
     return options.with_push_slo(given or options.DEFAULT_SLOS)
-
-
-def embedded_credentials(default_user: str, make_password: Any) -> str:
-    """The embedded mock's account, fixed before the receiver starts (it counts leaks of the
-    password, read from the environment, never from an argument)."""
-    os.environ.setdefault(Env.USERNAME, default_user)
-    if not os.environ.get(Env.PASSWORD):
-        os.environ[Env.PASSWORD] = make_password()
-    return os.environ[Env.USERNAME]
 
 
 def summary_line(push: dict[str, Any] | None) -> str | None:

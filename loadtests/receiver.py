@@ -27,7 +27,7 @@ from aiohttp import web
 from contracts.receiver import make_handler, parse_listen, scripted, serve
 from loadtests.pushbook import Matcher
 from okroute_mock.launch import ready_child, until_signalled, write_ready
-from okroute_model.environment import Env
+from okroute_model.accounts import CredentialsMissing, from_env
 from okroute_model.push import PushKind, default_template
 
 CONTROL = "/_receiver"
@@ -101,7 +101,10 @@ def templates(public_url: str, username: str) -> dict[PushKind, str]:
 
 async def _main(args: argparse.Namespace) -> None:
     host, port = parse_listen(args.listen)
-    passwords = tuple(filter(None, (os.environ.get(Env.PASSWORD, ""),)))
+    try:  # the password it counts leaks of, from the one reader of credentials
+        passwords: tuple[str, ...] = (from_env().primary.password,)
+    except CredentialsMissing:
+        passwords = ()
     app = ReceiverApp(Matcher(args.username, passwords))
     runner, bound = await serve(app.handle, host, port)
     public = (args.public_url or f"http://{host}:{bound}").rstrip("/")

@@ -23,6 +23,7 @@ from okroute_mock.server import start
 from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificates
 from okroute_model.environment import MOCK_NO_ROUTE_PREFIX, Env
 from okroute_model.errors import NO_ROUTES
+from okroute_model.exitcodes import Command, ExitCode, help_text, parse_args
 from okroute_model.params import PATH
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.rules import RULES
@@ -63,9 +64,7 @@ EPILOG = f"""examples:
 Without accounts it serves {_DEMO} (passwords in the README).
 Counters (no numbers, texts or IDs) at /_mock/stats. SIGINT or SIGTERM stops it.
 
-exit codes:
-  0  stopped by SIGINT or SIGTERM, or a --list-* printed
-  2  a usage mistake: a bad option, an unreadable config or profile, a port in use"""
+{help_text(Command.MOCK)}"""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -438,7 +437,7 @@ async def _serve(args: argparse.Namespace, platform: Platform, faults: Faults | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse_args(parser(), argv)
     if _list(args):
         return 0
     try:
@@ -455,11 +454,11 @@ def main(argv: list[str] | None = None) -> int:
         runner(_serve(args, platform, faults))
     except UsageError as exc:
         print(f"okroute-mock: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     except OSError as exc:  # a folder or file it cannot write or read: one line, not a traceback
         where = f" {exc.filename}" if exc.filename else ""
         print(f"okroute-mock: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         pass
     return 0

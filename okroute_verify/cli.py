@@ -10,9 +10,9 @@ reports/verify-<timestamp>/index.html and verdict.json under the current directo
 the package (`mock`, `staging.example`). One message budget ([target] max_messages) is
 shared fairly by the three phases before anything is sent.
 
-Exit codes: 0 PASS or WARN, 1 FAIL, 2 could not verify (a usage mistake, an unreachable target,
-rejected credentials, a platform that went away), 3 incomplete (nothing failed, but rules or MAY
-points were left unchecked within the budget).
+The verdict is PASS, WARN (the release may go live: the warnings are listed), INCOMPLETE
+(nothing failed, but rules or MAY points were left unchecked) or FAIL; its exit code is the
+table's (`okroute_model.exitcodes`, printed by --help).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from contracts import fingerprint
-from contracts.planner import ExitCode
+from contracts.recorder import unwritable
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
 from okroute_model.environment import Env
+from okroute_model.exitcodes import STRICT, Command, ExitCode, help_text, parse_args
 from okroute_model.may import KNOB_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
@@ -52,7 +53,12 @@ SHIPPED_PROFILES = Path(__file__).resolve().parent / "profiles"
 LOCAL_PROFILES = Path("profiles")  # the user's own, in the directory they run from
 EXAMPLE_PROFILE = SHIPPED_PROFILES / "staging.example.toml"
 INCOMPLETE = int(ExitCode.INCOMPLETE)  # the contract suite's "incomplete" exit code
-EXIT_PASS, EXIT_FAIL, EXIT_COULD_NOT_VERIFY, EXIT_INCOMPLETE = 0, 1, 2, 3
+VERDICT_CODES = {
+    "PASS": ExitCode.PASS,
+    "WARN": ExitCode.PASS,  # the release may go live; --strict gives WARN its own code
+    "INCOMPLETE": ExitCode.INCOMPLETE,
+    "FAIL": ExitCode.FAIL,
+}
 
 
 EPILOG = f"""examples:
@@ -65,11 +71,7 @@ EPILOG = f"""examples:
 
 Credentials: {Env.USERNAME}, {Env.PASSWORD} (and _2 for a second account).
 
-exit codes:
-  0  PASS or WARN: the release may go live (warnings are listed)
-  1  FAIL: a contract rule, an SLO or a comparison with the baseline failed
-  2  could not verify: a usage mistake, an unreachable target, rejected credentials
-  130  stopped by Ctrl-C"""
+{help_text(Command.VERIFY)}"""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -103,6 +105,12 @@ def parser() -> argparse.ArgumentParser:
         help="print what would be sent; send nothing (default off)",
     )
     p.add_argument("--skip-load", action="store_true", help="no load smoke (default off)")
+    p.add_argument(
+        STRICT,
+        action="store_true",
+        help=f"a WARN verdict exits {int(ExitCode.WARN)} instead of 0, for a CI job that must "
+        "stop on warnings too (default off)",
+    )
     return p
 
 
@@ -181,7 +189,12 @@ def _dry_run(run: Run, with_load: bool) -> int:
         print("3. load smoke: skipped (--skip-load)")
     total = sum(shares.values())
     print(f"total: at most {total} numbers at risk of the budget of {run.budget}")
-    return EXIT_PASS
+    return ExitCode.PASS
+
+
+def verdict_code(verdict: str, strict: bool) -> ExitCode:
+    """The table's code for a verdict: WARN may go live (0) unless --strict asks for its own."""
+    return ExitCode.WARN if verdict == "WARN" and strict else VERDICT_CODES[verdict]
 
 
 def _verdict(
@@ -195,7 +208,7 @@ def _verdict(
     for rule in results.get("failed_rules", []):
         since = " (new since the baseline)" if rule in new_rules else ""
         fail.append(f"contract rule {rule} failed{since}")
-    incomplete = _incomplete(results)
+    incomplete = _incomplete(results) + run.unchecked
     if results.get("exit_code", 0) not in (0, 1, INCOMPLETE) and not results.get("failed_rules"):
         fail.append(f"the contract suite ended with exit code {results['exit_code']}")
     warn += incomplete
@@ -214,6 +227,8 @@ def _verdict(
     warn += run.notes
     if fail:
         return "FAIL", fail + warn
+    if incomplete:
+        return "INCOMPLETE", warn
     return ("WARN", warn) if warn else ("PASS", [])
 
 
@@ -245,10 +260,14 @@ def verify(args: argparse.Namespace) -> int:
         directory = Path(args.reports).resolve() / f"verify-{timestamp()}"  # not written
         dry = Run(profile, profile_path, target, directory, profile.target.max_messages)
         return _dry_run(dry, not args.skip_load)
+    problem = unwritable(Path(args.reports))  # checked first, made only once the target answers
+    if problem:
+        raise VerifyStop(f"cannot write the reports to {Path(args.reports).resolve()}: {problem}")
+    preflight(target)  # before the run's folder: a run that sent nothing leaves none
     directory = _reports_folder(args.reports)
     run = Run(profile, profile_path, target, directory, budget=profile.target.max_messages)
-    preflight(target)
     started = time.time()
+    print(f"okroute-verify: planning the budget of {run.budget} numbers at risk", flush=True)
     share_budget(run, not args.skip_load)
     print(f"okroute-verify: {target.describe()} -> {directory}", flush=True)
     print(
@@ -271,7 +290,7 @@ def verify(args: argparse.Namespace) -> int:
     )
     short = [p for p in prints if p not in recorded and "budget" in prints[p]]
     if short:
-        run.notes.append("MAY points not probed within the budget: " + ", ".join(short))
+        run.unchecked.append("MAY points not probed within the budget: " + ", ".join(short))
     observed = [prints[p] for p in KNOB_POINTS.values() if p in prints]
     print(f"  knobs observed: {'; '.join(observed) or 'none'}", flush=True)
     load_summary = None if args.skip_load else load(run)
@@ -311,31 +330,29 @@ def verify(args: argparse.Namespace) -> int:
     )
     for reason in reasons:
         print(f"  {reason}")
-    if verdict == "FAIL":
-        return EXIT_FAIL
-    unchecked = _incomplete(results) or short
-    return EXIT_INCOMPLETE if unchecked else EXIT_PASS
+    return verdict_code(verdict, args.strict)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = parser()
-    args = p.parse_args(argv)
+    args = parse_args(p, argv)
     if args.example_profile:
         print(EXAMPLE_PROFILE.read_text(), end="")
-        return 0
+        return ExitCode.PASS
     if not args.target:
-        p.error("--target is required")
+        print("okroute-verify: --target is required (a profile name or file)", file=sys.stderr)
+        return ExitCode.USAGE
     try:
         return verify(args)
     except VerifyStop as exc:
         print(f"okroute-verify: stopped: {MASKER.mask(str(exc))}", file=sys.stderr)
-        return EXIT_COULD_NOT_VERIFY
+        return ExitCode.COULD_NOT_VERIFY
     except OSError as exc:  # a file that could not be read or written: could not verify
         where = f" {exc.filename}" if exc.filename else ""
         print(f"okroute-verify: stopped: {exc.strerror or exc}{where}", file=sys.stderr)
-        return EXIT_COULD_NOT_VERIFY
+        return ExitCode.COULD_NOT_VERIFY
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.ABORTED
 
 
 if __name__ == "__main__":

@@ -22,17 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from contracts import fingerprint, invoke
+from contracts import preflight as shared_preflight
 from contracts.client import ContractClient, DryClient
 from contracts.strategies import Config
-from contracts.target import Target, tls_verification
+from contracts.target import Target
 from loadtests import summary as campaign_summary
+from okroute_model.accounts import Accounts
 from okroute_model.environment import Env
-from okroute_model.params import PATH
 from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
+from okroute_verify import progress
 
 STEP_TIMEOUT = 1800.0
 PLAN_TIMEOUT = 300.0
@@ -55,6 +55,8 @@ class Run:
     directory: Path
     budget: int
     notes: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # what the budget left out: INCOMPLETE
+    planned_tests: int = 0  # contract tests in the plan, the progress line's total
     needs: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk it plans
     shares: dict[str, int] = field(default_factory=dict)  # phase -> its part of the budget
     at_risk: dict[str, int] = field(default_factory=dict)  # phase -> numbers at risk, counted
@@ -94,30 +96,13 @@ class Run:
 
 
 def preflight(target: Target) -> None:
-    """The target answers, and accepts the credentials, before anything is sent for real."""
-    c = target.primary
-    for transport, base in target.urls.items():
-        try:
-            response = httpx.get(
-                f"{base}{PATH}",
-                params={
-                    "command": "query",
-                    "username": c.username,
-                    "password": c.password,
-                    "messageId": "okroute-verify-preflight",
-                },
-                verify=tls_verification(target.ca_bundle),
-                timeout=10,
-            )
-        except httpx.HTTPError as exc:
-            raise VerifyStop(
-                f"cannot reach the {transport} endpoint {base}: {MASKER.mask(str(exc))}"
-            ) from None
-        if response.status_code in (401, 403):
-            raise VerifyStop(
-                f"the platform at {base} rejects the credentials of "
-                f"{c.username!r} ({response.status_code})"
-            )
+    """The shared preflight (`contracts.preflight`): the target answers as OKRoute and accepts
+    the credentials of both accounts, before anything is sent for real."""
+    accounts = Accounts(target.primary, target.secondary)
+    try:
+        shared_preflight.check(target.urls.values(), accounts, target.ca_bundle)
+    except shared_preflight.PreflightError as exc:
+        raise VerifyStop(str(exc)) from None
 
 
 def _contract_command(run: Run, reports: Path, *args: str) -> list[str]:
@@ -228,7 +213,8 @@ def share_budget(run: Run, with_load: bool) -> list[str]:
     run.shares = fair_shares(run.budget, run.needs, floors)
     if with_load:  # the load's need is an estimate: what no phase needs is its margin
         run.shares["load"] += run.budget - sum(run.shares.values())
-    _, lines = contract_plan(run, run.shares["contract"])
+    plan, lines = contract_plan(run, run.shares["contract"])
+    run.planned_tests = len(plan.get("tests", {}))
     return lines
 
 
@@ -236,13 +222,14 @@ def contract(run: Run) -> dict[str, Any]:
     """The live contract suite, as `pytest contracts --okroute-profile ...` runs it, within the
     contract's share of the budget."""
     reports = run.directory / "contract"
-    result = subprocess.run(
-        _contract_command(run, reports),
-        env=_contract_env(run, run.shares.get("contract", run.budget)),
-        capture_output=True,
-        text=True,
-        timeout=STEP_TIMEOUT,
+    shown = progress.Progress()
+    result = progress.stream(
+        _contract_command(run, reports, progress.VERBOSE),
+        _contract_env(run, run.shares.get("contract", run.budget)),
+        STEP_TIMEOUT,
+        progress.contract_tests(shown, run.planned_tests),
     )
+    shown.done()
     run.write("contract/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
     results = invoke.results(reports)
     if results is None:
@@ -263,9 +250,11 @@ def behaviour(run: Run) -> dict[str, str]:
     t = run.target
     target = Target(**{**vars(t), "max_messages": run.shares.get("fingerprint", run.budget)})
     client = ContractClient(target)
+    shown = progress.Progress()
     try:
-        prints = fingerprint.take(client, _cfg(t), t.secondary)
+        prints = fingerprint.take(client, _cfg(t), t.secondary, progress.fingerprint(shown))
     finally:
+        shown.done()
         run.at_risk["fingerprint"] = client.at_risk
         run.sent["fingerprint"] = client.sent
         client.close()
@@ -307,13 +296,11 @@ def load(run: Run) -> dict[str, Any] | None:
         command += ["--ani", t.ani]
     for slo in smoke.slo:
         command += ["--slo", slo]
-    result = subprocess.run(
-        command,
-        env=run.env(),
-        capture_output=True,
-        text=True,
-        timeout=smoke.duration + STEP_TIMEOUT,
+    shown = progress.Progress()
+    result = progress.stream(
+        command, run.env(), smoke.duration + STEP_TIMEOUT, progress.load_smoke(shown)
     )
+    shown.done()
     run.write("load/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
     summary_file = run.directory / "load" / campaign_summary.FILENAME
     if not summary_file.exists():

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from okroute_mock.tls import ensure_certificates
+from okroute_model.exitcodes import ExitCode
 from tests.helpers import PRIMARY, SECONDARY, running_mock
 from tests.test_verify import profile
 
@@ -48,8 +49,8 @@ def local_profile(directory: Path, name: str, http_url: str = "http://127.0.0.1:
 
 
 def one_line_stop(result: subprocess.CompletedProcess) -> str:
-    """Exit 2 (could not verify), one line on stderr, no traceback, no verdict."""
-    assert result.returncode == 2, result.stdout + result.stderr
+    """Exit 4 (could not verify), one line on stderr, no traceback, no verdict."""
+    assert result.returncode == ExitCode.COULD_NOT_VERIFY, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -120,9 +121,12 @@ def test_the_example_profile_is_printed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "code"),
     [
-        (["okroute-load", "--duration", "1s", "--reports", "{blocked}"], 2),
-        (["okroute-mock", "--http-port", "0", "--tls-dir", "{blocked}"], 2),
-        (["okroute-contract", "-q", "-k", "boundary", "--okroute-reports", "{blocked}"], 4),
+        (["okroute-load", "--duration", "1s", "--reports", "{blocked}"], ExitCode.USAGE),
+        (["okroute-mock", "--http-port", "0", "--tls-dir", "{blocked}"], ExitCode.USAGE),
+        (
+            ["okroute-contract", "-q", "-k", "boundary", "--okroute-reports", "{blocked}"],
+            ExitCode.USAGE,
+        ),
     ],
     ids=["okroute-load", "okroute-mock", "okroute-contract"],
 )

@@ -121,6 +121,8 @@ def test_the_cap_holds_against_a_mock_that_accepts_every_oversize_dnis(
     # mock stored (it answers 500 to a non-digit dnis after storing it: counted as sent).
     assert out["budget"]["sent"] == stored <= out["budget"]["at_risk"]
     assert {"submit.dnis-count-limit", "errors.invalid-rejected"} <= set(out["failed_rules"])
+    # A failure outranks what was left out: no "incomplete (exit 6)" beside an exit of 1.
+    assert "the verdict is incomplete" not in run.stdout
 
 
 def test_the_plan_is_printed_and_nothing_is_sent(tmp_path: Path) -> None:

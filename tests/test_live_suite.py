@@ -102,6 +102,6 @@ def test_the_budget_stops_sending(tmp_path: Path) -> None:
 )
 def test_setup_mistakes_stop_cleanly(mock, tmp_path: Path, env, args, message) -> None:
     result = run_contracts(mock, tmp_path / "reports", *args, **env)
-    assert result.returncode == 4
+    assert result.returncode == ExitCode.COULD_NOT_VERIFY
     assert message in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.outcome import Exit
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.slow
@@ -165,7 +166,7 @@ def test_an_slo_breach_exits_non_zero_with_a_reason(tmp_path: Path) -> None:
 def test_mistakes_are_one_line_without_traceback(tmp_path: Path, args, message) -> None:
     env = {"OKROUTE_DNIS_PREFIX": "4477009"}
     result, _ = campaign(tmp_path, "mistake", *args, **env)
-    assert result.returncode == 2
+    assert result.returncode == Exit.USAGE
     assert message in result.stderr and "Traceback" not in result.stderr + result.stdout
 
 

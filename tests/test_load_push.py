@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.outcome import Exit
 from tests.test_load_campaigns import CANARY, campaign
 
 pytestmark = pytest.mark.slow
@@ -73,5 +74,5 @@ def test_push_receiver_off_and_a_bad_listen_address(tmp_path: Path) -> None:
     result, summary = campaign(tmp_path, "off", "--duration", "2s", "--dlr-listen", "off")
     assert result.returncode == 0 and "push" not in summary
     result, _ = campaign(tmp_path, "bad", "--duration", "2s", "--dlr-listen", "nowhere")
-    assert result.returncode == 2 and "--dlr-listen" in result.stderr
+    assert result.returncode == Exit.USAGE and "--dlr-listen" in result.stderr
     assert "Traceback" not in result.stderr

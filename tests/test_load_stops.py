@@ -216,7 +216,7 @@ def test_plain_locust_gets_the_same_one_line_errors(tmp_path: Path) -> None:
     for result in (no_credentials, no_prefix, wrong):
         assert result.returncode == Exit.USAGE, result.stderr[-2000:]
         assert "Traceback" not in result.stdout + result.stderr, result.stderr[-3000:]
-        lines = [line for line in result.stderr.splitlines() if line.startswith("okroute-load:")]
+        lines = [line for line in result.stderr.splitlines() if line.startswith("locust:")]
         assert len(lines) == 1, result.stderr[-2000:]
     assert Env.USERNAME in no_credentials.stderr
     assert "--okroute-dnis-prefix" in no_prefix.stderr

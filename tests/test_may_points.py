@@ -17,6 +17,7 @@ from contracts.client import ContractClient
 from contracts.strategies import Config
 from contracts.target import offline_target
 from okroute_mock.quirks import CHOICES, RandomPlatform
+from okroute_model.exitcodes import ExitCode
 from okroute_model.may import KNOB_POINTS, MAY_POINTS, May
 from okroute_model.profile import Knob, load_profile
 
@@ -94,7 +95,7 @@ def test_the_mock_describes_a_random_platform(capsys) -> None:
     described = json.loads(capsys.readouterr().out)
     assert described["seed"] == 5 and set(described["may"]) == set(CHOICES)
     assert set(described["knobs"]) == {str(k) for k in Knob}
-    assert cli.main(["--may-random", "5", "--may-flip", "all"]) == 2
+    assert cli.main(["--may-random", "5", "--may-flip", "all"]) == ExitCode.USAGE
     assert "leave out --may-flip" in capsys.readouterr().err
 
 

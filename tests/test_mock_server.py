@@ -13,6 +13,7 @@ import pytest
 
 from okroute_mock.breaks import BREAKS
 from okroute_mock.faults import FaultConfig, Faults, Latency
+from okroute_model.exitcodes import ExitCode
 from okroute_model.wire import ApiRequest, Method, encode
 from tests.helpers import PRIMARY, REPO, running_mock
 
@@ -190,7 +191,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_cli_mistakes_are_one_clear_line(args: list[str]) -> None:
     listeners = [] if "--http-port" in args else ["--http-port", "0", "--https-port", "off"]
     result = run_cli(*args, *listeners)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.USAGE
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
 
@@ -198,7 +199,7 @@ def test_cli_mistakes_are_one_clear_line(args: list[str]) -> None:
 def test_an_unwritable_access_log_is_named(tmp_path) -> None:
     log = tmp_path / "missing" / "access.log"
     result = run_cli("--access-log", str(log), "--http-port", "0", "--https-port", "off")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.returncode == ExitCode.USAGE and "Traceback" not in result.stderr
     assert f"cannot write the access log {log}" in result.stderr
     assert "cannot listen" not in result.stderr
 
@@ -206,7 +207,7 @@ def test_an_unwritable_access_log_is_named(tmp_path) -> None:
 def test_port_in_use_is_a_clear_error(mock) -> None:
     port = mock.http.rsplit(":", 1)[1]
     result = run_cli("--http-port", port, "--https-port", "off")
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.USAGE
     assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
 
 

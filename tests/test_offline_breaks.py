@@ -17,6 +17,7 @@ import pytest
 
 from contracts import invoke
 from okroute_mock.breaks import BREAKS
+from okroute_model.exitcodes import ExitCode
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.slow
@@ -102,6 +103,6 @@ def test_stop_on_ends_the_run_after_the_test_in_which_the_rule_failed(tmp_path: 
 def test_stop_on_a_mistyped_rule_is_a_usage_error(tmp_path: Path) -> None:
     command = invoke.command(tmp_path, "--okroute-stop-on", "auth.wrong-credential")
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 4 and invoke.results(tmp_path) is None
+    assert result.returncode == ExitCode.USAGE and invoke.results(tmp_path) is None
     assert "unknown rule 'auth.wrong-credential'" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
+from okroute_model.exitcodes import ExitCode
 from okroute_verify import verdict as verdict_file
 from tests.helpers import PRIMARY, REPO, SECONDARY, browser_page, push_listen, running_mock
 
@@ -185,14 +186,14 @@ def test_a_dry_run_sends_nothing(tmp_path: Path) -> None:
     ("change", "message"),
     [
         ({"http_url": "http://127.0.0.1:9", "https_url": ""}, "cannot reach"),
-        ({}, "rejects the credentials"),
+        ({}, "credentials rejected"),
     ],
 )
 def test_stops_early_without_a_traceback(tmp_path: Path, change, message) -> None:
     with running_mock(tmp_path / "mock") as mock:
         env = {} if change else {"OKROUTE_PASSWORD": "not-the-password"}
         result = verify(tmp_path, profile(tmp_path, mock, **change), **env)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.COULD_NOT_VERIFY
     assert message in result.stderr and "Traceback" not in result.stderr + result.stdout
 
 
@@ -200,7 +201,7 @@ def test_credentials_in_a_profile_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text('[target]\nhttp_url = "http://127.0.0.1:9"\nusername = "u"\npassword = "p"\n')
     result = verify(tmp_path, path)
-    assert result.returncode == 2 and "never go in a profile" in result.stderr
+    assert result.returncode == ExitCode.USAGE and "never go in a profile" in result.stderr
 
 
 def test_two_random_correct_platforms_pass_and_the_diff_names_what_differs(tmp_path) -> None:
