@@ -25,7 +25,7 @@ import pytest
 
 from contracts import invoke
 from contracts.detection import live_env
-from loadtests.cli import LOCUSTFILE
+from loadtests.supervise import LOCUSTFILE
 from okroute_mock.launch import MockProcess, free_port
 from okroute_model.environment import Env
 from okroute_model.exitcodes import ExitCode
