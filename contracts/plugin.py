@@ -19,7 +19,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 
-from contracts import failure_report, invoke
+from contracts import failure_report, invoke, known
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
@@ -140,6 +140,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="POINT",
         help="offline only: flip the fake's answer at a MAY point ('all' for every one)",
     )
+    known.add_option(group)
 
 
 def _options(config: pytest.Config) -> dict[str, object]:
@@ -175,6 +176,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"okroute: --okroute-stop-on: unknown rule {unknown[0]!r}; known: {', '.join(RULES)}"
         )
+    profile = _profile(config)
+    known.configure(config, profile.checks.known, profile.source, config.stash[_RECORDER])
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
         config.option.xmlpath = str(reports / "junit.xml")
     live = _live(config)
@@ -505,7 +508,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     recorder = config.stash[_RECORDER]
     if config.getoption("okroute_plan"):
         return
-    session.exitstatus = _exit_code(session, recorder)
+    session.exitstatus, known_findings = known.finish(
+        session, recorder, _exit_code(session, recorder), ExitCode.CONTRACT_FAILURE
+    )
     if not recorder.coverage and recorder.stopped is None:
         return
     reports = Path(config.getoption("okroute_reports"))
@@ -520,6 +525,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "exit_code": int(session.exitstatus),
         "not_run": _not_run(session, recorder),
         "unchecked": [{"rule": r, "check": c} for r, c in _unchecked(recorder)],
+        "known_findings": known_findings,
     }
     recorder.write(reports, extra)
 
@@ -547,6 +553,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     warned = {v["rule"] for v in recorder.violations if v["warning"]}
     for rule in sorted(warned):
         tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)
+    known.summary(tr, config)
     _summarise_budget(tr, config, recorder)
     reports = Path(config.getoption("okroute_reports"))
     tr.write_line(

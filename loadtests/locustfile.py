@@ -30,7 +30,7 @@ from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadtests import options, page, preflight, pushclient, report
+from loadtests import junit, metrics, options, page, preflight, pushclient, report
 from loadtests.campaign import Campaign
 from loadtests.guard import guard
 from loadtests.health import BEHIND_AFTER
@@ -67,6 +67,7 @@ class _Run:
         self.final_asked = False  # master: the workers were asked for their last figures
         self.final_pending: set[str] = set()  # master: workers whose last figures are due
         self.final_missing: list[str] = []  # master: workers whose last figures never came
+        self.metrics: metrics.Exporter | None = None  # --metrics-listen: the live endpoint
 
 
 _run = _Run()
@@ -117,6 +118,10 @@ def _on_init(environment: Any, **_: Any) -> None:
     try:
         for url in _bases(environment, settings).values():
             preflight.check(url, credentials, settings.ca_bundle or None)
+        _run.metrics = metrics.start(
+            environment.parsed_options, settings.slos, settings.push_receiver,
+            lambda: _view(environment, settings),
+        )  # fmt: skip
     except (ValueError, preflight.PreflightError) as exc:
         _refuse(str(exc))
     # okroute-load's stop requests: stop the load the way --run-time does, so the workers' last
@@ -524,6 +529,7 @@ def write(
     report.write_summary(directory, summary)
     report.charts(book, directory, meta, thresholds, open_model)
     page.write(directory, summary)
+    junit.write_campaign(directory, summary)
     for text in summary["warnings"]:
         log.warning(text)
     for text in summary["invalid_because"]:
@@ -536,3 +542,5 @@ def write(
         summary["verdict"],
         "; ".join(v.line() for v in verdicts),
     )
+    if _run.metrics is not None:
+        _run.metrics.finish(summary, gevent.sleep)

@@ -1,0 +1,159 @@
+"""Verdicts a CI server shows: `junit.xml`, one test case per gate, the reason as the failure.
+
+As Gatling exports its assertions: a campaign is a test suite, each SLO a test case that fails
+with the breach as its message, and one case says whether the run itself is valid (a run that
+measured its generator fails that case, not the SLOs'). The document follows the JUnit XML
+format Jenkins, GitLab and GitHub's reporters read (Ant's: `testsuites`, `testsuite` with its
+counts, `properties`, `testcase` with at most one `failure`, `error` or `skipped`, then
+`system-out` and `system-err`). Every text passes the masker: nothing here is secret.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from okroute_model.secrets import MASKER
+
+FILE = "junit.xml"
+LOAD_SUITE = "okroute-load"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One gate. At most one of failure, error, skipped; `output` is shown beside it."""
+
+    name: str
+    classname: str
+    failure: str | None = None  # the gate did not hold: why
+    error: str | None = None  # the run could not judge it (stopped early)
+    skipped: str | None = None  # not judged (not run, or an accepted known finding): why
+    output: str = ""  # a warning or the measured figure
+    kind: str = ""  # the failure's type, e.g. "SLO breached"
+    time: float = 0.0
+
+
+def _text(value: str) -> str:
+    return MASKER.mask(str(value))
+
+
+def _testcase(parent: ET.Element, case: Case) -> None:
+    element = ET.SubElement(
+        parent,
+        "testcase",
+        name=_text(case.name),
+        classname=_text(case.classname),
+        time=f"{case.time:.3f}",
+    )
+    for tag, reason in (("failure", case.failure), ("error", case.error)):
+        if reason is not None:
+            child = ET.SubElement(element, tag, message=_text(reason), type=_text(case.kind or tag))
+            child.text = _text(reason)
+    if case.skipped is not None and case.failure is None and case.error is None:
+        ET.SubElement(element, "skipped", message=_text(case.skipped))
+    if case.output:
+        ET.SubElement(element, "system-out").text = _text(case.output)
+
+
+def document(
+    suite: str,
+    cases: list[Case],
+    seconds: float = 0.0,
+    properties: dict[str, str] | None = None,
+    started: float | None = None,
+) -> bytes:
+    """The JUnit XML of one suite of `cases`."""
+    counts = {
+        "tests": len(cases),
+        "failures": sum(c.failure is not None for c in cases),
+        "errors": sum(c.error is not None and c.failure is None for c in cases),
+        "skipped": sum(
+            c.skipped is not None and c.failure is None and c.error is None for c in cases
+        ),
+    }
+    root = ET.Element(
+        "testsuites",
+        name=_text(suite),
+        time=f"{seconds:.3f}",
+        **{k: str(v) for k, v in counts.items()},
+    )
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started or time.time()))
+    testsuite = ET.SubElement(
+        root,
+        "testsuite",
+        name=_text(suite),
+        timestamp=stamp,
+        hostname=socket.gethostname() or "localhost",
+        time=f"{seconds:.3f}",
+        **{k: str(v) for k, v in counts.items()},
+    )
+    props = ET.SubElement(testsuite, "properties")
+    for key, value in (properties or {}).items():
+        ET.SubElement(props, "property", name=_text(key), value=_text(value))
+    for case in cases:
+        _testcase(testsuite, case)
+    ET.SubElement(testsuite, "system-out")
+    ET.SubElement(testsuite, "system-err")
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write(path: Path, suite: str, cases: list[Case], **kwargs: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(document(suite, cases, **kwargs))
+    return path
+
+
+def campaign_cases(summary: dict[str, Any], classname: str = LOAD_SUITE) -> list[Case]:
+    """A campaign's gates: the run's validity, its completion, then one case per SLO."""
+    seconds = float(summary.get("duration_s") or 0.0)
+    invalid = summary.get("invalid_because") or []
+    cases = [
+        Case(
+            "the run is valid (the generator applied the load asked for)",
+            f"{classname}.run",
+            failure="; ".join(invalid) if not summary.get("valid", True) else None,
+            kind="INVALID",
+            output="\n".join(f"WARNING: {w}" for w in summary.get("warnings") or []),
+            time=seconds,
+        )
+    ]
+    if summary.get("aborted_because"):
+        cases.append(
+            Case(
+                "the run completed",
+                f"{classname}.run",
+                error=f"ABORTED: {summary['aborted_because']}",
+                kind="ABORTED",
+                time=seconds,
+            )
+        )
+    for slo in summary.get("slo") or []:
+        cases.append(
+            Case(
+                f"SLO {slo['threshold']}",
+                f"{classname}.slo",
+                failure=None if slo["passed"] else f"SLO {slo['line']}",
+                kind="SLO breached",
+                output=slo["line"],
+                time=seconds,
+            )
+        )
+    return cases
+
+
+def write_campaign(directory: Path, summary: dict[str, Any]) -> Path:
+    """`junit.xml` beside summary.json."""
+    name = f"{LOAD_SUITE} {summary.get('campaign') or directory.name}"
+    properties = {"verdict": str(summary.get("verdict", "")), "load": str(summary.get("load", ""))}
+    return write(
+        directory / FILE,
+        name,
+        campaign_cases(summary),
+        seconds=float(summary.get("duration_s") or 0.0),
+        properties=properties,
+    )
