@@ -135,10 +135,8 @@ def buckets_of(histogram: Any, bounds: tuple[float, ...]) -> tuple[list[tuple[st
         top = histogram.get_counts_array_index(histogram.get_max_value())
         limits_us = [b * 1e6 for b in bounds]
         for index, count in enumerate(histogram.counts[: top + 1]):
-            if count:
-                value = histogram.get_highest_equivalent_value(
-                    histogram.get_value_from_index(index)
-                )
+            if count:  # an answer of exactly a bound is at or under it (the bucket's low end)
+                value = histogram.get_value_from_index(index)
                 counts[bisect.bisect_left(limits_us, value)] += count
     cumulative, running = [], 0
     for bound, count in zip((*map(str, bounds), "+Inf"), counts, strict=True):
@@ -301,9 +299,10 @@ def _pushes(live: dict[str, Any] | None, final: dict[str, Any] | None) -> Iterat
     if live is None:
         return
     book = PushBook.merged([live["book"]])
-    yield CounterMetricFamily(
-        name("push_received"), SERIES["push_received_total"], value=live.get("received", 0)
-    )
+    push = (final or {}).get("push") or {}
+    # Once the report is written its figure stands: pushes that come later are not the run's.
+    received = push.get("received", live.get("received", 0))
+    yield CounterMetricFamily(name("push_received"), SERIES["push_received_total"], value=received)
     yield GaugeMetricFamily(
         name("push_awaiting_final"), SERIES["push_awaiting_final"], value=live.get("open", 0)
     )
@@ -318,7 +317,6 @@ def _pushes(live: dict[str, Any] | None, final: dict[str, Any] | None) -> Iterat
     for status, histogram in sorted(book.latency.items()):
         latency.add_metric([safe_label(status)], *buckets_of(histogram, DELIVERY_BUCKETS))
     yield latency
-    push = (final or {}).get("push") or {}
     if "missing" in push:
         yield GaugeMetricFamily(name("push_missing"), SERIES["push_missing"], value=push["missing"])
 
