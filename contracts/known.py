@@ -193,6 +193,21 @@ def lines(report: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
     return out
 
 
+def verdict_lines(report: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """A release verdict's reasons from a run's known findings: (fail, warn). An expired one
+    fails the release; a stale one is a warning; an accepted one is neither."""
+    report = report or {}
+    fail = [
+        f"known finding {e['label']} expired on {e['expires']}: renew it or remove it"
+        for e in report.get("expired", [])
+    ]
+    warn = [
+        f"known finding {e['label']} no longer fails: remove it from the file"
+        for e in report.get("stale", [])
+    ]
+    return fail, warn
+
+
 # -- in a contract run (the pytest plugin's hooks call these) ---------------------------------
 
 _LEDGER = pytest.StashKey[Ledger]()

@@ -25,7 +25,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from loadtests import capacity, options, page, preflight, pushrun, report
+from loadtests import capacity, junit, options, page, preflight, pushrun, report
 from loadtests.outcome import EXIT_CODES, EXIT_HELP, STOP_REQUESTS, Exit, Outcome
 from okroute_mock.launch import LaunchError, MockProcess, free_port, launched, stop
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
@@ -265,10 +265,12 @@ def _describe(values: dict, args: argparse.Namespace, host: str, directory: Path
         load = f"closed model, {args.users} users"
     targets = " and ".join(u for u in (host, values["okroute_https_host"]) if u)
     workers = f", {args.workers} worker processes" if args.workers else ""
+    listen = values.get("okroute_metrics_listen")
+    metrics = f"; live metrics http://{listen}/metrics" if listen else ""
     return (
         f"okroute-load: {load} for {format_duration(args.duration)}{workers} against {targets}; "
         f"message budget {values['okroute_max_messages']} numbers; "
-        f"report {directory / 'index.html'}"
+        f"report {directory / 'index.html'}{metrics}"
     )
 
 
@@ -584,6 +586,7 @@ def _capacity_report(
     report.capacity_chart(search.rows, directory)
     report.write_summary(directory, summary)
     page.write(directory, summary)
+    junit.write_campaign(directory, summary)
     print(
         f"okroute-load: capacity {confirmed:.1f} requests/s"
         if confirmed

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from contracts import fingerprint
+from contracts import fingerprint, known
 from contracts.planner import ExitCode
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
@@ -32,7 +32,7 @@ from okroute_model.environment import Env
 from okroute_model.may import KNOB_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
-from okroute_verify import compare, html
+from okroute_verify import compare, html, junit
 from okroute_verify.run import (
     Run,
     VerifyStop,
@@ -198,6 +198,9 @@ def _verdict(
     if results.get("exit_code", 0) not in (0, 1, INCOMPLETE) and not results.get("failed_rules"):
         fail.append(f"the contract suite ended with exit code {results['exit_code']}")
     warn += incomplete
+    known_fail, known_warn = known.verdict_lines(results.get("known_findings"))
+    fail += known_fail
+    warn += known_warn
     for rule in results.get("warned_rules", []):
         warn.append(f"contract rule {rule} failed (lowered to a warning by the profile)")
     if load_summary is not None:
@@ -296,8 +299,10 @@ def verify(args: argparse.Namespace) -> int:
         "fingerprint": prints,
         "load": compare.baseline({}, {}, load_summary, {})["load"] if load_summary else None,
         "differences": compare.as_dicts(differences),
+        "known_findings": results.get("known_findings"),
     }
     run.write("verdict.json", summary)
+    junit.write_verification(directory, summary, results, prints, load_summary, differences)
     page = html.render(summary, results, prints, before, load_summary, directory)
     html.write(directory / "index.html", page)
     if args.save_baseline:
