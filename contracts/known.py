@@ -76,7 +76,10 @@ class Finding:
 def test_matches(wanted: str, nodeid: str) -> bool:
     """A finding's test names a node ID, its tail (`file.py::test`) or the function's name."""
     name = nodeid.rsplit("::", 1)[-1]
-    return wanted in (nodeid, name, name.split("[", 1)[0]) or nodeid.endswith(wanted)
+    unparametrized = nodeid.split("[", 1)[0]
+    return wanted in (nodeid, name, name.split("[", 1)[0]) or any(
+        n.endswith(f"/{wanted}") or n.endswith(f"::{wanted}") for n in (nodeid, unparametrized)
+    )
 
 
 def _finding(entry: Any, where: str) -> Finding:
