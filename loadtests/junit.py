@@ -132,6 +132,14 @@ def campaign_cases(summary: dict[str, Any], classname: str = LOAD_SUITE) -> list
                 time=seconds,
             )
         )
+    search = summary.get("capacity")
+    if search is not None:  # a capacity search: the rate it confirmed, or why none
+        rate, stopped = search.get("capacity_rps"), search.get("stopped_by")
+        found = f"capacity {rate:.1f} requests/s (stopped by {stopped})" if rate else None
+        cases.append(Case(
+            "capacity search", f"{classname}.capacity", output=found or "",
+            failure=None if rate else f"no rate held (stopped by {stopped})", kind="capacity",
+        ))  # fmt: skip
     for slo in summary.get("slo") or []:
         cases.append(
             Case(

@@ -65,6 +65,16 @@ def test_an_invalid_or_aborted_run_says_so_in_its_own_case(tmp_path: Path) -> No
     assert outcome(found["the run completed"]) == ("error", "ABORTED: stopped by SIGTERM")
 
 
+def test_a_capacity_search_that_found_no_rate_fails_its_case(tmp_path: Path) -> None:
+    summary = _campaign(slo=[], capacity={"capacity_rps": None, "stopped_by": "SLO"})
+    found = cases(validated(junit.write_campaign(tmp_path, summary)))
+    assert outcome(found["capacity search"]) == ("failure", "no rate held (stopped by SLO)")
+    summary["capacity"] = {"capacity_rps": 412.5, "stopped_by": "SLO"}
+    found = cases(validated(junit.write_campaign(tmp_path, summary)))
+    assert outcome(found["capacity search"])[0] == "passed"
+    assert found["capacity search"].findtext("system-out").startswith("capacity 412.5 requests/s")
+
+
 def test_no_secret_reaches_the_xml(tmp_path: Path) -> None:
     MASKER.add(SECRET)
     summary = _campaign(warnings=[f"a warning that quotes {SECRET}"])
