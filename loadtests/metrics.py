@@ -65,6 +65,7 @@ _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9_.:<>=%+ -]{0,79}")
 # Every series exported, with its help text: the dashboard test checks each panel names one.
 SERIES: dict[str, str] = {
     "requests_total": "Requests answered (or failed in transport), per group",
+    "requests_per_second": "Answers per second since the load started, per group (rate() for now)",
     "request_failures_total": "Requests that broke a contract rule or failed, per rule",
     "requests_throttled_total": "Requests the platform throttled, per group",
     "request_latency_seconds": "Answer latency as sent (raw), per group",
@@ -173,16 +174,20 @@ def _requests(view: View) -> Iterator[Metric]:
         SERIES["request_corrected_latency_seconds"],
         labels=labels,
     )
+    per_second = GaugeMetricFamily(
+        name("requests_per_second"), SERIES["requests_per_second"], labels=labels
+    )
     for group, stats in sorted(view.book.groups.items()):
         values = _group_labels(group)
         answered.add_metric(values, stats.count)
+        per_second.add_metric(values, stats.count / max(view.elapsed, 1e-9))
         throttled.add_metric(values, stats.throttled)
         for rule, count in sorted(stats.failures.items()):
             failures.add_metric([*values, safe_label(rule)], count)
         raw.add_metric(values, *buckets_of(stats.raw, LATENCY_BUCKETS))
         if stats.corrected is not None:
             corrected.add_metric(values, *buckets_of(stats.corrected, LATENCY_BUCKETS))
-    yield from (answered, throttled, failures, raw, corrected)
+    yield from (answered, per_second, throttled, failures, raw, corrected)
 
 
 SEND_FATES = ("due", "started", "sent", "late", "behind", "dropped", "held", "skipped")

@@ -109,6 +109,7 @@ def test_every_series_is_exported_with_the_figures_of_the_view(monkeypatch) -> N
     samples = _samples(text)
     group = {"command": "submit", "method": "GET", "transport": "http"}
     assert _value(samples, "okroute_requests_total", **group) == 51
+    assert _value(samples, "okroute_requests_per_second", **group) == 51 / 5.0  # over 5 s
     assert _value(samples, "okroute_request_failures_total", **group, rule="errors.no-5xx") == 1
     # Cumulative buckets: every answer of the group is at or under +Inf, none under 0.5 ms.
     bucket = "okroute_request_latency_seconds_bucket"
