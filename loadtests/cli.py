@@ -4,8 +4,8 @@ Without --host it starts `okroute-mock` on loopback, runs the campaign against i
 one command, a complete campaign, on a fresh machine. With --host it needs credentials in
 the environment and a number prefix, checks them with one cheap request before any load, and
 never submits more numbers than --max-messages. Everything lands in reports/<campaign>/:
-index.html, summary.json, charts, Locust's HTML and CSV, logs; nothing there is secret (the
-mock's access log and TLS files stay in a private folder, --mock-dir).
+index.html, summary.json, junit.xml, charts, Locust's HTML and CSV, logs; nothing there is
+secret (the mock's access log and TLS files stay in a private folder, --mock-dir).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
 
 Runs, in order, the live contract suite, the behaviour fingerprint and a short load smoke against
 the target of a profile, compares them with the release before, and writes
-reports/verify-<timestamp>/index.html and verdict.json under the current directory (or --reports).
+reports/verify-<timestamp>/index.html, verdict.json and junit.xml under the current directory
+(or --reports).
 `--target NAME` is looked up in ./profiles/, then as a path, then among the profiles shipped with
 the package (`mock`, `staging.example`). One message budget ([target] max_messages) is
 shared fairly by the three phases before anything is sent.
