@@ -34,7 +34,7 @@ from okroute_model.wire import Method, Variant
 
 class Recorder(Protocol):
     def checked(self, check: str, rule: Rule, variants: list[Variant], outcome: str) -> None: ...
-    def violated(self, violation: ContractViolation, warned: bool) -> None: ...
+    def violated(self, violation: ContractViolation, warned: bool) -> bool | None: ...
 
 
 @dataclass
@@ -633,8 +633,9 @@ def _settle(violations: list[ContractViolation], ctx: CheckContext) -> None:
     raised = []
     for violation in violations:
         warned = violation.rule.name in ctx.warn
-        if ctx.recorder is not None:
-            ctx.recorder.violated(violation, warned)
+        known = ctx.recorder is not None and bool(ctx.recorder.violated(violation, warned))
+        if known:  # an accepted finding (contracts.known): recorded, not raised
+            continue
         if warned:
             ctx.warnings.append(violation)
         else:

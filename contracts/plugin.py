@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from contracts import aging, failure_report, invoke, preflight, push_setup
+from contracts import aging, failure_report, invoke, known, preflight, push_setup
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
@@ -163,6 +163,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="POINT",
         help="offline only: flip the fake's answer at a MAY point ('all' for every one)",
     )
+    known.add_option(group)
 
 
 def _options(config: pytest.Config) -> dict[str, object]:
@@ -198,6 +199,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"okroute: --okroute-stop-on: unknown rule {unknown[0]!r}; known: {', '.join(RULES)}"
         )
+    profile = _profile(config)
+    known.configure(config, profile.checks.known, profile.source, config.stash[_RECORDER])
     live = _live(config)
     _check_options(config, live)
     if live and not config.getoption("okroute_plan") and not hasattr(config, "workerinput"):
@@ -591,7 +594,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if _live(config):  # push rules judged on no push at all were not checked
         push_setup.judge_silence(config.stash.get(_TARGET, None), recorder)
-    session.exitstatus = config.stash[_EXIT] = _exit_code(session, recorder)
+    session.exitstatus, known_findings = known.finish(
+        session, recorder, _exit_code(session, recorder), ExitCode.CONTRACT_FAILURE
+    )
+    config.stash[_EXIT] = session.exitstatus
     if not recorder.coverage and recorder.stopped is None:
         return
     reports = Path(config.getoption("okroute_reports"))
@@ -606,6 +612,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "exit_code": int(session.exitstatus),
         "not_run": _not_run(session, recorder),
         "unchecked": [{"rule": r, "check": c} for r, c in _unchecked(recorder)],
+        "known_findings": known_findings,
     }
     recorder.write(reports, extra)
 
@@ -638,6 +645,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         tr.write_line(f"WARNING (lowered) rule {rule}", yellow=True)
     if recorder.aging is not None:
         tr.write_line(aging.Aging(**recorder.aging).line())
+    known.summary(tr, config)
     _summarise_budget(tr, config, recorder)
     reports = Path(config.getoption("okroute_reports"))
     tr.write_line(

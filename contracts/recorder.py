@@ -64,6 +64,9 @@ class RunRecorder:
         self.stopped_at: str | None = None
         # The time phase (contracts.aging): its wait and the oldest ages it verified.
         self.aging: dict[str, Any] | None = None
+        # Accepted findings (contracts.known.Ledger): a failure it lists is recorded as known.
+        self.known: Any = None
+        self.failed: set[str] = set()  # rules that failed, neither lowered nor known
 
     def not_judged(self, test: str, reason: str) -> None:
         self.skips.append(f"{test}: {reason}")
@@ -86,10 +89,16 @@ class RunRecorder:
         for variant in variants:
             self.coverage[check][variant.name][outcome] += 1
 
-    def violated(self, violation: ContractViolation, warned: bool) -> None:
+    def violated(self, violation: ContractViolation, warned: bool) -> bool:
+        """Record a failure; True when a known finding excuses it (the check then raises not)."""
         key = violation.check
         self.violation_counts[key] += 1
-        if not warned:
+        finding = None
+        if self.known is not None and not warned:
+            variant = violation.exchanges[0].variant.name
+            finding = self.known.excuse(violation.rule.name, self.current_test, variant)
+        if not warned and finding is None:
+            self.failed.add(violation.rule.name)
             self.first_failure.setdefault(violation.rule.name, time.monotonic() - self.started)
         if self.violation_counts[key] <= KEPT_PER_CHECK:
             self.violations.append(
@@ -98,12 +107,14 @@ class RunRecorder:
                     "level": str(violation.rule.level),
                     "check": key,
                     "warning": warned,
+                    "known": finding.label() if finding is not None else None,
                     "test": self.current_test,
                     "problem": MASKER.mask(violation.message),
                     **violation.record_fields(),
                     "seconds": round(time.monotonic() - self.started, 3),
                 }
             )
+        return finding is not None
 
     def checked_push(self, check: str, rule: Rule, outcome: str, pushes: int) -> None:
         self._judged(check, rule)
@@ -116,7 +127,8 @@ class RunRecorder:
         self.observations[point][MASKER.mask(answer)] += 1
 
     def failed_rules(self) -> list[str]:
-        return sorted({v["rule"] for v in self.violations if not v["warning"]})
+        kept = {v["rule"] for v in self.violations if not v["warning"] and not v.get("known")}
+        return sorted(self.failed | kept)
 
     def failed_variants(self) -> dict[str, set[str]]:
         """rule -> the variants through which a check of it saw a failure."""

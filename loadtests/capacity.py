@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from loadtests import page, report
+from loadtests import junit, page, report
 from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_CODES, Outcome
 from loadtests.summary import CampaignSummary, Capacity, SloLine, typed_summary
@@ -357,6 +357,7 @@ def write(
     report.capacity_chart(search.rows, directory)
     campaign_summary.write(directory, summary)
     page.write(directory, summary)
+    junit.write_campaign(directory, summary)
     print(
         f"okroute-load: capacity {confirmed:.1f} requests/s"
         if confirmed

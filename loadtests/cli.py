@@ -4,8 +4,8 @@ Without --host it starts `okroute-mock` on loopback, runs the campaign against i
 one command, a complete campaign, on a fresh machine. With --host it needs credentials in
 the environment and a number prefix, checks them with one cheap request before any load, and
 never submits more numbers than --max-messages. Everything lands in reports/<campaign>/:
-index.html, summary.json, charts, Locust's HTML and CSV, logs; nothing there is secret (the
-mock's access log and TLS files stay in a private folder, --mock-dir).
+index.html, summary.json, junit.xml, charts, Locust's HTML and CSV, logs; nothing there is
+secret (the mock's access log and TLS files stay in a private folder, --mock-dir).
 """
 
 from __future__ import annotations
@@ -146,10 +146,12 @@ def _describe(values: dict, args: argparse.Namespace, host: str, directory: Path
     targets = " and ".join(u for u in (host, values["okroute_https_host"]) if u)
     workers = f", {args.workers} worker processes" if args.workers else ""
     slos = options.settings(values, args.duration, flag="").slos
+    listen = values.get("okroute_metrics_listen")
+    metrics = f"; live metrics http://{listen}/metrics" if listen else ""
     return (
         f"okroute-load: {load} for {format_duration(args.duration)}{workers} against {targets}; "
         f"message budget {values['okroute_max_messages']} numbers; SLO {', '.join(slos)}; "
-        f"report {directory / 'index.html'}"
+        f"report {directory / 'index.html'}{metrics}"
     )
 
 

@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust.runners import MasterRunner
 
-from loadtests import options, page, pushclient, report
+from loadtests import junit, options, page, pushclient, report
 from loadtests import summary as campaign_summary
 from loadtests.latency import LatencyBook
 from loadtests.outcome import EXIT_CODES, Exit, decide
@@ -147,4 +148,7 @@ def write(
     environment.process_exit_code = EXIT_CODES[verdict]
     campaign_summary.write(directory, summary)
     page.write(directory, summary)
+    junit.write_campaign(directory, summary)
     _log(directory, summary, verdicts)
+    if run.metrics is not None:  # the report's figures stay on the endpoint for a last scrape
+        run.metrics.finish(summary.to_dict(), gevent.sleep)

@@ -29,7 +29,7 @@ from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.runners import MasterRunner, WorkerRunner
 
 from contracts import preflight
-from loadtests import distributed, finish, options, pushclient, watch
+from loadtests import distributed, finish, metrics, options, pushclient, watch
 from loadtests.campaign import Campaign
 from loadtests.guard import guard
 from loadtests.health import BEHIND_AFTER
@@ -102,6 +102,10 @@ def _on_init(environment: Any, **_: Any) -> None:
         preflight.check(
             _bases(environment, settings).values(), accounts, settings.ca_bundle or None
         )
+        run.metrics = metrics.start(
+            environment.parsed_options, settings.slos, settings.push_receiver,
+            lambda: watch.live_view(environment, run, settings),
+        )  # fmt: skip
     except (ValueError, preflight.PreflightError) as exc:
         _refuse(str(exc))
     # okroute-load's stop requests: stop the load the way --run-time does, so the workers' last

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from loadtests import metrics
 from loadtests.pacer import parse_arrival
 from loadtests.thresholds import METRICS, PUSH_MISSING, SCOPES, parse_all
 from loadtests.traffic import MESSAGE_KINDS, STREAMS
@@ -142,6 +143,20 @@ OPTIONS: tuple[Option, ...] = (
         30.0,
         "duration the end of the run waits for late pushes before counting them missing",
         type=parse_duration,
+    ),
+    Option(
+        "metrics-listen",
+        "",
+        "serve the live figures for Prometheus at http://HOST:PORT/metrics (on the master; "
+        "default none)",
+        type=metrics.listen_address,
+    ),
+    Option(
+        "metrics-linger",
+        0.0,
+        f"duration the final figures stay on the metrics endpoint after the report, for a last "
+        f"scrape (at most {metrics.MAX_LINGER:g}s; default 0s)",
+        type=metrics.linger,
     ),
 )
 DEFAULT_SLOS = ["errors<1%"]

@@ -25,7 +25,7 @@ from pathlib import Path
 from aiohttp import web
 
 from contracts.receiver import make_handler, parse_listen, scripted, serve
-from loadtests.pushbook import Matcher
+from loadtests.pushbook import Matcher, PushBook
 from okroute_mock.launch import ready_child, until_signalled, write_ready
 from okroute_model.accounts import CredentialsMissing, from_env
 from okroute_model.push import PushKind, default_template
@@ -77,11 +77,19 @@ class ReceiverApp:
                 "grace_waited_s": round(waited, 3),
             }
             return web.json_response(body)
+        if action == "live":  # a campaign's metrics endpoint, at each scrape
+            return web.json_response(self.live())
         if action == "stats":
             return web.json_response(
                 {"received": self.received, "open": self.matcher.open, "uptime_s": time.time()}
             )
         return web.Response(status=404, text=f"unknown: {request.path}")
+
+    def live(self) -> dict:
+        """The figures so far, every generator's book merged; cheap enough for each scrape."""
+        books = [b.snapshot() for b in self.matcher.books.values()]
+        book = PushBook.merged([*books, self.matcher.unmatched.snapshot()])
+        return {"received": self.received, "open": self.matcher.open, "book": book.snapshot()}
 
     async def _settle(self, grace: float) -> float:
         """Wait until no message lacks a final push and no push waits for its submit, at most

@@ -31,6 +31,7 @@ class RunState:
     final_asked: bool = False  # master: the workers were asked for their last figures
     final_pending: set[str] = field(default_factory=set)  # master: last figures still due
     final_missing: list[str] = field(default_factory=list)  # master: last figures never came
+    metrics: Any = None  # loadtests.metrics.Exporter: --metrics-listen's live endpoint
 
     @classmethod
     def of(cls, parsed_options: Any) -> RunState:

@@ -29,7 +29,7 @@ def abort(environment: Any, run: RunState, reason: str) -> None:
     gevent.spawn(environment.runner.quit)
 
 
-def _view(environment: Any, run: RunState, settings: options.Settings) -> View | None:
+def live_view(environment: Any, run: RunState, settings: options.Settings) -> View | None:
     if isinstance(environment.runner, MasterRunner):
         book, healths = run.live, list(run.healths.values())
     elif run.campaign is not None:
@@ -54,7 +54,7 @@ def watch(environment: Any, run: RunState, settings: options.Settings) -> None:
     last_print, last_count = time.time(), 0
     while not run.stopping:
         gevent.sleep(WATCH_EVERY)
-        view = _view(environment, run, settings)
+        view = live_view(environment, run, settings)
         if view is None:
             continue
         now = time.time()

@@ -80,6 +80,7 @@ class TargetSettings:
 @dataclass(frozen=True)
 class CheckSettings:
     warn: list[str]
+    known: str  # a file of accepted findings (contracts.known), relative to the profile; "" none
 
 
 @dataclass(frozen=True)

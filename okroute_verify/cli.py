@@ -5,7 +5,8 @@
 
 Runs, in order, the live contract suite, the behaviour fingerprint and a short load smoke against
 the target of a profile, compares them with the release before, and writes
-reports/verify-<timestamp>/index.html and verdict.json under the current directory (or --reports).
+reports/verify-<timestamp>/index.html, verdict.json and junit.xml under the current directory
+(or --reports).
 `--target NAME` is looked up in ./profiles/, then as a path, then among the profiles shipped with
 the package (`mock`, `staging.example`). One message budget ([target] max_messages) is
 shared fairly by the three phases before anything is sent.
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from contracts import fingerprint
+from contracts import fingerprint, known
 from contracts.recorder import unwritable
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
@@ -33,7 +34,7 @@ from okroute_model.exitcodes import STRICT, Command, ExitCode, help_text, parse_
 from okroute_model.may import KNOB_POINTS
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.secrets import MASKER, install_log_masking
-from okroute_verify import compare, html
+from okroute_verify import compare, html, junit
 from okroute_verify import verdict as verdict_file
 from okroute_verify.run import (
     Run,
@@ -212,6 +213,9 @@ def _verdict(
     if results.get("exit_code", 0) not in (0, 1, INCOMPLETE) and not results.get("failed_rules"):
         fail.append(f"the contract suite ended with exit code {results['exit_code']}")
     warn += incomplete
+    known_fail, known_warn = known.verdict_lines(results.get("known_findings"))
+    fail += known_fail
+    warn += known_warn
     for rule in results.get("warned_rules", []):
         warn.append(f"contract rule {rule} failed (lowered to a warning by the profile)")
     if load_summary is not None:
@@ -316,8 +320,10 @@ def verify(args: argparse.Namespace) -> int:
         "fingerprint": prints,
         "load": compare.baseline({}, {}, load_summary, {})["load"] if load_summary else None,
         "differences": compare.as_dicts(differences),
+        "known_findings": results.get("known_findings"),
     }
     run.write(verdict_file.FILENAME, verdict_file.VerifyVerdict.from_dict(summary).to_dict())
+    junit.write_verification(directory, summary, results, prints, load_summary, differences)
     page = html.render(summary, results, prints, before, load_summary, directory)
     html.write(directory / "index.html", page)
     if args.save_baseline:

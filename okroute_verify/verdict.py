@@ -40,6 +40,8 @@ class VerifyVerdict:
     fingerprint: dict[str, str]  # MAY point -> what the platform did
     load: dict[str, Any] | None  # the load smoke's figures as the baseline keeps them
     differences: list[dict[str, str]]  # from the baseline: kind, subject, severity, line, ...
+    # contracts.known's report: known, expired and stale findings (None: no findings file)
+    known_findings: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,6 +14,7 @@ import pytest
 from okroute_model.exitcodes import ExitCode
 from okroute_verify import verdict as verdict_file
 from tests.helpers import PRIMARY, REPO, SECONDARY, browser_page, push_listen, running_mock
+from tests.junitxsd import cases, outcome, validated
 
 pytestmark = pytest.mark.slow
 REPORTS = REPO / "reports"
@@ -134,6 +135,9 @@ def test_release_n1_fails_and_names_each_difference(release_n1) -> None:
     for difference in verdict["differences"]:
         assert difference["subject"] in page
     assert 'class="verdict FAIL"' in page
+    found = cases(validated(folder / "junit.xml"))
+    kind, message = outcome(found["submit.dnis-count-limit"])
+    assert kind == "failure" and "new since the baseline" in message
 
 
 def test_a_changed_fingerprint_alone_is_a_warning(release_n, tmp_path: Path) -> None:
@@ -146,6 +150,11 @@ def test_a_changed_fingerprint_alone_is_a_warning(release_n, tmp_path: Path) -> 
     verdict = json.loads((run_folder(tmp_path) / "verdict.json").read_text())
     assert verdict["verdict"] == "WARN"
     assert {d["severity"] for d in verdict["differences"]} == {"warn"}
+    # CI's view: valid JUnit XML, nothing failing, the warning named on its point's case.
+    found = cases(validated(run_folder(tmp_path) / "junit.xml"))
+    assert all(outcome(case)[0] != "failure" for case in found.values())
+    warned = found["undocumented-error-texts"].findtext("system-out")
+    assert "WARN: fingerprint undocumented-error-texts" in warned
 
 
 def test_the_report_loads_in_a_real_browser(release_n1) -> None:
