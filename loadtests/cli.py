@@ -32,7 +32,7 @@ from okroute_mock.launch import LaunchError, MockProcess, free_port, launched, s
 from okroute_model.accounts import Accounts, CredentialsMissing, from_env, made_for_mock
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
 from okroute_model.exitcodes import parse_args
-from okroute_model.secrets import MASKER, Credentials
+from okroute_model.secrets import MASKER
 from okroute_model.units import argtype, format_duration, parse_duration
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -214,17 +214,23 @@ def _private_dir(keep: str | None) -> Iterator[Path]:
 
 @contextmanager
 def _embedded_mock(
-    private: Path, extra: list[str], reports: Path, account: Credentials
+    private: Path, extra: list[str], reports: Path, run_accounts: Accounts
 ) -> Iterator[MockProcess]:
-    """The mock on loopback with `account`; its files stay in `private`, its final counters
+    """The mock on loopback with the run's accounts (the second too, when the environment has
+    one: the generators' preflight checks it); its files stay in `private`, its final counters
     (no numbers, texts or IDs) go to reports/<campaign>/mock-stats.json."""
-    username, password = account.username, account.password
-    # The password reaches the mock in a private file, never an argument.
+    # The passwords reach the mock in a private file, never an argument.
     accounts = private / "accounts.toml"
+    accounts.touch(0o600)
+    accounts.chmod(0o600)  # before the passwords go in, whatever the file was
     accounts.write_text(
-        f"[[accounts]]\nusername = {json.dumps(username)}\npassword = {json.dumps(password)}\n"
+        "".join(
+            f"[[accounts]]\nusername = {json.dumps(a.username)}\n"
+            f"password = {json.dumps(a.password)}\n"
+            for a in (run_accounts.primary, run_accounts.secondary)
+            if a is not None
+        )
     )
-    accounts.chmod(0o600)
     try:
         with launched(private / "mock", ["--config", str(accounts), *extra]) as mock:
             try:
@@ -306,9 +312,7 @@ def run(args: argparse.Namespace, stopper: Stopper) -> int:
         if embedded:
             private = stack.enter_context(_private_dir(args.mock_dir))
             mock_args = [*push_args, *args.mock_arg]
-            mock = stack.enter_context(
-                _embedded_mock(private, mock_args, directory, accounts.primary)
-            )
+            mock = stack.enter_context(_embedded_mock(private, mock_args, directory, accounts))
             values["okroute_https_host"], values["okroute_ca_bundle"] = mock.https, mock.ca or ""
             host = mock.http
         else:
