@@ -190,9 +190,7 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
             private = stack.enter_context(embedded.private_dir(args.mock_dir))
             mock_args = [*push_args, *args.mock_arg]
             try:
-                mock = stack.enter_context(
-                    embedded.mock(private, mock_args, directory, accounts.primary)
-                )
+                mock = stack.enter_context(embedded.mock(private, mock_args, directory, accounts))
             except embedded.MockError as exc:
                 raise UsageError(str(exc)) from None
             values["okroute_https_host"], values["okroute_ca_bundle"] = mock.https, mock.ca or ""

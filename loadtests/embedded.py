@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from okroute_mock.launch import LaunchError, MockProcess, launched
-from okroute_model.secrets import Credentials
+from okroute_model.accounts import Accounts
 
 MOCK_USER = "load"
 STATS = "mock-stats.json"
@@ -44,17 +44,23 @@ def private_dir(keep: str | None) -> Iterator[Path]:
 
 @contextmanager
 def mock(
-    private: Path, extra: list[str], reports: Path, account: Credentials
+    private: Path, extra: list[str], reports: Path, run_accounts: Accounts
 ) -> Iterator[MockProcess]:
-    """The mock on loopback with `account` (`okroute_model.accounts.made_for_mock`); its files
+    """The mock on loopback with the run's accounts (`okroute_model.accounts.made_for_mock`; the
+    second too, when the environment has one: the generators' preflight checks it); its files
     stay in `private`, its final counters go to reports/<campaign>/mock-stats.json."""
-    username, password = account.username, account.password
-    # The password reaches the mock in a private file, never an argument.
+    # The passwords reach the mock in a private file, never an argument.
     accounts = private / "accounts.toml"
+    accounts.touch(0o600)
+    accounts.chmod(0o600)  # before the passwords go in, whatever the file was
     accounts.write_text(
-        f"[[accounts]]\nusername = {json.dumps(username)}\npassword = {json.dumps(password)}\n"
+        "".join(
+            f"[[accounts]]\nusername = {json.dumps(a.username)}\n"
+            f"password = {json.dumps(a.password)}\n"
+            for a in (run_accounts.primary, run_accounts.secondary)
+            if a is not None
+        )
     )
-    accounts.chmod(0o600)
     try:
         with launched(private / "mock", ["--config", str(accounts), *extra]) as process:
             try:

@@ -9,6 +9,7 @@ The numbers follow pytest's where pytest has one (2 interrupted, 4 usage error, 
 from __future__ import annotations
 
 import argparse
+import textwrap
 from enum import IntEnum, StrEnum
 
 
@@ -34,6 +35,7 @@ class ExitCode(IntEnum):
     USAGE = 4
 
 
+HELP_WIDTH = 96
 ARGPARSE_ERROR = 2  # what argparse exits with on a usage mistake
 STRICT = "--strict"  # the option that turns WARN into its own exit code
 
@@ -100,7 +102,15 @@ def meaning(command: Command, code: int) -> str:
 
 def help_text(command: Command) -> str:
     """The "exit codes:" block of `command`'s --help."""
-    rows = [f"  {int(code)}  {MEANINGS[code][command]}" for code in codes(command)]
+    rows = [
+        textwrap.fill(
+            MEANINGS[code][command],
+            HELP_WIDTH,
+            initial_indent=f"  {int(code)}  ",
+            subsequent_indent="     ",
+        )
+        for code in codes(command)
+    ]
     return "exit codes:\n" + "\n".join(rows)
 
 

@@ -237,17 +237,19 @@ def _verdict(
 
 
 def _incomplete(results: dict[str, Any]) -> list[str]:
-    """What the contract suite left unchecked within its share of the budget."""
-    if results.get("exit_code") != INCOMPLETE:
-        return []
-    budget = results.get("budget", {})
+    """What the contract suite left unchecked: tests left out for the budget, and every rule no
+    check judged, whatever the reason (a verification runs the whole suite: a rule it did not
+    check is never a PASS)."""
     lines = [
-        f"contract test not run for the budget: {t}" for t in budget.get("not_run_for_budget", {})
-    ]
-    lines += [
         f"contract rule {u['rule']} not checked ({u['check']})"
         for u in results.get("unchecked", [])
     ]
+    if results.get("exit_code") != INCOMPLETE:
+        return lines
+    budget = results.get("budget", {})
+    lines = [
+        f"contract test not run for the budget: {t}" for t in budget.get("not_run_for_budget", {})
+    ] + lines
     return lines or ["the contract suite's verdict is incomplete"]
 
 
