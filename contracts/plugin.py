@@ -184,6 +184,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"okroute: --okroute-stop-on: unknown rule {unknown[0]!r}; known: {', '.join(RULES)}"
         )
+    if config.getoption("okroute_age_wait") < 0:
+        raise pytest.UsageError("okroute: --okroute-age-wait must not be negative")
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
         config.option.xmlpath = str(reports / "junit.xml")
     live = _live(config)
