@@ -201,6 +201,8 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     profile = _profile(config)
     known.configure(config, profile.checks.known, profile.source, config.stash[_RECORDER])
+    if config.getoption("okroute_age_wait") < 0:
+        raise pytest.UsageError("okroute: --okroute-age-wait must not be negative")
     live = _live(config)
     _check_options(config, live)
     if live and not config.getoption("okroute_plan") and not hasattr(config, "workerinput"):
