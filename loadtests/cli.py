@@ -25,6 +25,7 @@ from loadtests import capacity, embedded, options, pushrun
 from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_HELP, Exit
 from loadtests.supervise import Stopper, run_locust
+from loadtests.thresholds import judges_pushes, parse_all
 from okroute_model.accounts import Accounts, CredentialsMissing, from_env, made_for_mock
 from okroute_model.environment import MOCK_DNIS_PREFIX, Env
 from okroute_model.exitcodes import parse_args
@@ -277,7 +278,10 @@ def _search_config(args: argparse.Namespace) -> capacity.SearchConfig:
 
 
 def _stepper(values: dict, host: str, args: argparse.Namespace, stopper: Stopper) -> capacity.Step:
-    """The capacity search's step: a steady open-model campaign at one rate."""
+    """The capacity search's step: a steady open-model campaign at one rate. A search step
+    waits for the last final pushes only if an SLO judges pushes; the confirmation always does,
+    as its summary is the search's report."""
+    push_slos = any(judges_pushes(t) for t in parse_all(values["okroute_slo"] or []))
 
     def step(
         campaign: str, rate: float, duration: float, budget: int
@@ -288,6 +292,8 @@ def _stepper(values: dict, host: str, args: argparse.Namespace, stopper: Stopper
             "okroute_max_messages": budget,
             "okroute_max_held": 1.0,  # held sends count as throttling in the search
         }
+        if campaign != values["okroute_campaign"] and not push_slos:
+            settings["okroute_push_grace"] = 0.0  # a step judged on no push need not wait for any
         directory = Path(values["okroute_reports"]) / campaign
         began = time.monotonic()
         run_locust(settings, host, args, directory, stopper, duration)

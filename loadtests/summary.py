@@ -21,6 +21,8 @@ from typing import Any
 FILENAME = "summary.json"
 SCHEMA_FILE = "campaign-summary.json"
 SCHEMAS = Path(__file__).resolve().parent.parent / "contracts" / "schemas"
+# A section written only when there is one (a reader tests for its key), never as null.
+ABSENT_WHEN_NONE = {"absent_when_none": True}
 Percentiles = dict[str, float]  # "p50", "p99.9", "min", "max", "avg" -> milliseconds
 
 
@@ -103,16 +105,21 @@ class CampaignSummary:
     valid: bool = True
     invalid_because: list[str] = field(default_factory=list)
     delivery: Delivery | None = None
-    push: dict[str, Any] | None = None  # `pushclient.collect`: the push receiver's figures
+    # `pushclient.collect`: the push receiver's figures; absent when no receiver took part
+    push: dict[str, Any] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
     slo_judged_on: str | None = None
     warnings: list[str] = field(default_factory=list)
     aborted_because: str | None = None
-    capacity: Capacity | None = None
+    capacity: Capacity | None = field(default=None, metadata=ABSENT_WHEN_NONE)  # --find-capacity
     wall_s: float | None = None  # okroute-load's own time, start to end
     overhead_s: float | None = None  # wall time less the load window
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        for f in dataclasses.fields(self):
+            if f.metadata.get("absent_when_none") and data[f.name] is None:
+                del data[f.name]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CampaignSummary:
@@ -208,7 +215,8 @@ def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {f.name: _schema_of(hints[f.name], definitions) for f in fields},
-        "required": [f.name for f in fields],  # written always, null when there is nothing
+        # written always (null when there is nothing), but for the sections absent when none
+        "required": [f.name for f in fields if not f.metadata.get("absent_when_none")],
         "additionalProperties": False,
     }
 

@@ -138,6 +138,13 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
 )}  # fmt: skip
 
 
+def judges_pushes(threshold: Threshold) -> bool:
+    """Whether a threshold needs the push receiver's figures (and so the wait for them)."""
+    return threshold.scope == "push" or metric(threshold.metric) in (
+        m for m in METRICS.values() if m.scopes == PUSHES
+    )
+
+
 def metric(name: str) -> Metric | None:
     """The table entry of a metric name (every `pNN` is the percentile's)."""
     return METRICS[PERCENTILE] if _PERCENTILE.fullmatch(name) else METRICS.get(name)
