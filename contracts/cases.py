@@ -41,7 +41,7 @@ class Case:
             if label is not None and label not in DEFECTS:
                 raise ValueError(f"unknown defect label {label!r}")
 
-    @property
+    @cached_property  # asked by nearly every check of every answer
     def command(self) -> str | None:
         return self.request.command
 
