@@ -447,7 +447,7 @@ class Platform:
             )
             if not final:
                 return Reply(200, status_body(status, "", operator, "", ""), self._query_type)
-            code = ERROR_CODES.get(Status(status), "")
+            code = ERROR_CODES.get(status, "")  # a StrEnum key: the text finds it
             body = status_body(status, vendor_time(done), operator, code, system_time(done + 1))
             return Reply(200, body, self._query_type)
         body: dict[str, object] = {
