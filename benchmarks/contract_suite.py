@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.goals import goal_text
 from contracts import invoke
 from contracts.target import offline_target
 from okroute_model.profile import load_profile
@@ -22,6 +23,7 @@ from okroute_model.wire import ApiRequest, Method, encode
 REPO = Path(__file__).resolve().parent.parent
 _EXAMPLES = re.compile(r"(\d+) passing, (\d+) failing, and (\d+) invalid")
 BARE_REQUESTS = 3000
+GOAL = 0.3  # the suite's checked requests/s over bare httpx + respx
 
 
 def suite(reports: Path) -> tuple[float, int, int, int]:
@@ -64,7 +66,7 @@ def main() -> dict[str, float]:
     print(f"  {examples} Hypothesis examples: {examples / seconds:.0f} examples/s")
     print(
         f"  {exchanges} requests checked: {suite_rps:.0f} requests/s; bare httpx + respx "
-        f"{bare:.0f} requests/s; ratio {suite_rps / bare:.2f}"
+        f"{bare:.0f} requests/s; ratio {suite_rps / bare:.2f} ({goal_text(suite_rps / bare, GOAL)})"
     )
     return {
         "seconds": seconds,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import contract_suite, load_generator, mock_server
+from benchmarks import contract_suite, goals, load_generator, mock_server
 
 
 def main() -> None:
@@ -25,12 +25,25 @@ def main() -> None:
     )
     args = parser.parse_args()
     print("== offline contract suite")
-    contract_suite.main()
+    suite = contract_suite.main()
     print("\n== mock platform server")
     mock_argv = ["--seconds", "2", "--memory-submits", "200000"] if args.quick else []
-    mock_server.main(mock_argv)
+    mock = mock_server.main(mock_argv)
     print("\n== load generator")
-    load_generator.main(["--seconds", "5"] if args.quick else [])
+    generator = load_generator.main(["--seconds", "5"] if args.quick else [])
+    print("\n== every ratio, measured in this run, beside its goal")
+    rows = [
+        ("mock submit / fixed-body aiohttp server", mock["submit_ratio"], mock_server.GOAL),
+        ("mock query / fixed-body aiohttp server", mock["query_ratio"], mock_server.GOAL),
+        ("checked submit scenario / bare FastHttpUser", generator["ratio"], load_generator.GOAL),
+        (
+            "offline suite checked requests / bare httpx + respx",
+            suite["ratio"],
+            contract_suite.GOAL,
+        ),
+    ]
+    for line in goals.table(rows):
+        print(line)
 
 
 if __name__ == "__main__":

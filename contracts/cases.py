@@ -51,7 +51,7 @@ class Case:
         """A valid request with nothing a correct platform may refuse: its acceptance is judged."""
         return self.defect is None and not self.may
 
-    @property
+    @cached_property  # asked by nearly every check of every answer
     def command(self) -> str | None:
         return self.request.command
 

@@ -163,15 +163,24 @@ _submit_json_success = _json_success(Command.SUBMIT)
 
 
 def _submit_valid_json(ex: Exchange, ctx: CheckContext) -> bool:
-    if not _submit_json_success(ex, ctx):
-        return False
+    # Six checks ask this of every submit answer: the whole chain is worked out once.
+    known = ex.extra.get("submit-valid-json")
+    if known is None:
+        known = ex.extra["submit-valid-json"] = _submit_json_success(ex, ctx) and _schema_valid(ex)
+    return known
 
-    def valid() -> bool:
-        value = ex.response.json
-        validator = _SUBMIT_VALIDATORS.get(type(value))
-        return validator is not None and _schema_problem(validator, value) is None
 
-    return _memo(ex, "submit-schema-valid", valid)
+def _schema_valid(ex: Exchange) -> bool:
+    return _memo(ex, "submit-schema-problem", lambda: _submit_schema_problem(ex)) is None
+
+
+def _submit_schema_problem(ex: Exchange) -> str | None:
+    """What is wrong with a submit answer's JSON by the schema; None when nothing is."""
+    value = ex.response.json
+    validator = _SUBMIT_VALIDATORS.get(type(value))
+    if validator is None:
+        return f"the answer is a JSON {type(value).__name__}, not an object or array"
+    return _schema_problem(validator, value)
 
 
 def _entries(ex: Exchange) -> list[dict[str, Any]]:
@@ -253,6 +262,7 @@ def _answer_check(rule: str, name: str) -> None:
         _answer_matches(ex, ex.case.defect_spec.answer)
 
     judge.__name__ = name
+    applies.judging_rule = rule  # type: ignore[attr-defined]  # lets `_for_case` skip it early
     check(rule, applies, also=(COMBINATION_QUOTE,))(judge)
 
 
@@ -342,11 +352,7 @@ def submit_answer_is_json(ex: Exchange, ctx: CheckContext) -> None:
 
 @check("submit.response-schema", applies=_json_success(Command.SUBMIT))
 def submit_answer_matches_schema(ex: Exchange, ctx: CheckContext) -> None:
-    value = ex.response.json
-    validator = _SUBMIT_VALIDATORS.get(type(value))
-    if validator is None:
-        raise Violation(f"the answer is a JSON {type(value).__name__}, not an object or array")
-    problem = _schema_problem(validator, value)
+    problem = _memo(ex, "submit-schema-problem", lambda: _submit_schema_problem(ex))
     if problem:
         raise Violation(problem)
 
@@ -658,11 +664,29 @@ def _checks_for(command: str | None) -> tuple[Check, ...]:
 _COMMAND_NAMES = frozenset(c.value for c in Command)
 
 
+@cache
+def _for_case(command: str | None, judging_rule: str | None) -> tuple[Check, ...]:
+    """`_checks_for(command)` without the answer checks of other rules than the case's: their
+    `applies` starts with `ex.case.judging_rule == rule`, so they could only say no. Worked out
+    once per kind of case, not for every answer."""
+    return tuple(
+        c for c in _checks_for(command)
+        if getattr(c.applies, "judging_rule", judging_rule) == judging_rule
+    )  # fmt: skip
+
+
+def forget_selection() -> None:
+    """After the registry changed: the per-command and per-case selections are worked out anew."""
+    _checks_for.cache_clear()
+    _for_case.cache_clear()
+
+
 def verify(ex: Exchange, ctx: CheckContext, checks: tuple[Check, ...] | None = None) -> None:
     """Run every applicable check (or only `checks`) on one exchange; raise the first violation
     that fails."""
     violations = []
-    for c in _checks_for(ex.case.command) if checks is None else checks:
+    case = ex.case
+    for c in _for_case(case.command, case.judging_rule) if checks is None else checks:
         if not c.applies(ex, ctx):
             continue
         try:

@@ -68,7 +68,7 @@ def register_check(
         if known is not None and known.rule != registered:
             raise ValueError(f"a check named {name!r} already judges {known.rule.name}")
         checks.check(registered.name, applies)(judge)
-        checks._checks_for.cache_clear()  # the per-command selection was computed without it
+        checks.forget_selection()  # the selections were computed without it
         return judge
 
     return register

@@ -123,6 +123,7 @@ class LatencyBook:
         self.delivery = _histogram()  # submit until a query first shows a final status
         self.finals: Counter[str] = Counter()
         self.abandoned = 0  # IDs given up on: no final status within the time allowed
+        self._commands: dict[str, str] = {}  # group -> command, split once per group
 
     def record(
         self,
@@ -147,7 +148,10 @@ class LatencyBook:
             stats.throttled += 1
         if failure is not None:
             stats.failures[failure] += 1
-        bucket = self._bucket(command_of(group), now)
+        command = self._commands.get(group)
+        if command is None:
+            command = self._commands[group] = command_of(group)
+        bucket = self._bucket(command, now)
         bucket.count += 1
         bucket.failed += failure is not None
         bucket.throttled += throttled
@@ -161,7 +165,7 @@ class LatencyBook:
         index = int(now // self.bucket_seconds)
         key = (command, index)
         bucket = self.timeline.get(key)
-        if bucket is None:
+        if bucket is None:  # a new second (or command): rare next to the answers in it
             while self.timeline and index - self._first_index() >= self.max_buckets:
                 self.coarsen()
                 index = int(now // self.bucket_seconds)

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from okroute_mock.breaks import CHANGES_AFTER, FORGETS_AFTER, Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
+from okroute_mock.hotpath import Read, ReadCache, status_body
 from okroute_mock.push import PushQueue
 from okroute_mock.quirks import describe, mock_knobs
 from okroute_mock.store import MessageStore, Record
@@ -210,6 +211,10 @@ class Platform:
         self._submit_type = ERROR_CONTENT_TYPE if flipped_types else JSON_CONTENT_TYPE
         self._query_type = JSON_CONTENT_TYPE if flipped_types else ERROR_CONTENT_TYPE
         self._mccmnc_digits = 5 if May.MCCMNC_DIGITS in self.flips else 6
+        # Hot paths (`hotpath`): only where no fault or flip can change what they shortcut.
+        self._plain_status = not self.breaks
+        plain_read = not self.breaks and May.PARAM_NAME_CASE not in self.flips
+        self._reads: ReadCache | None = ReadCache() if plain_read else None
 
     def describe(self) -> dict[str, Any]:
         """This platform's answer at every MAY point and its knobs (`--describe`, stats)."""
@@ -257,27 +262,19 @@ class Platform:
             return Reply(
                 reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)
             ), "-"
-        decoded = decode(
-            wire,
-            form_accepted=self._form_accepted,
-            body_wins=self._body_wins,
-            first_wins=May.REPEATED_PARAMS in self.flips,
-        )
-        if May.PARAM_NAME_CASE in self.flips:
-            decoded.params = {_CANONICAL.get(k.lower(), k): v for k, v in decoded.params.items()}
+        read = self._reads.get(wire.method, wire.query, wire.body) if self._reads else None
+        if read is None:
+            read = self._read(wire)
+            if self._reads is not None:
+                self._reads.put(wire.method, wire.query, wire.body, read)
+        decoded, classified = read
         context = _Context(self, wire, decoded, transport)
-        if decoded.error:
+        if classified is None:
             if decoded.error == Defect.MALFORMED_JSON and Fault.MALFORMED_JSON_500 in self.breaks:
                 return _text(500, "internal error"), "-"
             return context.undocumented(decoded.error), "-"
         command = decoded.params.get("command")
         command_name = command if isinstance(command, str) and command in COMMANDS else "-"
-        classified = classify(
-            decoded.params,
-            self.knobs,
-            texts=decoded.body_kind != "json",
-            json_body=decoded.body_kind == "json",
-        )
         if self.breaks:
             context.apply_validation_breaks(classified)
         if May.CREDENTIALS_ORDER in self.flips:  # every other defect before the credentials
@@ -304,6 +301,26 @@ class Platform:
                 return context.undocumented(May.QUERY_VIA_POST), command
             return self._query(account, classified), command
         return self._mo(account, classified.params), command
+
+    def _read(self, wire: WireRequest) -> Read:
+        """What the platform reads from `wire`: decoded, then classified (None if unreadable)."""
+        decoded = decode(
+            wire,
+            form_accepted=self._form_accepted,
+            body_wins=self._body_wins,
+            first_wins=May.REPEATED_PARAMS in self.flips,
+        )
+        if May.PARAM_NAME_CASE in self.flips:
+            decoded.params = {_CANONICAL.get(k.lower(), k): v for k, v in decoded.params.items()}
+        if decoded.error:
+            return Read(decoded, None)
+        classified = classify(
+            decoded.params,
+            self.knobs,
+            texts=decoded.body_kind != "json",
+            json_body=decoded.body_kind == "json",
+        )
+        return Read(decoded, classified)
 
     # -- submit ------------------------------------------------------------------------------
 
@@ -440,6 +457,17 @@ class Platform:
             return _text(200, status, PLAIN_CONTENT_TYPE)
         final = record is not None and status in FINAL_STATUSES
         done = record.final_at if final and record else 0.0
+        if self._plain_status:  # the same bytes as below, without building and dumping a dict
+            operator = (
+                mccmnc(record.number, self._mccmnc_digits)
+                if record and status != Status.ENROUTE
+                else ""
+            )
+            if not final:
+                return Reply(200, status_body(status, "", operator, "", ""), self._query_type)
+            code = ERROR_CODES.get(status, "")  # a StrEnum key: the text finds it
+            body = status_body(status, vendor_time(done), operator, code, system_time(done + 1))
+            return Reply(200, body, self._query_type)
         body: dict[str, object] = {
             "status": status.lower() if Fault.STATUS_LOWERCASE in broken else status,
             "delivery_time": "",

@@ -25,6 +25,7 @@ from okroute_mock.platform import Platform
 from okroute_mock.pusher import PushSender
 from okroute_mock.tls import TlsFiles
 from okroute_model.errors import PLAIN_CONTENT_TYPE
+from okroute_model.params import PATH
 from okroute_model.secrets import mask_query
 from okroute_model.throttling import RETRY_AFTER_HEADER, THROTTLE_STATUSES
 from okroute_model.wire import Transport, WireRequest
@@ -47,6 +48,21 @@ class ClientFaultFilter(logging.Filter):
             record.args, record.exc_info, record.exc_text = None, None, None
             record.levelno, record.levelname = logging.INFO, "INFO"
         return record.levelno >= logging.getLogger(record.name).getEffectiveLevel()
+
+
+_HEADERS: dict[str, dict[str, str]] = {}
+
+
+def _target(request: web.BaseRequest) -> tuple[str, str]:
+    """The request's path and raw query string.
+
+    Split from the request line as it came when its path is the plain API path (no escapes, no
+    absolute form, no fragment): what yarl would give, without building its URL parts.
+    """
+    path, _, query = request.raw_path.partition("?")
+    if path == PATH and "#" not in query:
+        return path, query
+    return request.path, request.rel_url.raw_query_string
 
 
 class MaskedAccessLogger(AbstractAccessLogger):
@@ -103,7 +119,7 @@ class MockApp:
             fault = faults.before()
             if fault is not None:
                 return self._fault_reply(request, fault)
-        query = request.rel_url.raw_query_string
+        path, query = _target(request)
         if len(query) > MAX_QUERY:
             return web.Response(status=414, text=f"query string over {MAX_QUERY} bytes")
         body = b""
@@ -120,7 +136,7 @@ class MockApp:
         content_type = request.headers.get("Content-Type")
         wire = WireRequest(
             request.method,
-            request.path,
+            path,
             query,
             (("Content-Type", content_type),) if content_type else (),
             body,
@@ -138,7 +154,12 @@ class MockApp:
                 payload = payload[: max(1, len(payload) // 2)]
             elif spoil is Fault.NON_JSON:
                 payload = b"<html><body>Service temporarily unavailable</body></html>"
-        headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
+        if reply.headers:
+            headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
+        else:  # aiohttp copies them: one dict per content type will do
+            headers = _HEADERS.get(reply.content_type) or _HEADERS.setdefault(
+                reply.content_type, {"Content-Type": reply.content_type}
+            )
         return web.Response(status=reply.status, body=payload, headers=headers)
 
     def _fault_reply(self, request: web.BaseRequest, fault: Fault) -> web.StreamResponse:

@@ -22,7 +22,7 @@ def clean_registry():
     registry.CHECKS.update(checks)
     RULES.clear()
     RULES.update(rules)
-    registry._checks_for.cache_clear()
+    registry.forget_selection()
 
 
 def test_a_registered_check_runs_on_every_command(clean_registry) -> None:
