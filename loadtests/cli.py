@@ -126,7 +126,8 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="ARG",
-        help="an option for the built-in mock, e.g. --mock-arg=--stall-every=10s (default none)",
+        help="an option for the built-in mock, e.g. --mock-arg=--stall-every=10s (default none; its "
+        "delivery story is --accept-delay=100ms..500ms --final-delay=500ms..2s unless set here)",
     )
     p.add_argument(
         "--mock-dir",
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
         values["okroute_push_receiver"] = receiver or values["okroute_push_receiver"]
         if in_process_mock:
             private = stack.enter_context(embedded.private_dir(args.mock_dir))
-            mock_args = [*push_args, *args.mock_arg]
+            mock_args = [*push_args, *embedded.story_args(args.mock_arg), *args.mock_arg]
             try:
                 mock = stack.enter_context(embedded.mock(private, mock_args, directory, accounts))
             except embedded.MockError as exc:

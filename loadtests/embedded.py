@@ -18,11 +18,21 @@ from okroute_mock.launch import LaunchError, MockProcess, launched
 from okroute_model.accounts import Accounts
 
 MOCK_USER = "load"
+# The built-in mock's delivery story: short, so that a campaign ends soon after its load (the
+# end of the run waits for every message's final push). `--mock-arg=--final-delay=2s..10s`
+# gives back the platform-like story of `okroute-mock` run on its own.
+STORY = {"--accept-delay": "100ms..500ms", "--final-delay": "500ms..2s"}
 STATS = "mock-stats.json"
 
 
 class MockError(RuntimeError):
     """The built-in mock did not start; the message says why."""
+
+
+def story_args(mock_args: list[str]) -> list[str]:
+    """The built-in story's options, for those the user's --mock-arg does not set itself."""
+    given = {arg.split("=", 1)[0] for arg in mock_args}
+    return [f"{flag}={value}" for flag, value in STORY.items() if flag not in given]
 
 
 def new_password() -> str:
