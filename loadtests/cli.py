@@ -126,8 +126,9 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="ARG",
-        help="an option for the built-in mock, e.g. --mock-arg=--stall-every=10s (default none; its "
-        "delivery story is --accept-delay=100ms..500ms --final-delay=500ms..2s unless set here)",
+        help="an option for the built-in mock, e.g. --mock-arg=--stall-every=10s (default none; "
+        "its delivery story is --accept-delay=100ms..500ms --final-delay=500ms..2s unless "
+        "set here)",
     )
     p.add_argument(
         "--mock-dir",
