@@ -32,7 +32,10 @@ _USAGE_NOISE = ("usage:", "  inifile:", "  rootdir:")
 def arguments(argv: list[str]) -> list[str]:
     """pytest's arguments: the suite by package name, the cache in the current directory."""
     cache = Path.cwd() / ".pytest_cache"
-    return ["--pyargs", SUITE, "-o", f"cache_dir={cache}", *argv]
+    # Plugins other packages install that the suite never uses (Locust's, Schemathesis's): each
+    # costs its import at every start, about a second and a half of a setup mistake's answer.
+    unused = ("-p", "no:schemathesis", "-p", "no:locust")
+    return ["--pyargs", SUITE, "-o", f"cache_dir={cache}", *unused, *argv]
 
 
 def own_lines(stderr: Iterable[str]) -> Iterator[str]:
