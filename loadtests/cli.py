@@ -21,7 +21,7 @@ from typing import Any
 import psutil
 
 from contracts import preflight
-from loadtests import capacity, embedded, options, pushrun
+from loadtests import capacity, embedded, metrics, options, pushrun
 from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_HELP, Exit
 from loadtests.supervise import Stopper, run_locust
@@ -180,6 +180,10 @@ def run(args: argparse.Namespace, stopper: Stopper, began: float) -> int:
     accounts = _accounts(in_process_mock)
     if not in_process_mock:  # before any folder is made: a run that sends nothing leaves none
         _preflight(args.host, values, accounts)
+    try:
+        metrics.check_free(values["okroute_metrics_listen"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     directory.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         try:

@@ -19,6 +19,7 @@ import bisect
 import json
 import logging
 import re
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -111,6 +112,19 @@ def listen_address(text: str) -> str:
     if text:
         parse_listen(text)
     return text
+
+
+def check_free(listen: str) -> None:
+    """A ValueError when `--metrics-listen`'s address cannot be listened on: said before the
+    run starts (and makes its report folder), not by the Locust master once it is running."""
+    if not listen:
+        return
+    host, port = parse_listen(listen)
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--metrics-listen {listen}: {exc.strerror or exc}") from None
 
 
 def linger(text: str) -> float:

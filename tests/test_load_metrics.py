@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -194,6 +195,21 @@ def test_a_wrong_listen_address_is_a_one_line_error(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == ExitCode.COULD_NOT_VERIFY
     assert "is not HOST:PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_metrics_port_in_use_is_refused_before_the_run(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "loadtests.cli", "--metrics-listen", f"127.0.0.1:{port}",
+             "--reports", str(tmp_path / "reports"), "--duration", "2s"],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == ExitCode.COULD_NOT_VERIFY, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("okroute-load:"), lines
+    assert f"--metrics-listen 127.0.0.1:{port}" in lines[0]
+    assert not (tmp_path / "reports").exists()  # a run that sent nothing leaves no folder
 
 
 # -- a real Prometheus ---------------------------------------------------------------------------
