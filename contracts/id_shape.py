@@ -33,7 +33,7 @@ def _layout(parts: list[str], constant: set[int]) -> str:
 
 
 def id_shape(ids: list[str]) -> str:
-    """One line: `36 characters, 8-8-8-8 (lowercase hex)`; stable across runs of one release."""
+    """One line: `35 characters, 8-8-8-8 (lowercase hex)`; stable across runs of one release."""
     ids = [i for i in ids if i]
     if not ids:
         return "not probed: no message ID"
