@@ -94,10 +94,10 @@ def test_the_campaign_summary_names_missing_pushes() -> None:
         "received": 0, "with_final": 0, "messages": 40, "missing": 40, "missing_share": 1.0,
         "duplicates": 0, "out_of_order": 0, "unknown": 0, "grace_waited_s": 2.0,
     }  # fmt: skip
-    lines = (pushrun.summary_line({"push": push}) or "").splitlines()
+    lines = (pushrun.summary_line(push) or "").splitlines()
     assert len(lines) == 2 and lines[1].startswith("  NO PUSH RECEIVED: none of 40 messages")
     some = push | {"received": 30, "with_final": 30, "missing": 10, "missing_share": 0.25}
-    lines = (pushrun.summary_line({"push": some}) or "").splitlines()
+    lines = (pushrun.summary_line(some) or "").splitlines()
     assert lines[1].startswith("  MISSING PUSHES: 10 of 40 messages")
     none = some | {"missing": 0, "missing_share": 0.0}
-    assert len((pushrun.summary_line({"push": none}) or "").splitlines()) == 1
+    assert len((pushrun.summary_line(none) or "").splitlines()) == 1
