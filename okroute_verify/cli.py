@@ -19,6 +19,7 @@ table's (`okroute_model.exitcodes`, printed by --help).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -29,6 +30,7 @@ from contracts import fingerprint, known
 from contracts.recorder import unwritable
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
+from loadtests.summary import typed_summary
 from okroute_model.environment import Env
 from okroute_model.exitcodes import STRICT, Command, ExitCode, help_text, parse_args
 from okroute_model.may import KNOB_POINTS
@@ -219,11 +221,10 @@ def _verdict(
     for rule in results.get("warned_rules", []):
         warn.append(f"contract rule {rule} failed (lowered to a warning by the profile)")
     if load_summary is not None:
-        for slo in load_summary.get("slo", []):
-            if not slo["passed"]:
-                fail.append(f"load SLO {slo['line']}")
-        if not load_summary.get("valid", True):
-            why = "; ".join(load_summary.get("invalid_because") or ["the generator fell behind"])
+        load = typed_summary(load_summary)
+        fail += [f"load SLO {slo.line}" for slo in load.slo if not slo.passed]
+        if not load.valid:
+            why = "; ".join(load.invalid_because or ["the generator fell behind"])
             warn.append(f"the load smoke is invalid, its figures are not the platform's: {why}")
     for difference in differences:
         if difference.kind != "contract":  # a failing rule is listed once, above
@@ -314,7 +315,7 @@ def verify(args: argparse.Namespace) -> int:
         "baseline": args.baseline,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
-        "budget": run.budget_summary(),
+        "budget": dataclasses.asdict(run.budget_summary()),
         "contract": {
             k: results.get(k)
             for k in ("failed_rules", "warned_rules", "duration_s", "exchanges", "sent_numbers")
@@ -334,7 +335,7 @@ def verify(args: argparse.Namespace) -> int:
     b = run.budget_summary()
     print(
         f"okroute-verify: {verdict} — {directory / 'index.html'}\n"
-        f"  budget {b['total']}: {b['at_risk']} numbers at risk, {b['sent']} sent"
+        f"  budget {b.total}: {b.at_risk} numbers at risk, {b.sent} sent"
     )
     for reason in reasons:
         print(f"  {reason}")

@@ -18,12 +18,20 @@ SCHEMA_FILE = "verify-verdict.json"
 
 
 @dataclass
+class PhaseBudget:
+    need: int  # numbers its cheapest plan puts at risk
+    share: int  # numbers it may put at risk
+    at_risk: int
+    sent: int
+
+
+@dataclass
 class Budget:
     total: int
     used: int
     at_risk: int
     sent: int
-    phases: dict[str, dict[str, int]]  # phase -> need, share, at_risk, sent
+    phases: dict[str, PhaseBudget]  # by phase
 
 
 @dataclass
