@@ -20,6 +20,7 @@ import fastjsonschema
 from contracts.cases import IdKind
 from contracts.exchange import Exchange
 from contracts.failures import ContractViolation, Violation, violation_type
+from okroute_model.defects import CREDENTIAL_DEFECTS, DEFECTS, MO_CREDENTIALS_RULE
 from okroute_model.errors import LOOP_DETECTED, DocumentedError
 from okroute_model.may import JSON_ONLY_POINTS
 from okroute_model.params import DNIS_SEPARATOR, MAX_DNIS_COUNT, Command, LongMessageMode
@@ -253,31 +254,26 @@ def _answer_matches(ex: Exchange, answer: DocumentedError | int | None) -> None:
         raise Violation(f"a {status} with an empty body says nothing about what is wrong")
 
 
-def _answer_check(rule: str, name: str) -> None:
+def _answer_check(rule: str) -> None:
     def applies(ex: Exchange, ctx: CheckContext) -> bool:
-        judged = _judged(ex) or (ex.case.command == Command.MO and rule == "auth.mo-credentials")
+        judged = _judged(ex) or (ex.case.command == Command.MO and rule == MO_CREDENTIALS_RULE)
         return ex.case.judging_rule == rule and judged and _answered(ex)
 
     def judge(ex: Exchange, ctx: CheckContext) -> None:
         _answer_matches(ex, ex.case.defect_spec.answer)
 
-    judge.__name__ = name
+    judge.__name__ = rule.split(".", 1)[1].replace("-", "_") + "_answer"
     applies.judging_rule = rule  # type: ignore[attr-defined]  # lets `_for_case` skip it early
     check(rule, applies, also=(COMBINATION_QUOTE,))(judge)
 
 
-for _rule, _name in (
-    ("auth.wrong-credentials", "wrong_credentials_answer"),
-    ("auth.missing-credentials", "missing_credentials_answer"),
-    ("auth.mo-credentials", "mo_credentials_answer"),
-    ("submit.dnis-count-limit", "over_100_numbers_answer"),
-    ("submit.dnis-length-limit", "over_2048_characters_answer"),
-    ("submit.service-type-limit", "service_type_over_limit_answer"),
-    ("submit.split-or-payload-multi", "split_or_payload_multi_answer"),
-    ("submit.no-routes", "no_routes_answer"),
-    ("errors.invalid-rejected", "invalid_request_answer"),
-):
-    _answer_check(_rule, _name)
+# One answer check per rule a defect is judged by, derived from `DEFECTS` (each spec's documented
+# answer), so a new `Defect` needs no row here; the credentials defects also judge command=mo.
+_JUDGING_RULES = [spec.rule for spec in DEFECTS.values()]
+if CREDENTIAL_DEFECTS:
+    _JUDGING_RULES.append(MO_CREDENTIALS_RULE)
+for _rule in dict.fromkeys(_JUDGING_RULES):
+    _answer_check(_rule)
 
 
 def _holds_secrets(value: Any) -> bool:

@@ -167,9 +167,14 @@ def typed_summary(summary: CampaignSummary | dict[str, Any]) -> CampaignSummary:
 
 def read(path: Path) -> CampaignSummary:
     """summary.json (or a campaign folder holding it), typed."""
+    return read_typed(CampaignSummary, path, FILENAME)
+
+
+def read_typed(kind: Any, path: Path, filename: str) -> Any:
+    """A JSON document as `kind` (a dataclass with `from_dict`); a folder: its `filename`."""
     if path.is_dir():
-        path = path / FILENAME
-    return CampaignSummary.from_dict(json.loads(path.read_text()))
+        path = path / filename
+    return kind.from_dict(json.loads(path.read_text()))
 
 
 def stamp_overhead(directory: Path, wall: float) -> CampaignSummary | None:
@@ -241,11 +246,16 @@ def schema() -> dict[str, Any]:
     )
 
 
-def main() -> int:
-    path = SCHEMAS / SCHEMA_FILE
-    path.write_text(json.dumps(schema(), indent=2) + "\n")
+def write_schema(filename: str, document: dict[str, Any]) -> int:
+    """Ship a JSON Schema beside openapi.json (`contracts/schemas/`), and say where."""
+    path = SCHEMAS / filename
+    path.write_text(json.dumps(document, indent=2) + "\n")
     print(path)
     return 0
+
+
+def main() -> int:
+    return write_schema(SCHEMA_FILE, schema())
 
 
 if __name__ == "__main__":

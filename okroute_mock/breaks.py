@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from okroute_model.defects import Defect
 from okroute_model.rawinput import RawInput
 from okroute_model.rules import RULES
 
@@ -105,6 +106,9 @@ class Break:
     name: Fault
     rule: str  # the rule it violates
     summary: str
+    # The defect the broken platform lets through (it skips that one validation); the platform
+    # acts on it from here, so such a fault needs no branch of its own in `platform.py`.
+    ignores: Defect | None = None
 
 
 # Seconds after which the time faults act: past any one test's window, well within the time
@@ -196,9 +200,20 @@ BREAKS: dict[Fault, Break] = {
             Fault.DNIS_LENGTH_UNCHECKED,
             "submit.dnis-length-limit",
             "the 2048-character limit is not applied",
+            ignores=Defect.DNIS_TOO_LONG,
         ),
-        Break(Fault.DNIS_16_DIGITS, "errors.invalid-rejected", "numbers of 16 digits are accepted"),
-        Break(Fault.DNIS_NON_DIGIT, "errors.invalid-rejected", "numbers with letters are accepted"),
+        Break(
+            Fault.DNIS_16_DIGITS,
+            "errors.invalid-rejected",
+            "numbers of 16 digits are accepted",
+            ignores=Defect.DNIS_TOO_MANY_DIGITS,
+        ),
+        Break(
+            Fault.DNIS_NON_DIGIT,
+            "errors.invalid-rejected",
+            "numbers with letters are accepted",
+            ignores=Defect.DNIS_NOT_DIGITS,
+        ),
         Break(Fault.NO_ROUTES_ACCEPTED, "submit.no-routes", "a number without a route gets an ID"),
         # segmenting and ID issuing
         Break(
@@ -229,6 +244,7 @@ BREAKS: dict[Fault, Break] = {
             Fault.SPLIT_OR_PAYLOAD_MULTI_ACCEPTED,
             "submit.split-or-payload-multi",
             "several numbers with split_or_payload are accepted",
+            ignores=Defect.SPLIT_OR_PAYLOAD_MULTI,
         ),
         Break(Fault.IDS_REUSED, "submit.unique-ids", "all entries of one submit share one ID"),
         Break(
@@ -241,6 +257,7 @@ BREAKS: dict[Fault, Break] = {
             Fault.SERVICE_TYPE_UNCHECKED,
             "submit.service-type-limit",
             "serviceType over the limit is accepted",
+            ignores=Defect.SERVICE_TYPE_TOO_LONG,
         ),
         Break(
             Fault.SERVICE_TYPE_AT_LIMIT_REJECTED,
@@ -280,6 +297,7 @@ BREAKS: dict[Fault, Break] = {
             Fault.MISSING_MESSAGE_ACCEPTED,
             "errors.invalid-rejected",
             "a submit without message is accepted",
+            ignores=Defect.MISSING_MESSAGE,
         ),
         Break(
             Fault.EMPTY_ERROR_BODY,

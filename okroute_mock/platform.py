@@ -18,7 +18,7 @@ from functools import cached_property
 from math import ceil
 from typing import Any, NamedTuple
 
-from okroute_mock.breaks import CHANGES_AFTER, FORGETS_AFTER, Fault
+from okroute_mock.breaks import BREAKS, CHANGES_AFTER, FORGETS_AFTER, Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
 from okroute_mock.hotpath import Read, ReadCache, status_body
 from okroute_mock.push import PushQueue
@@ -108,13 +108,9 @@ _UNDOCUMENTED_TEXTS: dict[Defect | May, str] = {
     May.QUERY_MISSING_ID: "messageId is missing",
     May.QUERY_VIA_POST: "command=query supports GET only",
 }
+# The faults that skip one validation, each with the defect it lets through (`Break.ignores`).
 _VALIDATION_BREAKS: dict[Fault, Defect] = {
-    Fault.DNIS_16_DIGITS: Defect.DNIS_TOO_MANY_DIGITS,
-    Fault.DNIS_NON_DIGIT: Defect.DNIS_NOT_DIGITS,
-    Fault.DNIS_LENGTH_UNCHECKED: Defect.DNIS_TOO_LONG,
-    Fault.SERVICE_TYPE_UNCHECKED: Defect.SERVICE_TYPE_TOO_LONG,
-    Fault.SPLIT_OR_PAYLOAD_MULTI_ACCEPTED: Defect.SPLIT_OR_PAYLOAD_MULTI,
-    Fault.MISSING_MESSAGE_ACCEPTED: Defect.MISSING_MESSAGE,
+    b.name: b.ignores for b in BREAKS.values() if b.ignores is not None
 }
 
 

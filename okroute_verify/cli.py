@@ -19,6 +19,7 @@ table's (`okroute_model.exitcodes`, printed by --help).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -29,6 +30,7 @@ from contracts import fingerprint, known
 from contracts.recorder import unwritable
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
+from loadtests.summary import typed_summary
 from okroute_model.environment import Env
 from okroute_model.exitcodes import STRICT, Command, ExitCode, help_text, parse_args
 from okroute_model.may import KNOB_POINTS
@@ -219,11 +221,10 @@ def _verdict(
     for rule in results.get("warned_rules", []):
         warn.append(f"contract rule {rule} failed (lowered to a warning by the profile)")
     if load_summary is not None:
-        for slo in load_summary.get("slo", []):
-            if not slo["passed"]:
-                fail.append(f"load SLO {slo['line']}")
-        if not load_summary.get("valid", True):
-            why = "; ".join(load_summary.get("invalid_because") or ["the generator fell behind"])
+        load = typed_summary(load_summary)
+        fail += [f"load SLO {slo.line}" for slo in load.slo if not slo.passed]
+        if not load.valid:
+            why = "; ".join(load.invalid_because or ["the generator fell behind"])
             warn.append(f"the load smoke is invalid, its figures are not the platform's: {why}")
     for difference in differences:
         if difference.kind != "contract":  # a failing rule is listed once, above
@@ -251,6 +252,33 @@ def _incomplete(results: dict[str, Any]) -> list[str]:
         f"contract test not run for the budget: {t}" for t in budget.get("not_run_for_budget", {})
     ] + lines
     return lines or ["the contract suite's verdict is incomplete"]
+
+
+def _phases(run: Run, skip_load: bool) -> tuple[dict[str, Any], dict[str, str], Any]:
+    """The contract suite, the fingerprint and the load smoke in turn, each within its share of
+    the budget, a line each; their results, the MAY points seen and the load summary (or None)."""
+    results = contract(run)
+    print(
+        f"  contract: {len(results.get('failed_rules', []))} rules failed; "
+        f"{run.at_risk['contract']} numbers at risk, {run.sent['contract']} sent",
+        flush=True,
+    )
+    prints = behaviour(run) | fingerprint.push_behaviour(results)  # §7 seen by the suite
+    recorded = probed(prints)
+    print(
+        f"  fingerprint: {len(recorded)} of {len(prints)} MAY points probed; "
+        f"{run.at_risk['fingerprint']} numbers at risk, {run.sent['fingerprint']} sent",
+        flush=True,
+    )
+    short = [p for p in prints if p not in recorded and "budget" in prints[p]]
+    if short:
+        run.unchecked.append("MAY points not probed within the budget: " + ", ".join(short))
+    observed = [prints[p] for p in KNOB_POINTS.values() if p in prints]
+    print(f"  knobs observed: {'; '.join(observed) or 'none'}", flush=True)
+    load_summary = None if skip_load else load(run)
+    if load_summary is not None:
+        print(f"  load smoke: {load_summary['verdict']}", flush=True)
+    return results, prints, load_summary
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -281,27 +309,7 @@ def verify(args: argparse.Namespace) -> int:
         + ", ".join(f"{p} {n} (plans {run.needs[p]})" for p, n in run.shares.items()),
         flush=True,
     )
-    results = contract(run)
-    print(
-        f"  contract: {len(results.get('failed_rules', []))} rules failed; "
-        f"{run.at_risk['contract']} numbers at risk, {run.sent['contract']} sent",
-        flush=True,
-    )
-    prints = behaviour(run) | fingerprint.push_behaviour(results)  # §7 seen by the suite
-    recorded = probed(prints)
-    print(
-        f"  fingerprint: {len(recorded)} of {len(prints)} MAY points probed; "
-        f"{run.at_risk['fingerprint']} numbers at risk, {run.sent['fingerprint']} sent",
-        flush=True,
-    )
-    short = [p for p in prints if p not in recorded and "budget" in prints[p]]
-    if short:
-        run.unchecked.append("MAY points not probed within the budget: " + ", ".join(short))
-    observed = [prints[p] for p in KNOB_POINTS.values() if p in prints]
-    print(f"  knobs observed: {'; '.join(observed) or 'none'}", flush=True)
-    load_summary = None if args.skip_load else load(run)
-    if load_summary is not None:
-        print(f"  load smoke: {load_summary['verdict']}", flush=True)
+    results, prints, load_summary = _phases(run, args.skip_load)
     target_urls = {str(k): v for k, v in target.urls.items()}
     current = compare.baseline(results, prints, load_summary, target_urls)
     differences = compare.compare(before, current, profile.compare) if before else []
@@ -314,7 +322,7 @@ def verify(args: argparse.Namespace) -> int:
         "baseline": args.baseline,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
-        "budget": run.budget_summary(),
+        "budget": dataclasses.asdict(run.budget_summary()),
         "contract": {
             k: results.get(k)
             for k in ("failed_rules", "warned_rules", "duration_s", "exchanges", "sent_numbers")
@@ -331,14 +339,18 @@ def verify(args: argparse.Namespace) -> int:
     if args.save_baseline:
         Path(args.save_baseline).parent.mkdir(parents=True, exist_ok=True)
         Path(args.save_baseline).write_text(MASKER.mask(json.dumps(current, indent=2)) + "\n")
+    _say_done(run, verdict, reasons)
+    return verdict_code(verdict, args.strict)
+
+
+def _say_done(run: Run, verdict: str, reasons: list[str]) -> None:
     b = run.budget_summary()
     print(
-        f"okroute-verify: {verdict} — {directory / 'index.html'}\n"
-        f"  budget {b['total']}: {b['at_risk']} numbers at risk, {b['sent']} sent"
+        f"okroute-verify: {verdict} — {run.directory / 'index.html'}\n"
+        f"  budget {b.total}: {b.at_risk} numbers at risk, {b.sent} sent"
     )
     for reason in reasons:
         print(f"  {reason}")
-    return verdict_code(verdict, args.strict)
 
 
 def main(argv: list[str] | None = None) -> int:

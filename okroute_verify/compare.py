@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from loadtests.summary import typed_summary
 from okroute_model.may import MAY_POINTS
 from okroute_model.profile import CompareSettings
 
@@ -31,17 +32,18 @@ class Difference:
 def _load_figures(summary: dict[str, Any] | None) -> dict[str, Any]:
     if not summary:
         return {}
+    typed = typed_summary(summary)
     figures: dict[str, Any] = {}
     for scope in (*LOAD_SCOPES, "all"):
-        data = (summary.get("scopes") or {}).get(scope)
+        data = typed.scopes.get(scope)
         if not data:
             continue
-        latency = data.get("corrected_latency_ms") or data.get("latency_ms") or {}
-        figures[scope] = {"p99_ms": latency.get("p99"), "rps": data.get("rps")}
-    delivery = (summary.get("delivery") or {}).get("latency_ms") or {}
+        latency = data.corrected_latency_ms or data.latency_ms or {}
+        figures[scope] = {"p99_ms": latency.get("p99"), "rps": data.rps}
+    delivery = (typed.delivery.latency_ms if typed.delivery else None) or {}
     figures["delivery_p95_ms"] = delivery.get("p95")
     # An invalid run measured its generator (late, dropped or held sends), not the platform.
-    figures["valid"] = bool(summary.get("valid", True))
+    figures["valid"] = typed.valid
     return figures
 
 

@@ -23,6 +23,7 @@ from loadtests.htmlkit import (
 from loadtests.htmlkit import cell as _kit_cell
 from loadtests.htmlkit import table as _table
 from loadtests.page import push_section
+from loadtests.summary import typed_summary
 from okroute_model.may import MAY_POINTS
 from okroute_model.push import PUSH_MAY_POINTS
 from okroute_model.rules import RULES
@@ -121,19 +122,20 @@ def _load(summary: dict[str, Any] | None, directory: Path) -> str:
     if not summary:
         return "<p>No load smoke ran.</p>"
     rows = []
-    for scope, data in (summary.get("scopes") or {}).items():
+    typed = typed_summary(summary)
+    for scope, data in typed.scopes.items():
         if not data:
             continue
-        corrected = data.get("corrected_latency_ms") or {}
+        corrected = data.corrected_latency_ms or {}
         rows.append(
-            [_kit_cell(scope), _kit_cell(number(data["count"]), "num"),
-             _kit_cell(per_second(data["rps"]), "num"), *latency_row(data.get("latency_ms")),
+            [_kit_cell(scope), _kit_cell(number(data.count), "num"),
+             _kit_cell(per_second(data.rps), "num"), *latency_row(data.latency_ms),
              _kit_cell(number(corrected.get("p99")) + (" ms" if corrected else ""), "num"),
-             _kit_cell(percent(data["errors"], 4), "num"),
-             _kit_cell(percent(data["throttled"], 4), "num")]
+             _kit_cell(percent(data.errors, 4), "num"),
+             _kit_cell(percent(data.throttled, 4), "num")]
         )  # fmt: skip
     head = ["scope", "answers", "rate", *latency_head(), "p99 corrected", "errors", "throttled"]
-    slo = "".join(f"<li>{escape(s['line'])}</li>" for s in summary.get("slo", []))
+    slo = "".join(f"<li>{escape(s.line)}</li>" for s in typed.slo)
     return (
         _table(head, rows)
         + "<h3>SLOs</h3>"

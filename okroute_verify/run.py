@@ -11,6 +11,7 @@ not passed the masker.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -33,6 +34,7 @@ from okroute_model.environment import Env
 from okroute_model.profile import Profile
 from okroute_model.secrets import MASKER
 from okroute_verify import progress
+from okroute_verify.verdict import Budget, PhaseBudget
 
 STEP_TIMEOUT = 1800.0
 PLAN_TIMEOUT = 300.0
@@ -67,22 +69,18 @@ class Run:
         """Numbers at risk so far, every phase together (what the budget caps)."""
         return sum(self.at_risk.values())
 
-    def budget_summary(self) -> dict[str, Any]:
-        return {
-            "total": self.budget,
-            "used": self.used,
-            "at_risk": self.used,
-            "sent": sum(self.sent.values()),
-            "phases": {
-                p: {
-                    "need": self.needs.get(p, 0),
-                    "share": self.shares.get(p, 0),
-                    "at_risk": self.at_risk.get(p, 0),
-                    "sent": self.sent.get(p, 0),
-                }
-                for p in PHASES
-            },
+    def budget_summary(self) -> Budget:
+        phases = {
+            p: PhaseBudget(
+                need=self.needs.get(p, 0),
+                share=self.shares.get(p, 0),
+                at_risk=self.at_risk.get(p, 0),
+                sent=self.sent.get(p, 0),
+            )
+            for p in PHASES
         }
+        used, sent = self.used, sum(self.sent.values())
+        return Budget(total=self.budget, used=used, at_risk=used, sent=sent, phases=phases)
 
     def write(self, name: str, data: Any) -> Path:
         path = self.directory / name
@@ -248,7 +246,7 @@ def contract(run: Run) -> dict[str, Any]:
 def behaviour(run: Run) -> dict[str, str]:
     """The fingerprint, within its share of the budget."""
     t = run.target
-    target = Target(**{**vars(t), "max_messages": run.shares.get("fingerprint", run.budget)})
+    target = dataclasses.replace(t, max_messages=run.shares.get("fingerprint", run.budget))
     client = ContractClient(target)
     shown = progress.Progress()
     try:

@@ -5,16 +5,24 @@ summary.json."""
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from loadtests.summary import SCHEMAS, schema_for, typed
+from loadtests.summary import SCHEMAS as SCHEMAS  # where the schema ships
+from loadtests.summary import read_typed, schema_for, typed, write_schema
 
 FILENAME = "verdict.json"
 SCHEMA_FILE = "verify-verdict.json"
+
+
+@dataclass
+class PhaseBudget:
+    need: int  # numbers its cheapest plan puts at risk
+    share: int  # numbers it may put at risk
+    at_risk: int
+    sent: int
 
 
 @dataclass
@@ -23,7 +31,7 @@ class Budget:
     used: int
     at_risk: int
     sent: int
-    phases: dict[str, dict[str, int]]  # phase -> need, share, at_risk, sent
+    phases: dict[str, PhaseBudget]  # by phase
 
 
 @dataclass
@@ -52,9 +60,8 @@ class VerifyVerdict:
 
 
 def read(path: Path) -> VerifyVerdict:
-    if path.is_dir():
-        path = path / FILENAME
-    return VerifyVerdict.from_dict(json.loads(path.read_text()))
+    """verdict.json (or a report folder holding it), typed."""
+    return read_typed(VerifyVerdict, path, FILENAME)
 
 
 def schema() -> dict[str, Any]:
@@ -66,10 +73,7 @@ def schema() -> dict[str, Any]:
 
 
 def main() -> int:
-    path = SCHEMAS / SCHEMA_FILE
-    path.write_text(json.dumps(schema(), indent=2) + "\n")
-    print(path)
-    return 0
+    return write_schema(SCHEMA_FILE, schema())
 
 
 if __name__ == "__main__":
