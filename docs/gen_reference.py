@@ -108,11 +108,18 @@ def _plugin_actions() -> list[argparse.Action]:
     ]
 
 
+def _contract_codes() -> list[tuple[str, str]]:
+    """okroute-contract's rows of the one exit-code table (okroute_model/exitcodes.py)."""
+    from okroute_model import exitcodes
+
+    contract = exitcodes.Command.CONTRACT
+    return [(str(int(c)), exitcodes.meaning(contract, c)) for c in exitcodes.codes(contract)]
+
+
 def _contract_page() -> str:
     from contracts import cli
-    from contracts.planner import ExitCode
 
-    codes = [(str(int(c)), c.name.replace("_", " ").lower()) for c in ExitCode]
+    codes = _contract_codes()
     return HEADER + "\n".join([
         "# okroute-contract\n",
         f"```text\n{(cli.__doc__ or '').strip()}\n```\n",
@@ -121,7 +128,8 @@ def _contract_page() -> str:
         "## Options of the pytest plugin\n",
         _options_table(_plugin_actions()),
         "## Exit codes\n",
-        "pytest's own codes 2, 3 and 5 keep their meaning.\n",
+        "The numbers are pytest's where pytest has one; pytest's 3 (an internal error) keeps"
+        " its meaning.\n",
         _codes_table(codes),
     ])  # fmt: skip
 
@@ -136,13 +144,12 @@ def _locust_page() -> str:
         "`locust -f loadtests/locustfile.py` takes the campaign's options with an `okroute-`"
         " prefix (Locust prints its `--help` before it loads the locustfile, so they are listed"
         " here); `okroute-load` takes the same options without the prefix. Plain Locust gets the"
-        " same one-line errors as `okroute-load` (exit 2), never a traceback.\n",
+        " same one-line errors as `okroute-load` (exit 4), never a traceback.\n",
         _options_table(parser._actions),
     ])  # fmt: skip
 
 
 def _exit_codes_page(pages: dict[str, str]) -> str:
-    from contracts.planner import ExitCode
     from loadtests import cli as load_cli
     from okroute_mock import cli as mock_cli
     from okroute_verify import cli as verify_cli
@@ -153,8 +160,8 @@ def _exit_codes_page(pages: dict[str, str]) -> str:
         codes = exit_codes(build().format_help())
         if codes:
             parts.append(f"## {name}\n\n{_codes_table(codes)}")
-    contract = [(str(int(c)), c.name.replace("_", " ").lower()) for c in ExitCode]
-    parts.append(f"## okroute-contract (pytest contracts)\n\n{_codes_table(contract)}")
+    contract = _codes_table(_contract_codes())
+    parts.append(f"## okroute-contract (pytest contracts)\n\n{contract}")
     return "\n".join(parts)
 
 
