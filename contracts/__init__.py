@@ -29,6 +29,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from contracts.rewrite_scope import narrow
+
+narrow()
+
 # Where each public name lives. Resolved on first use, so that importing one submodule — the
 # pytest plugin, `okroute-contract` — does not import the whole suite (and Hypothesis, respx)
 # before pytest has set up assertion rewriting for them.
