@@ -115,15 +115,15 @@ def number_lists(draw, cfg: Config, min_size: int = 1, max_size: int | None = No
     max_size = max_size or cfg.max_numbers
     unique = draw(_unique_numbers(cfg, max_size))
     extra = draw(st.integers(0, max_size - len(unique)))
-    # Picks and the shuffle by index, as `sampled_from` and `permutations` draw them, without a
-    # new strategy for each list (st.integers is cached by Hypothesis itself).
-    repeated = [unique[draw(st.integers(0, len(unique) - 1))] for _ in range(extra)]
-    result = unique + repeated
+    # Each repeat picked by index and put anywhere in the list (the unique ones come in drawn
+    # order already): two draws a repeat, no new strategy per list and no shuffle of the whole
+    # (st.integers is cached by Hypothesis itself).
+    result = list(unique)
+    for _ in range(extra):
+        repeat = unique[draw(st.integers(0, len(unique) - 1))]
+        result.insert(draw(st.integers(0, len(result))), repeat)
     while len(result) < min_size:
         result.append(unique[0])
-    for i in range(len(result) - 1):
-        j = draw(st.integers(i, len(result) - 1))
-        result[i], result[j] = result[j], result[i]
     return result
 
 
