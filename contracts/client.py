@@ -174,6 +174,9 @@ class ContractClient:
             )
             for transport, url in target.urls.items()
         }
+        # Each request goes out with its whole URL: httpx parses a path relative to `base_url`
+        # twice (as given, then merged), and a submit's query can be kilobytes of escapes.
+        self._base = {t: str(c.base_url).rstrip("/") for t, c in self._http.items()}
 
     @property
     def sent_numbers(self) -> int:
@@ -263,7 +266,7 @@ class ContractClient:
             try:
                 response = client.request(
                     wire.method,
-                    wire.target,
+                    f"{self._base[variant.transport]}/{wire.target.lstrip('/')}",
                     content=wire.body or None,
                     headers=dict(wire.headers),
                     extensions={EXTENSION: (case, variant)},

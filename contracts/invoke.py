@@ -41,8 +41,10 @@ def command(
         "-p",
         "no:cacheprovider",
         # Plugins that other packages install and the contract suite never uses: each costs
-        # its import at every start, and the detection run starts the suite ~70 times.
+        # its import at every start, and the detection run starts the suite ~70 times. (respx's
+        # plugin is only its `respx_mock` fixture; loaded first, it gets respx assert-rewritten.)
         *("-p", "no:schemathesis", "-p", "no:anyio", "-p", "no:locust"),
+        *("-p", "no:respx", "-p", "no:platformdirs"),
         "--okroute-reports",
         str(reports),
     ]

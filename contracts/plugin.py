@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, is_hypothesis_test, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from contracts import aging, failure_report, invoke, known, preflight, push_setup
+from contracts import aging, failure_report, gc_settle, invoke, known, preflight, push_setup
 from contracts.checks import ALL_CHECK_NAMES, CHECKS, GROUP_CHECKS, CheckContext
 from contracts.client import ContractClient
 from contracts.exercise import Exerciser
@@ -394,6 +394,11 @@ def pytest_collection_modifyitems(
         estimate = plan.get(item.nodeid)
         if estimate is not None and estimate.dropped:
             item.add_marker(pytest.mark.skip(reason=f"budget: {item.nodeid}: {estimate.dropped}"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.stash.get(_PLAN, None) is not None:  # contract tests run in this process
+        gc_settle.settle_startup()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -13,14 +13,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from okroute_model.push import Push, PushKind, Template, read_push
 
 ACK_BODY = "OK"
 Sink = Callable[[Push], None]
 Answer = Callable[[Push], tuple[int, str]]  # a push in, the (status, body) to reply with
+
+if TYPE_CHECKING:
+    from aiohttp import web
+# aiohttp itself is imported where a receiver is built: an offline run (pushes in process) never
+# builds one, and its import (with the TLS contexts it makes) is a tenth of the suite's start.
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -57,6 +61,8 @@ def scripted(sink: Sink, replies: Replies | None = None) -> Answer:
 def make_handler(
     answer: Answer, templates: dict[PushKind, Template] | None = None
 ) -> Callable[[web.BaseRequest], object]:
+    from aiohttp import web
+
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
         received = time.time()
         body = await request.read() if request.method == "POST" else b""
@@ -79,6 +85,8 @@ async def serve(
     handler: Callable[[web.BaseRequest], object], host: str, port: int
 ) -> tuple[web.ServerRunner, int]:
     """Listen on host:port; returns the runner and the bound port."""
+    from aiohttp import web
+
     runner = web.ServerRunner(web.Server(handler), handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port, backlog=1024, reuse_address=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hypothesis import strategies as st
 
@@ -39,6 +40,12 @@ _GSM7 = "".join(sorted(GSM7_ALPHABET - {"\x1b"}))
 _GSM7_PLAIN = "".join(sorted(GSM7_BASIC - {"\n", "\r"}))
 _EXTENSION = "".join(sorted(GSM7_EXTENSION - {"\f"}))
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+# Why the builders below are cached (by their arguments; a `Config` is frozen, so hashable): a
+# strategy is checked and analysed by Hypothesis the first time it is drawn from, and built anew
+# inside every example it would be again, which was most of the cost of drawing a submit. The
+# cache changes no choice an example makes, so saved examples replay as before.
+_cached = lru_cache(maxsize=None)
 
 
 @dataclass(frozen=True)
@@ -89,34 +96,43 @@ def no_route_number(cfg: Config, i: int, digits: int = 11) -> str:
     return prefix + str(i).rjust(digits - len(prefix), "0")
 
 
+@_cached
 def numbers(cfg: Config, digits: tuple[int, int] | None = None) -> st.SearchStrategy[str]:
     """One destination number under the configured prefix, digits only."""
     low, high = digits or (max(len(cfg.dnis_prefix) + 1, 8), MAX_NUMBER_DIGITS)
     low = max(low, len(cfg.dnis_prefix) + 1)
-    return (
-        st.integers(low, high)
-        .flatmap(
-            lambda n: st.text(
-                "0123456789", min_size=n - len(cfg.dnis_prefix), max_size=n - len(cfg.dnis_prefix)
-            )
-        )
-        .map(lambda tail: routable(cfg, cfg.dnis_prefix + tail))
+    # The tail in one draw of a digit string (its length spread over the range, the longest
+    # often), not a length and then a string of that length: a list of numbers draws a dozen.
+    tail = st.text(
+        "0123456789", min_size=low - len(cfg.dnis_prefix), max_size=high - len(cfg.dnis_prefix)
     )
+    return tail.map(lambda tail: routable(cfg, cfg.dnis_prefix + tail))
 
 
 @st.composite
 def number_lists(draw, cfg: Config, min_size: int = 1, max_size: int | None = None) -> list[str]:
     """Numbers, some of them repeated (the platform must still give each one an entry)."""
     max_size = max_size or cfg.max_numbers
-    unique = draw(st.lists(numbers(cfg), min_size=1, max_size=max_size, unique=True))
+    unique = draw(_unique_numbers(cfg, max_size))
     extra = draw(st.integers(0, max_size - len(unique)))
-    repeated = draw(st.lists(st.sampled_from(unique), min_size=extra, max_size=extra))
-    result = unique + repeated
+    # Each repeat picked by index and put anywhere in the list (the unique ones come in drawn
+    # order already): two draws a repeat, no new strategy per list and no shuffle of the whole
+    # (st.integers is cached by Hypothesis itself).
+    result = list(unique)
+    for _ in range(extra):
+        repeat = unique[draw(st.integers(0, len(unique) - 1))]
+        result.insert(draw(st.integers(0, len(result))), repeat)
     while len(result) < min_size:
         result.append(unique[0])
-    return draw(st.permutations(result))
+    return result
 
 
+@_cached
+def _unique_numbers(cfg: Config, max_size: int) -> st.SearchStrategy[list[str]]:
+    return st.lists(numbers(cfg), min_size=1, max_size=max_size, unique=True)
+
+
+@_cached
 def gsm7_text(min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[str]:
     return st.text(_GSM7, min_size=min_size, max_size=max_size)
 
@@ -124,18 +140,28 @@ def gsm7_text(min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[str]:
 @st.composite
 def ucs2_text(draw, min_size: int = 1, max_size: int = 200, non_bmp: bool = False) -> str:
     """Text that needs UCS-2: it always holds at least one character outside GSM-7."""
+    body = draw(_ucs2_body(max(min_size - 1, 0), max(max_size - 1, 0), non_bmp))
+    at = draw(st.integers(0, len(body)))
+    return body[:at] + draw(_outside_gsm7(non_bmp)) + body[at:]
+
+
+@_cached
+def _ucs2_body(min_size: int, max_size: int, non_bmp: bool) -> st.SearchStrategy[str]:
     top = 0x10FFFF if non_bmp else 0xFFFF
     chars = st.characters(max_codepoint=top, exclude_categories=_TEXT_EXCLUDED)
-    body = draw(st.text(chars, min_size=max(min_size - 1, 0), max_size=max(max_size - 1, 0)))
-    outside = st.characters(
+    return st.text(chars, min_size=min_size, max_size=max_size)
+
+
+@_cached
+def _outside_gsm7(non_bmp: bool) -> st.SearchStrategy[str]:
+    return st.characters(
         min_codepoint=0x10000 if non_bmp else 0x100,
-        max_codepoint=top,
+        max_codepoint=0x10FFFF if non_bmp else 0xFFFF,
         exclude_categories=_TEXT_EXCLUDED,
     ).filter(lambda c: c not in GSM7_ALPHABET)
-    at = draw(st.integers(0, len(body)))
-    return body[:at] + draw(outside) + body[at:]
 
 
+@_cached
 def message_text(cfg: Config) -> st.SearchStrategy[str]:
     n = cfg.max_text
     return st.one_of(
@@ -146,15 +172,18 @@ def message_text(cfg: Config) -> st.SearchStrategy[str]:
     )
 
 
+@_cached
 def service_type(cfg: Config) -> st.SearchStrategy[str]:
     """Blank, or ASCII up to the byte limit (every reading's, when the profile does not set it)."""
     return st.text(_ALNUM, max_size=cfg.knobs.service_type_accepted)
 
 
+@_cached
 def _ints(low: int, high: int) -> st.SearchStrategy[str]:
     return st.integers(low, high).map(str)
 
 
+@_cached
 def validity_period() -> st.SearchStrategy[str]:
     relative = st.tuples(st.integers(0, 1), st.integers(0, 23), st.integers(0, 59)).map(
         lambda t: f"0000{t[0]:02d}{t[1]:02d}{t[2]:02d}00000R"
@@ -165,6 +194,7 @@ def validity_period() -> st.SearchStrategy[str]:
     return st.one_of(relative, absolute)
 
 
+@_cached
 def optional_params(cfg: Config, single_number: bool, mode: str | None) -> st.SearchStrategy:
     """A dict of the optional submit parameters, each present or not."""
     options: dict[str, st.SearchStrategy] = {
@@ -195,10 +225,13 @@ def _request(cfg: Config, command: str, params: dict[str, str]) -> ApiRequest:
 # -- valid requests --------------------------------------------------------------------------
 
 
+_MODES = st.one_of(st.none(), st.sampled_from(list(LongMessageMode)))
+
+
 @st.composite
 def valid_submit_params(draw, cfg: Config, max_numbers: int | None = None) -> dict[str, str]:
     dnis = draw(number_lists(cfg, max_size=max_numbers))
-    mode = draw(st.one_of(st.none(), st.sampled_from(list(LongMessageMode))))
+    mode = draw(_MODES)
     if mode == LongMessageMode.SPLIT_OR_PAYLOAD and len(dnis) > 1:
         mode = LongMessageMode.SPLIT  # several numbers with split_or_payload is a defect
     params = {"dnis": DNIS_SEPARATOR.join(dnis), "message": draw(message_text(cfg))}
