@@ -29,13 +29,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from contracts.rewrite_scope import narrow
-
-narrow()  # before anything of the suite imports Hypothesis (contracts/rewrite_scope.py)
-
 # Where each public name lives. Resolved on first use, so that importing one submodule — the
 # pytest plugin, `okroute-contract` — does not import the whole suite (and Hypothesis, respx)
-# before `narrow()` above has kept pytest's assertion rewriting off those libraries.
+# before pytest has set up assertion rewriting for them.
 _SURFACE = {
     "CheckContext": "contracts.checks",
     "ContractViolation": "contracts.failures",
