@@ -254,8 +254,14 @@ class ClosedModelUser(_OkrouteUser):
 class OpenModelUser(_OkrouteUser):
     """The arrival driver: keeps the schedule whether or not the platform answers."""
 
+    driven = False  # a driver keeps one schedule: Locust calls its task again once it returns
+
     @task
     def drive(self) -> None:
+        if self.driven:  # the schedule is over or the run stopping: no second schedule
+            gevent.sleep(0.2)
+            return
+        self.driven = True
         campaign = self.okroute.campaign
         settings = campaign.settings
         # Users are spread evenly over the processes, so each driver keeps 1/users of the rate.
