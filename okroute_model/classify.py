@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from okroute_model.defects import Defect
+from okroute_model.defects import SUBMIT_FINDINGS, Defect
 from okroute_model.params import (
     COMMANDS,
     DATA_CODINGS,
@@ -30,7 +30,6 @@ from okroute_model.params import (
     QUERY_ID_PARAM,
     VALIDITY_PERIOD_CHARS,
     Command,
-    LongMessageMode,
 )
 from okroute_model.profile import PlatformKnobs
 
@@ -126,13 +125,11 @@ def _submit(out: Classified, knobs: PlatformKnobs) -> None:
             findings.append(missing)
     if p.get("dnis"):
         out.numbers = _numbers(p["dnis"], knobs, findings)
-    if len(p.get("serviceType", "").encode()) > knobs.service_type_rejected_over:
-        findings.append(Defect.SERVICE_TYPE_TOO_LONG)
+    # The defects declared with their finding (`DefectSpec.finds`), in the table's order.
+    findings.extend(d for d, finds in SUBMIT_FINDINGS if finds(p, out.numbers, knobs))
     mode = p.get("longMessageMode")
-    if mode is not None and mode not in LONG_MESSAGE_MODES:
+    if mode is not None and mode not in LONG_MESSAGE_MODES:  # never beside split_or_payload
         findings.append("unknown-long-message-mode")
-    if mode == LongMessageMode.SPLIT_OR_PAYLOAD and len(out.numbers) > 1:
-        findings.append(Defect.SPLIT_OR_PAYLOAD_MULTI)
     for name in _INTEGER_PARAMS.intersection(p):
         value = _int(p[name])
         if value is None or not _in_limits(name, value):

@@ -2,13 +2,15 @@
 
 A defect (`Defect`, one member per label) names one thing wrong with a request. Strategies
 (`contracts.mutations`, one per defect) build invalid requests that carry exactly it; `classify`
-finds defects in what a platform received; the mock answers the first one; checks judge the
-answer by the defect's rule. Labels found by `classify` that are MAY points (see
+finds defects in what a platform received (a defect seen in a submit's parameters is found by
+its spec's `finds`, asked in the table's order); the mock answers the first one; checks judge
+the answer by the defect's rule. Labels found by `classify` that are MAY points (see
 `okroute_model.may`) are not defects: their answer is never judged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +21,8 @@ from okroute_model.errors import (
     SERVICE_TYPE_INVALID,
     DocumentedError,
 )
+from okroute_model.params import LongMessageMode
+from okroute_model.profile import PlatformKnobs
 
 
 class Defect(StrEnum):
@@ -47,6 +51,11 @@ class Defect(StrEnum):
     NO_ROUTE = "no-route"
 
 
+# Whether a submit shows a defect: its parameters as text, its numbers (digits, from the dnis
+# list), the platform's knobs.
+Finds = Callable[[Mapping[str, str], Sequence[str], PlatformKnobs], bool]
+
+
 @dataclass(frozen=True)
 class DefectSpec:
     label: Defect
@@ -55,6 +64,21 @@ class DefectSpec:
     answer: DocumentedError | int | None
     summary: str
     credentials: bool = False  # a credentials defect: judged before anything else
+    # What a platform sees in a submit's parameters, once the dnis list is read: `classify` asks
+    # every spec's `finds` in this table's order, which is their deciding order. None: the code
+    # that reads the request finds it (the command and the dnis list in `classify`, the body in
+    # `wire`, the credentials and routes in the platform).
+    finds: Finds | None = None
+
+
+def _service_type_too_long(p: Mapping[str, str], numbers: Sequence[str], k: PlatformKnobs) -> bool:
+    """Over the bytes every reading of the limit rejects (the profile's limit when it sets one)."""
+    return len(p.get("serviceType", "").encode()) > k.service_type_rejected_over
+
+
+def _split_or_payload_multi(p: Mapping[str, str], numbers: Sequence[str], k: PlatformKnobs) -> bool:
+    """split_or_payload, which the contract allows for one number only, with several."""
+    return p.get("longMessageMode") == LongMessageMode.SPLIT_OR_PAYLOAD and len(numbers) > 1
 
 
 def is_defect(label: str) -> bool:
@@ -144,12 +168,14 @@ DEFECTS: dict[Defect, DefectSpec] = {
             "submit.service-type-limit",
             SERVICE_TYPE_INVALID,
             "a serviceType over the byte limit",
+            finds=_service_type_too_long,
         ),
         DefectSpec(
             Defect.SPLIT_OR_PAYLOAD_MULTI,
             "submit.split-or-payload-multi",
             None,
             "several numbers with longMessageMode=split_or_payload",
+            finds=_split_or_payload_multi,
         ),
         DefectSpec(Defect.NO_ROUTE, "submit.no-routes", NO_ROUTES, "a number without a route"),
     )
@@ -159,6 +185,10 @@ DEFECTS: dict[Defect, DefectSpec] = {
 assert set(DEFECTS) == set(Defect), set(Defect) ^ set(DEFECTS)
 _LABELS = frozenset(d.value for d in Defect)
 CREDENTIAL_DEFECTS: tuple[Defect, ...] = tuple(d for d, s in DEFECTS.items() if s.credentials)
+# The defects a submit's parameters show, with their finding, in deciding order (the table's).
+SUBMIT_FINDINGS: tuple[tuple[Defect, Finds], ...] = tuple(
+    (d, s.finds) for d, s in DEFECTS.items() if s.finds
+)
 
 # What a credentials defect is judged by, per command: the contract documents the answer for
 # the API as a whole (MUST) and asks command=mo to check credentials like the rest (SHOULD).

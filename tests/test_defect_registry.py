@@ -2,8 +2,9 @@
 
 When a member is added to `okroute_model.defects.Defect`, these tests name what it still lacks:
 its spec (rule and answer), its mutation (`contracts.mutations`) or the reason it is drawn
-nowhere, the model code that finds it, the check that judges its rule, the platform's text for
-it when the contract gives none, and a fault that breaks its rule.
+nowhere, its finding (the spec's `finds`, or the model code that reads the request), the check
+that judges its rule, the platform's text for it when the contract gives none, and a fault that
+breaks its rule.
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ def test_every_defect_is_complete(defect: Defect) -> None:
     if defect not in MUTATIONS and defect not in NOT_DRAWN:
         missing.append("a @mutation in contracts/mutations.py (or a NOT_DRAWN reason)")
     sources = "".join(Path(m.__file__).read_text() for m in FINDERS)
-    if f"Defect.{defect.name}" not in sources:
-        missing.append("a finding in okroute_model/classify.py (or wire.py, the platform)")
+    if spec.finds is None and f"Defect.{defect.name}" not in sources:
+        missing.append(
+            "its finding: `finds=` on its DefectSpec in okroute_model/defects.py (or the code "
+            "that reads the request: classify.py, wire.py, the platform)"
+        )
     rules = {spec.rule} | ({MO_CREDENTIALS_RULE} if spec.credentials else set())
     for rule in rules:
         if not any(c.rule.name == rule for c in CHECKS.values()):

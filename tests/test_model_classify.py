@@ -87,3 +87,18 @@ def test_plus_prefix_follows_the_profile() -> None:
     knobs = replace(KNOBS, plus_prefix=True)
     assert classify({**OK, "dnis": "+34511121"}, knobs).findings == []
     assert classify({**OK, "dnis": "+34511121"}, knobs).numbers == ["34511121"]
+
+
+def test_the_defects_declared_with_their_finding_decide_in_the_tables_order() -> None:
+    """`DefectSpec.finds` is asked once the dnis list is read, in the order of `DEFECTS`."""
+    from okroute_model.defects import DEFECTS, SUBMIT_FINDINGS
+
+    declared = [d for d, spec in DEFECTS.items() if spec.finds]
+    assert [d for d, _ in SUBMIT_FINDINGS] == declared and len(declared) >= 2
+    params = {
+        **OK,
+        "dnis": "1234567, 2345678",
+        "serviceType": "S" * 10,
+        "longMessageMode": "split_or_payload",
+    }
+    assert classify(params, KNOBS).findings == ["dnis-list-spaces", *declared]
