@@ -182,7 +182,7 @@ DEFECTS: dict[Defect, DefectSpec] = {
 }
 
 
-assert set(DEFECTS) == set(Defect), set(Defect) ^ set(DEFECTS)
+assert set(DEFECTS) == set(Defect), f"one DefectSpec for each Defect: {set(Defect) ^ set(DEFECTS)}"
 _LABELS = frozenset(d.value for d in Defect)
 CREDENTIAL_DEFECTS: tuple[Defect, ...] = tuple(d for d, s in DEFECTS.items() if s.credentials)
 # The defects a submit's parameters show, with their finding, in deciding order (the table's).

@@ -92,6 +92,13 @@ def test_each_recipe_names_files_that_exist_and_its_completeness_tests(title: st
         assert (REPO / path).is_file() and name, f"{title}: {node} is not a test node"
 
 
+def test_a_rule_with_its_fault_touches_at_most_four_code_files() -> None:
+    """The issue's bound: the rule, the defect with its finding, the mutation, the fault."""
+    touches = RECIPES["a rule with its fault"]["Touches"]
+    code = [f for f in touches if f.endswith(".py")]
+    assert len(code) <= 4, f"a rule with its fault touches {len(code)} code files: {code}"
+
+
 def test_every_completeness_test_is_collected() -> None:
     nodes = sorted({n for r in RECIPES.values() for n in r["Completeness"]})
     result = subprocess.run(
