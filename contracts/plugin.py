@@ -42,6 +42,7 @@ from okroute_mock.breaks import parse_breaks
 from okroute_mock.quirks import parse_flips
 from okroute_model.accounts import Accounts
 from okroute_model.environment import Env
+from okroute_model.flags import Flag, add_flags
 from okroute_model.profile import Profile, ProfileError, load_profile
 from okroute_model.rules import RULES
 from okroute_model.secrets import MASKER, install_log_masking
@@ -83,86 +84,92 @@ _EXIT = pytest.StashKey[int]()  # the run's exit code, from the table
 _STOPPED_ON = pytest.StashKey[str]()  # the test after which --okroute-stop-on stopped the run
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("okroute", "OKRoute contract suite")
-    group.addoption(
+# The suite's options, in the order --help shows them (then --okroute-known, `known.py`'s).
+_FLAGS: tuple[Flag, ...] = (
+    Flag(
         "--okroute-url", help=f"live HTTP endpoint, e.g. http://10.0.0.5:8001 (env {Env.HTTP_URL})"
-    )
-    group.addoption("--okroute-https-url", help=f"live HTTPS endpoint (env {Env.HTTPS_URL})")
-    group.addoption("--okroute-profile", help="deployment profile (TOML) over the defaults")
-    group.addoption(
+    ),
+    Flag("--okroute-https-url", help=f"live HTTPS endpoint (env {Env.HTTPS_URL})"),
+    Flag("--okroute-profile", help="deployment profile (TOML) over the defaults"),
+    Flag(
         "--okroute-reports",
         default="reports",
         help="where results, coverage and JUnit XML go (default: reports)",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-warn",
         action="append",
         default=[],
         metavar="RULE",
         help="lower one SHOULD rule to a warning (repeatable)",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-dlr-listen",
         metavar="HOST:PORT",
         help="live: receive the platform's DLR and MO pushes here and check them (set every "
         "account's URLs to the templates the run prints at its start and in --okroute-plan)",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-dlr-public-url",
         metavar="URL",
         help="live: base URL the platform reaches the push receiver at, in the printed templates "
         "(default http://HOST:PORT of --okroute-dlr-listen)",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-push-wait",
         type=float,
         default=30.0,
         metavar="SECONDS",
         help="how long a final status may take to be pushed after query shows it (default 30)",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-age-wait",
         type=float,
         default=aging.DEFAULT_WAIT,
         metavar="SECONDS",
         help="time phase: query the run's earliest IDs again this long after their final status "
         f"(default {aging.DEFAULT_WAIT:g}; longer for a soak)",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-break",
         action="append",
         default=[],
         metavar="FAULT",
         help="offline only: break the fake with a catalogue fault (repeatable)",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-plan",
         action="store_true",
         help="print the run's plan within the message budget (per test and phase: requests, "
         "numbers at risk) and send nothing",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-stop-on",
         action="append",
         default=[],
         metavar="RULE",
         help="stop the run after the test in which RULE failed (repeatable): enough to show a "
         "known fault is caught, as the detection run does",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-strict",
         action="store_true",
         help=f"a rule lowered to a warning that failed ends the run with exit "
         f"{int(ExitCode.WARN)} instead of 0",
-    )
-    group.addoption(
+    ),
+    Flag(
         "--okroute-may-flip",
         action="append",
         default=[],
         metavar="POINT",
         help="offline only: flip the fake's answer at a MAY point ('all' for every one)",
-    )
+    ),
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("okroute", "OKRoute contract suite")
+    add_flags(group.addoption, _FLAGS)
     known.add_option(group)
 
 

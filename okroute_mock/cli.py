@@ -24,6 +24,7 @@ from okroute_mock.tls import DEFAULT_NAMES, default_state_dir, ensure_certificat
 from okroute_model.environment import MOCK_NO_ROUTE_PREFIX, Env
 from okroute_model.errors import NO_ROUTES
 from okroute_model.exitcodes import Command, ExitCode, help_text, parse_args
+from okroute_model.flags import Flag, add_flags
 from okroute_model.params import PATH
 from okroute_model.profile import ProfileError, load_profile
 from okroute_model.rules import RULES
@@ -67,6 +68,201 @@ Counters (no numbers, texts or IDs) at /_mock/stats. SIGINT or SIGTERM stops it.
 {help_text(Command.MOCK)}"""
 
 
+# The options, in the order --help shows them: the platform's, then one table per group.
+_GENERAL: tuple[Flag, ...] = (
+    Flag("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"),
+    Flag(
+        "--http-port",
+        type=_port,
+        default=-1,
+        help="HTTP port; 0 picks a free one; 'off' for none (default: the profile's, 8001)",
+    ),
+    Flag(
+        "--https-port",
+        type=_port,
+        default=-1,
+        help="HTTPS port; 0 picks a free one; 'off' for none (default: the profile's, 8002)",
+    ),
+    Flag("--profile", help="deployment profile (TOML) with the platform knobs (default: built in)"),
+    Flag("--config", help="TOML file with [[accounts]] username/password tables (default none)"),
+    Flag(
+        "--account",
+        action="append",
+        default=[],
+        metavar="USER:PASSWORD",
+        help="an account, repeatable (default: the demo accounts, unless --config has some)",
+    ),
+    Flag(
+        "--seed", type=int, default=0, help="seed of IDs, delivery stories and faults (default 0)"
+    ),
+    Flag(
+        "--outcomes",
+        default=DEFAULT_MIX,
+        help=f"final status mix, STATUS=WEIGHT,... (default {DEFAULT_MIX})",
+    ),
+    Flag(
+        "--accept-delay",
+        type=_range,
+        default=(0.5, 2.0),
+        metavar="LOW..HIGH",
+        help="duration until ACCEPTD, e.g. 500ms..2s (default 500ms..2s)",
+    ),
+    Flag(
+        "--final-delay",
+        type=_range,
+        default=(2.0, 10.0),
+        metavar="LOW..HIGH",
+        help="duration from ACCEPTD to a final status (default 2s..10s)",
+    ),
+    Flag(
+        "--ttl", type=_duration, help="status retention, a duration (default: the profile's, 24h)"
+    ),
+    Flag(
+        "--max-stored",
+        type=int,
+        default=100_000,
+        help="stored messages at most; the oldest go first (default 100000)",
+    ),
+    Flag(
+        "--no-route-prefix",
+        default=MOCK_NO_ROUTE_PREFIX,
+        help=f"numbers with this prefix get {NO_ROUTES.text} (default {MOCK_NO_ROUTE_PREFIX})",
+    ),
+    Flag("--tls-dir", help=f"where the local CA and key live (default {default_state_dir()})"),
+    Flag(
+        "--tls-name",
+        action="append",
+        default=[],
+        help="extra certificate name, repeatable (default: localhost and the --host address)",
+    ),
+    Flag(
+        "--access-log",
+        default="-",
+        help="access log file (password masked), '-' for stdout, 'off' (default -)",
+    ),
+    Flag(
+        "--ready-file", help="write the URLs and CA path here as JSON once listening (default none)"
+    ),
+)
+_FAULTS: tuple[Flag, ...] = (
+    Flag(
+        "--latency",
+        type=_latency,
+        help="added latency: 5ms | 1ms..20ms | tail:5ms..500ms (median..p99) (default none)",
+    ),
+    Flag(
+        "--latency-rate",
+        type=_probability,
+        default=1.0,
+        help="probability 0..1 that a request gets the latency (default 1)",
+    ),
+    Flag(
+        "--error-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 of a 5xx answer (default 0)",
+    ),
+    Flag("--error-status", type=int, default=503, help="status of those answers (default 503)"),
+    Flag(
+        "--throttle-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 of a throttling answer (default 0)",
+    ),
+    Flag(
+        "--throttle-above",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="throttle every request beyond RATE requests/s, a capacity (default 0: no limit)",
+    ),
+    Flag(
+        "--throttle-status",
+        type=int,
+        default=429,
+        help="status of throttling answers: 429 or 503 (with Retry-After), or 403 (a "
+        "'throughput exceeded' text) (default 429)",
+    ),
+    Flag(
+        "--retry-after",
+        type=float,
+        default=1.0,
+        help="seconds in the Retry-After of throttling answers (default 1)",
+    ),
+    Flag(
+        "--drop-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 of a dropped connection (default 0)",
+    ),
+    Flag(
+        "--truncate-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 that a 200 body is cut in half (default 0)",
+    ),
+    Flag(
+        "--non-json-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 that a 200 body is an HTML page (default 0)",
+    ),
+    Flag(
+        "--stall-every",
+        type=_duration,
+        default=0.0,
+        metavar="DURATION",
+        help="freeze all answers periodically, e.g. 10s (default 0: never)",
+    ),
+    Flag(
+        "--stall-for",
+        type=_duration,
+        default=0.0,
+        metavar="DURATION",
+        help="how long each freeze lasts, e.g. 2s (default 0)",
+    ),
+)
+_CONTRACT: tuple[Flag, ...] = (
+    Flag(
+        "--break",
+        dest="breaks",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="violate one contract rule on purpose, repeatable (default none)",
+    ),
+    Flag("--list-breaks", action="store_true", help="list the faults and exit (default off)"),
+    Flag(
+        "--may-flip",
+        action="append",
+        default=[],
+        metavar="POINT",
+        help="give the other answer at a MAY point, 'all' for every one, repeatable (default none)",
+    ),
+    Flag(
+        "--may-random",
+        type=int,
+        metavar="SEED",
+        help="play a random correct platform: every MAY point and unknown knob drawn from SEED "
+        "(default off)",
+    ),
+    Flag(
+        "--describe",
+        action="store_true",
+        help="print what the platform does at every MAY point and its knobs (JSON), and exit "
+        "(default off)",
+    ),
+    Flag("--list-may", action="store_true", help="list the MAY points and exit (default off)"),
+    Flag(
+        "--list-rules", action="store_true", help="list the contract rules and exit (default off)"
+    ),
+)
+_GROUPS = (
+    ("fault injection (each with a probability, seeded)", _FAULTS),
+    ("contract faults and MAY choices", _CONTRACT),
+)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="okroute-mock",
@@ -74,192 +270,9 @@ def parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add = p.add_argument
-    add("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    add(
-        "--http-port",
-        type=_port,
-        default=-1,
-        help="HTTP port; 0 picks a free one; 'off' for none (default: the profile's, 8001)",
-    )
-    add(
-        "--https-port",
-        type=_port,
-        default=-1,
-        help="HTTPS port; 0 picks a free one; 'off' for none (default: the profile's, 8002)",
-    )
-    add("--profile", help="deployment profile (TOML) with the platform knobs (default: built in)")
-    add("--config", help="TOML file with [[accounts]] username/password tables (default none)")
-    add(
-        "--account",
-        action="append",
-        default=[],
-        metavar="USER:PASSWORD",
-        help="an account, repeatable (default: the demo accounts, unless --config has some)",
-    )
-    add("--seed", type=int, default=0, help="seed of IDs, delivery stories and faults (default 0)")
-    add(
-        "--outcomes",
-        default=DEFAULT_MIX,
-        help=f"final status mix, STATUS=WEIGHT,... (default {DEFAULT_MIX})",
-    )
-    add(
-        "--accept-delay",
-        type=_range,
-        default=(0.5, 2.0),
-        metavar="LOW..HIGH",
-        help="duration until ACCEPTD, e.g. 500ms..2s (default 500ms..2s)",
-    )
-    add(
-        "--final-delay",
-        type=_range,
-        default=(2.0, 10.0),
-        metavar="LOW..HIGH",
-        help="duration from ACCEPTD to a final status (default 2s..10s)",
-    )
-    add("--ttl", type=_duration, help="status retention, a duration (default: the profile's, 24h)")
-    add(
-        "--max-stored",
-        type=int,
-        default=100_000,
-        help="stored messages at most; the oldest go first (default 100000)",
-    )
-    add(
-        "--no-route-prefix",
-        default=MOCK_NO_ROUTE_PREFIX,
-        help=f"numbers with this prefix get {NO_ROUTES.text} (default {MOCK_NO_ROUTE_PREFIX})",
-    )
-    add("--tls-dir", help=f"where the local CA and key live (default {default_state_dir()})")
-    add(
-        "--tls-name",
-        action="append",
-        default=[],
-        help="extra certificate name, repeatable (default: localhost and the --host address)",
-    )
-    add(
-        "--access-log",
-        default="-",
-        help="access log file (password masked), '-' for stdout, 'off' (default -)",
-    )
-    add(
-        "--ready-file", help="write the URLs and CA path here as JSON once listening (default none)"
-    )
-    faults = p.add_argument_group("fault injection (each with a probability, seeded)")
-    fault = faults.add_argument
-    fault(
-        "--latency",
-        type=_latency,
-        help="added latency: 5ms | 1ms..20ms | tail:5ms..500ms (median..p99) (default none)",
-    )
-    fault(
-        "--latency-rate",
-        type=_probability,
-        default=1.0,
-        help="probability 0..1 that a request gets the latency (default 1)",
-    )
-    fault(
-        "--error-rate",
-        type=_probability,
-        default=0.0,
-        help="probability 0..1 of a 5xx answer (default 0)",
-    )
-    fault("--error-status", type=int, default=503, help="status of those answers (default 503)")
-    fault(
-        "--throttle-rate",
-        type=_probability,
-        default=0.0,
-        help="probability 0..1 of a throttling answer (default 0)",
-    )
-    fault(
-        "--throttle-above",
-        type=float,
-        default=0.0,
-        metavar="RATE",
-        help="throttle every request beyond RATE requests/s, a capacity (default 0: no limit)",
-    )
-    fault(
-        "--throttle-status",
-        type=int,
-        default=429,
-        help="status of throttling answers: 429 or 503 (with Retry-After), or 403 (a "
-        "'throughput exceeded' text) (default 429)",
-    )
-    fault(
-        "--retry-after",
-        type=float,
-        default=1.0,
-        help="seconds in the Retry-After of throttling answers (default 1)",
-    )
-    fault(
-        "--drop-rate",
-        type=_probability,
-        default=0.0,
-        help="probability 0..1 of a dropped connection (default 0)",
-    )
-    fault(
-        "--truncate-rate",
-        type=_probability,
-        default=0.0,
-        help="probability 0..1 that a 200 body is cut in half (default 0)",
-    )
-    fault(
-        "--non-json-rate",
-        type=_probability,
-        default=0.0,
-        help="probability 0..1 that a 200 body is an HTML page (default 0)",
-    )
-    fault(
-        "--stall-every",
-        type=_duration,
-        default=0.0,
-        metavar="DURATION",
-        help="freeze all answers periodically, e.g. 10s (default 0: never)",
-    )
-    fault(
-        "--stall-for",
-        type=_duration,
-        default=0.0,
-        metavar="DURATION",
-        help="how long each freeze lasts, e.g. 2s (default 0)",
-    )
-    contract = p.add_argument_group("contract faults and MAY choices")
-    contract.add_argument(
-        "--break",
-        dest="breaks",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="violate one contract rule on purpose, repeatable (default none)",
-    )
-    contract.add_argument(
-        "--list-breaks", action="store_true", help="list the faults and exit (default off)"
-    )
-    contract.add_argument(
-        "--may-flip",
-        action="append",
-        default=[],
-        metavar="POINT",
-        help="give the other answer at a MAY point, 'all' for every one, repeatable (default none)",
-    )
-    contract.add_argument(
-        "--may-random",
-        type=int,
-        metavar="SEED",
-        help="play a random correct platform: every MAY point and unknown knob drawn from SEED "
-        "(default off)",
-    )
-    contract.add_argument(
-        "--describe",
-        action="store_true",
-        help="print what the platform does at every MAY point and its knobs (JSON), and exit "
-        "(default off)",
-    )
-    contract.add_argument(
-        "--list-may", action="store_true", help="list the MAY points and exit (default off)"
-    )
-    contract.add_argument(
-        "--list-rules", action="store_true", help="list the contract rules and exit (default off)"
-    )
+    add_flags(p.add_argument, _GENERAL)
+    for title, flags in _GROUPS:
+        add_flags(p.add_argument_group(title).add_argument, flags)
     push_options.add_arguments(p)
     return p
 

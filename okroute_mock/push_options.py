@@ -21,6 +21,7 @@ from okroute_mock.push import (
     PushStatuses,
     parse_schedule,
 )
+from okroute_model.flags import Flag, add_flags
 from okroute_model.push import PushMethod
 from okroute_model.units import argtype, parse_duration, parse_probability
 
@@ -43,67 +44,70 @@ _KEYS = {
 _FAULTS = ("duplicate", "reorder", "delay", "wrong_id", "contradict", "password", "drop")
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("delivery report and MO pushes (§7; per account in --config)")
-    g.add_argument("--dlr-url", help="DLR URL template with $marker$ placeholders (default none)")
-    g.add_argument("--mo-url", help="MO URL template with $marker$ placeholders (default none)")
-    g.add_argument(
+_TITLE = "delivery report and MO pushes (§7; per account in --config)"
+# The push options, in the order --help shows them (one rate per push fault).
+_FLAGS: tuple[Flag, ...] = (
+    Flag("--dlr-url", help="DLR URL template with $marker$ placeholders (default none)"),
+    Flag("--mo-url", help="MO URL template with $marker$ placeholders (default none)"),
+    Flag(
         "--no-push",
         action="store_true",
         help="never push, whatever URLs the accounts have: rehearses a platform whose push "
         "settings were never made, or whose pushes cannot get out (default off)",
-    )
-    g.add_argument(
+    ),
+    Flag(
         "--push-method",
         choices=[m.value for m in PushMethod],
         default="get",
         help="how a push travels: the template's query (get) or a body (default get)",
-    )
-    g.add_argument(
+    ),
+    Flag(
         "--push-statuses",
         choices=[s.value for s in PushStatuses],
         default="final",
         help="which statuses are pushed: final only, or every step (default final)",
-    )
-    g.add_argument(
+    ),
+    Flag(
         "--push-per",
         choices=[s.value for s in PushPer],
         default="segment",
         help="one push per segment or per message, part_amount (default segment)",
-    )
-    g.add_argument(
+    ),
+    Flag(
         "--push-ack",
         default="200",
         help="reply that counts as received: 200, or a body like OK (default 200)",
-    )
-    g.add_argument(
-        "--push-retries", type=int, default=3, help="retries after a failed push (default 3)"
-    )
-    g.add_argument(
+    ),
+    Flag("--push-retries", type=int, default=3, help="retries after a failed push (default 3)"),
+    Flag(
         "--push-retry-every",
         type=_schedule,
         default=(1.0,),
         metavar="DELAYS",
         help="spacing of retries: 1s, or 1s,5s,30s (the last repeats; default 1s)",
-    )
-    g.add_argument(
-        "--push-concurrency", type=int, default=50, help="pushes in flight at most (default 50)"
-    )
-    for name in _FAULTS:
-        flag = name.replace("_", "-")
-        g.add_argument(
-            f"--push-{flag}-rate",
+    ),
+    Flag("--push-concurrency", type=int, default=50, help="pushes in flight at most (default 50)"),
+    *(
+        Flag(
+            f"--push-{name.replace('_', '-')}-rate",
             type=_probability,
             default=0.0,
             metavar="P",
             help=f"probability 0..1 of a push fault: {name.replace('_', ' ')} (default 0)",
         )
-    g.add_argument(
+        for name in _FAULTS
+    ),
+    Flag(
         "--push-delay",
         type=_duration,
         default=5.0,
         help="extra wait of a delayed push, a duration (default 5s)",
-    )
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_flags(p.add_argument_group(_TITLE).add_argument, _FLAGS)
 
 
 def _policy(values: dict[str, Any], base: PushPolicy, username: str) -> PushPolicy:

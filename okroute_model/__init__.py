@@ -8,7 +8,8 @@ comes from here, stated once. What each module offers:
 - `params`: commands, parameters and documented limits (`PATH`, `Command`, `MAX_DNIS_COUNT`, ...)
 - `statuses`: the nine delivery statuses (`Status`, `FINAL_STATUSES`, `RANK`)
 - `errors`: the documented error answers (`NOT_AUTHORIZED`, `NO_ROUTES`, ...) and content types
-- `defects`: what can be wrong with a request and which rule judges the answer (`DEFECTS`)
+- `defects`: what can be wrong with a request, which rule judges the answer and, for a submit's
+  parameters, what shows it (`DEFECTS`)
 - `classify`: what a platform finds wrong with the parameters it received, in deciding order
 - `segments`: GSM-7 / UCS-2 segment counting
 - `schemas`: JSON Schemas of the success answers, field formats
@@ -18,6 +19,7 @@ comes from here, stated once. What each module offers:
 - `secrets`: the password kept out of every output (`MASKER`, `mask_wire`, `Credentials`)
 - `throttling`: one classifier of throttling answers (`classify_throttle`)
 - `units`: durations, ranges, probabilities, weights (`parse_duration`, `argtype`)
+- `flags`: command-line options as table rows (`Flag`, `add_flags`)
 - `push`: §7 DLR and MO markers, their formats, URL templates
 - `environment`: environment variable names (`Env`) and the test number prefixes
 - `rawinput`: the kinds of raw input well-formed requests never carry (`RawInput`)
@@ -28,6 +30,7 @@ __all__ = [
     "defects",
     "environment",
     "errors",
+    "flags",
     "may",
     "openapi",
     "params",

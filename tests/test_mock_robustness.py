@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,86 +34,70 @@ def _request(
     return (head + extra + "\r\n").encode("latin-1") + body
 
 
-def _bad_request(rng: random.Random) -> tuple[str, bytes]:
-    """One broken request and its kind."""
-    user, password = PRIMARY
-    creds = f"username={user}&password={password}"
-    kind = rng.choice(
-        [
-            "malformed-json",
-            "binary-body",
-            "invalid-utf8-body",
-            "json-not-object",
-            "deep-json",
-            "wrong-types",
-            "huge-query",
-            "invalid-utf8-query",
-            "wrong-method",
-            "wrong-path",
-            "form-garbage",
-            "no-content-type",
-            "huge-header",
-            "bad-request-line",
-        ]
-    )
-    junk = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300)))
-    if kind == "malformed-json":
-        return kind, _request(
-            "POST",
-            f"/api?command=submit&{creds}",
-            b'{"dnis": "1234567", "message": ' + junk[:20],
-            "application/json",
-        )
-    if kind == "binary-body":
-        return kind, _request("POST", "/api?", junk, "application/json")
-    if kind == "invalid-utf8-body":
-        return kind, _request(
-            "POST",
-            f"/api?command=submit&{creds}",
-            b'{"dnis": "1234567", "message": "\xff\xfe\xfd"}',
-            "application/json",
-        )
-    if kind == "json-not-object":
-        body = rng.choice([b"[]", b"null", b"42", b'"submit"', b"[{}]", b"true"])
-        return kind, _request("POST", "/api?", body, "application/json")
-    if kind == "deep-json":
-        depth = rng.randint(100, 100_000)
-        return kind, _request("POST", "/api?", b"[" * depth + b"]" * depth, "application/json")
-    if kind == "wrong-types":
-        body = rng.choice(
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
+_CREDS = "username={}&password={}".format(*PRIMARY)
+_SUBMIT = f"/api?command=submit&{_CREDS}"
+# Each kind of broken request and how it is drawn: (rng, random junk bytes) -> the raw request.
+Build = Callable[[random.Random, bytes], bytes]
+_BAD_REQUESTS: dict[str, Build] = {
+    "malformed-json": lambda rng, junk: _request(
+        "POST", _SUBMIT, b'{"dnis": "1234567", "message": ' + junk[:20], JSON
+    ),
+    "binary-body": lambda rng, junk: _request("POST", "/api?", junk, JSON),
+    "invalid-utf8-body": lambda rng, junk: _request(
+        "POST", _SUBMIT, b'{"dnis": "1234567", "message": "\xff\xfe\xfd"}', JSON
+    ),
+    "json-not-object": lambda rng, junk: _request(
+        "POST", "/api?", rng.choice([b"[]", b"null", b"42", b'"submit"', b"[{}]", b"true"]), JSON
+    ),
+    "deep-json": lambda rng, junk: _deep_json(rng.randint(100, 100_000)),
+    "wrong-types": lambda rng, junk: _request(
+        "POST",
+        "/api?",
+        rng.choice(
             [
                 b'{"command": ["submit"]}',
                 b'{"command": "submit", "dnis": {"a": 1}}',
                 b'{"username": 5, "password": null}',
                 b'{"command": 1.5e308}',
             ]
-        )
-        return kind, _request("POST", "/api?", body, "application/json")
-    if kind == "huge-query":
-        size = rng.choice([10_000, 70_000, 300_000])
-        return kind, _request("GET", f"/api?command=submit&{creds}&dnis=" + "1" * size)
-    if kind == "invalid-utf8-query":
-        return kind, _request("GET", f"/api?command=submit&{creds}&dnis=1234567&message=%FF%C3%28")
-    if kind == "wrong-method":
-        method = rng.choice(["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO"])
-        return kind, _request(method, f"/api?command=submit&{creds}", junk[:50])
-    if kind == "wrong-path":
-        path = rng.choice(["/", "/api/", "/API", "/api/../etc/passwd", "/%00", "/x" * 50])
-        return kind, _request("GET", path)
-    if kind == "form-garbage":
-        return kind, _request(
-            "POST", "/api?", b"%%%&&&===" + junk[:30], "application/x-www-form-urlencoded"
-        )
-    if kind == "no-content-type":
-        return kind, _request("POST", f"/api?command=submit&{creds}", junk[:80])
-    if kind == "huge-header":
-        return kind, _request("GET", "/api?", extra="X-Junk: " + "a" * 100_000 + "\r\n")
-    return (
-        kind,
+        ),
+        JSON,
+    ),
+    "huge-query": lambda rng, junk: _request(
+        "GET", f"{_SUBMIT}&dnis=" + "1" * rng.choice([10_000, 70_000, 300_000])
+    ),
+    "invalid-utf8-query": lambda rng, junk: _request(
+        "GET", f"{_SUBMIT}&dnis=1234567&message=%FF%C3%28"
+    ),
+    "wrong-method": lambda rng, junk: _request(
+        rng.choice(["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO"]), _SUBMIT, junk[:50]
+    ),
+    "wrong-path": lambda rng, junk: _request(
+        "GET", rng.choice(["/", "/api/", "/API", "/api/../etc/passwd", "/%00", "/x" * 50])
+    ),
+    "form-garbage": lambda rng, junk: _request("POST", "/api?", b"%%%&&&===" + junk[:30], FORM),
+    "no-content-type": lambda rng, junk: _request("POST", _SUBMIT, junk[:80]),
+    "huge-header": lambda rng, junk: _request(
+        "GET", "/api?", extra="X-Junk: " + "a" * 100_000 + "\r\n"
+    ),
+    "bad-request-line": lambda rng, junk: (
         b"GET /api?\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n"
         if rng.random() < 0.5
-        else b"\x16\x03\x01\x02\x00garbage\r\n\r\n",
-    )
+        else b"\x16\x03\x01\x02\x00garbage\r\n\r\n"
+    ),
+}
+
+
+def _deep_json(depth: int) -> bytes:
+    return _request("POST", "/api?", b"[" * depth + b"]" * depth, JSON)
+
+
+def _bad_request(rng: random.Random) -> tuple[str, bytes]:
+    """One broken request and its kind."""
+    kind = rng.choice(list(_BAD_REQUESTS))
+    junk = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300)))
+    return kind, _BAD_REQUESTS[kind](rng, junk)
 
 
 async def _status_of(host: str, port: int, raw: bytes) -> int | None:
