@@ -126,7 +126,9 @@ def _submit(out: Classified, knobs: PlatformKnobs) -> None:
     if p.get("dnis"):
         out.numbers = _numbers(p["dnis"], knobs, findings)
     # The defects declared with their finding (`DefectSpec.finds`), in the table's order.
-    findings.extend(d for d, finds in SUBMIT_FINDINGS if finds(p, out.numbers, knobs))
+    for defect, finds in SUBMIT_FINDINGS:
+        if finds(p, out.numbers, knobs):
+            findings.append(defect)
     mode = p.get("longMessageMode")
     if mode is not None and mode not in LONG_MESSAGE_MODES:  # never beside split_or_payload
         findings.append("unknown-long-message-mode")
