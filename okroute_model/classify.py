@@ -129,8 +129,9 @@ def _submit(out: Classified, knobs: PlatformKnobs) -> None:
     for defect, finds in SUBMIT_FINDINGS:
         if finds(p, out.numbers, knobs):
             findings.append(defect)
+    # A MAY label after the declared defects: an unknown mode is never split_or_payload.
     mode = p.get("longMessageMode")
-    if mode is not None and mode not in LONG_MESSAGE_MODES:  # never beside split_or_payload
+    if mode is not None and mode not in LONG_MESSAGE_MODES:
         findings.append("unknown-long-message-mode")
     for name in _INTEGER_PARAMS.intersection(p):
         value = _int(p[name])
