@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from okroute_mock.breaks import BREAKS, CHANGES_AFTER, FORGETS_AFTER, Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
-from okroute_mock.hotpath import Read, ReadCache, status_body
+from okroute_mock.hotpath import Accepted, Read, ReadCache, status_body
 from okroute_mock.push import PushQueue
 from okroute_mock.quirks import describe, mock_knobs
 from okroute_mock.store import MessageStore, Record
@@ -131,6 +131,12 @@ class Reply(NamedTuple):
 Account = Credentials
 
 
+class SubmitPlan(NamedTuple):
+    numbers: list[str]  # the routed ones
+    segments: int  # per number
+    shared: bool  # one ID for all of a number's segments (single-id-split)
+
+
 @dataclass
 class PlatformStats:
     requests: int = 0
@@ -211,6 +217,11 @@ class Platform:
         self._plain_status = not self.breaks
         plain_read = not self.breaks and May.PARAM_NAME_CASE not in self.flips
         self._reads: ReadCache | None = ReadCache() if plain_read else None
+        self._distinct_ids = (
+            Fault.IDS_REUSED not in self.breaks and May.DUPLICATE_IDS not in self.flips
+        )
+        self._plain_single = not self.breaks and May.SINGLE_OBJECT_DNIS not in self.flips
+        self._id_shape = May.ID_SHAPE in self.flips
 
     def describe(self) -> dict[str, Any]:
         """This platform's answer at every MAY point and its knobs (`--describe`, stats)."""
@@ -258,7 +269,12 @@ class Platform:
             return Reply(
                 reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)
             ), "-"
-        read = self._reads.get(wire.method, wire.query, wire.body) if self._reads else None
+        reads = self._reads
+        if reads is not None:
+            accepted = reads.accepted(wire.method, wire.query, wire.body)
+            if accepted is not None:
+                return self._accepted(accepted), accepted.command
+        read = reads.get(wire.method, wire.query, wire.body) if reads is not None else None
         if read is None:
             read = self._read(wire)
             if self._reads is not None:
@@ -287,16 +303,32 @@ class Platform:
         if reply is not None:
             return reply, command_name
         if context.leak_on_success:
-            reply = self._submit(account, classified)
+            plan = self._submit_plan(classified)
+            reply = plan if isinstance(plan, Reply) else self._submit(account, classified, plan)
             return Reply(401, reply.body, reply.content_type), command_name
         command = classified.command
+        if (
+            command == Command.QUERY
+            and May.QUERY_VIA_POST in self.flips
+            and context.method is not Method.GET
+        ):
+            return context.undocumented(May.QUERY_VIA_POST), command
+        plan = self._submit_plan(classified) if command == Command.SUBMIT else None
+        accepted = Accepted(command, account, classified, plan)
+        if reads is not None:  # no fault: the same query string is decided the same way again
+            reads.accept(wire.method, wire.query, wire.body, accepted)
+        return self._accepted(accepted), command
+
+    def _accepted(self, accepted: Accepted) -> Reply:
+        """The answer to a request that passed every check."""
+        command, account, classified, plan = accepted
         if command == Command.SUBMIT:
-            return self._submit(account, classified), command
+            if isinstance(plan, Reply):
+                return plan
+            return self._submit(account, classified, plan)
         if command == Command.QUERY:
-            if May.QUERY_VIA_POST in self.flips and context.method is not Method.GET:
-                return context.undocumented(May.QUERY_VIA_POST), command
-            return self._query(account, classified), command
-        return self._mo(account, classified.params), command
+            return self._query(account, classified)
+        return self._mo(account, classified.params)
 
     def _read(self, wire: WireRequest) -> Read:
         """What the platform reads from `wire`: decoded, then classified (None if unreadable)."""
@@ -344,8 +376,10 @@ class Platform:
                 return 2
         return count_segments(text, encoding) or 1
 
-    def _submit(self, account: Account, c: Classified) -> Reply:
-        broken, p, now = self.breaks, c.params, self.clock()
+    def _submit_plan(self, c: Classified) -> SubmitPlan | Reply:
+        """What a valid submit sends: its routed numbers and their segments (a pure function of
+        the request, kept for a repeated one), or the refusal when no number has a route."""
+        broken, p = self.breaks, c.params
         numbers = c.numbers
         prefix = self.config.no_route_prefix
         if prefix and Fault.NO_ROUTES_ACCEPTED not in broken:
@@ -365,6 +399,31 @@ class Platform:
         )
         if shared and May.SINGLE_ID_SPLIT_ENTRIES in self.flips:
             segments = 1
+        return SubmitPlan(numbers, segments, shared)
+
+    def _submit(self, account: Account, c: Classified, plan: SubmitPlan) -> Reply:
+        now = self.clock()
+        numbers, segments, shared = plan
+        if self._distinct_ids and not shared:  # a new ID for every number and segment
+            issue = self._issue
+            entries = [
+                (number, issue(account, number, now), segment)
+                for number in numbers
+                for segment in range(1, segments + 1)
+            ]
+        else:
+            entries = self._entries(account, numbers, segments, shared, now)
+        self.stats.submitted_numbers += len(c.numbers)
+        self.stats.routed_numbers += len(numbers)
+        if self.pushes is not None:
+            self.pushes.submitted(account.username, entries, segments, c.params, now)
+        return self._submit_reply(entries, segments)
+
+    def _entries(
+        self, account: Account, numbers: list[str], segments: int, shared: bool, now: float
+    ) -> list[tuple[str, str, int]]:
+        """(number, ID, segment) of each message, where IDs may be shared or reused."""
+        broken = self.breaks
         entries = []
         reused = self._issue(account, numbers[0], now) if Fault.IDS_REUSED in broken else None
         first_ids: dict[str, list[str]] = {}  # a duplicate number may share its number's IDs
@@ -380,15 +439,11 @@ class Platform:
                     message_id = self._issue(account, number, now)
                 ids.append(message_id)
                 entries.append((number, message_id, segment))
-        self.stats.submitted_numbers += len(c.numbers)
-        self.stats.routed_numbers += len(numbers)
-        if self.pushes is not None:
-            self.pushes.submitted(account.username, entries, segments, p, now)
-        return self._submit_reply(entries, segments)
+        return entries
 
     def _new_id(self) -> str:
         message_id = self.sim.message_id()
-        if May.ID_SHAPE in self.flips:  # the shape of the contract page's example
+        if self._id_shape:  # the shape of the contract page's example
             digits = message_id.replace("-", "")
             return f"{ID_PREFIX}{digits[:8]}-{digits[8:16]}"
         return message_id
@@ -401,6 +456,8 @@ class Platform:
         return message_id
 
     def _submit_reply(self, entries: list[tuple[str, str, int]], segments: int) -> Reply:
+        if self._plain_single and len(entries) == 1:  # the common answer, made without json
+            return Reply(200, b'{"message_id":"%s"}' % entries[0][1].encode(), self._submit_type)
         broken = self.breaks
         if Fault.NON_JSON_SUCCESS in broken:
             ids = " ".join(m for _, m, _ in entries)
