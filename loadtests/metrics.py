@@ -328,7 +328,7 @@ def _pushes(live: dict[str, Any] | None, final: dict[str, Any] | None) -> Iterat
     events = CounterMetricFamily(name("push_events"), SERIES["push_events_total"], labels=["kind"])
     for kind in PUSH_COUNTS:
         if kind != "missing":  # known only once the grace is over: push_missing
-            events.add_metric([kind], book.counts[kind])
+            events.add_metric([kind], getattr(book.counts, kind))
     yield events
     latency = HistogramMetricFamily(
         name("push_latency_seconds"), SERIES["push_latency_seconds"], labels=["status"]

@@ -6,12 +6,12 @@ summary.json."""
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loadtests.summary import SCHEMAS as SCHEMAS  # where the schema ships
-from loadtests.summary import read_typed, schema_for, typed, write_schema
+from contracts.records import SCHEMAS as SCHEMAS  # where the schema ships
+from contracts.records import Record, read_typed, schema_for, write_schema
 
 FILENAME = "verdict.json"
 SCHEMA_FILE = "verify-verdict.json"
@@ -35,7 +35,7 @@ class Budget:
 
 
 @dataclass
-class VerifyVerdict:
+class VerifyVerdict(Record):
     verdict: str  # PASS, WARN or FAIL
     reasons: list[str]
     target: dict[str, str]  # transport -> base URL
@@ -50,13 +50,6 @@ class VerifyVerdict:
     differences: list[dict[str, str]]  # from the baseline: kind, subject, severity, line, ...
     # contracts.known's report: known, expired and stale findings (None: no findings file)
     known_findings: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VerifyVerdict:
-        return typed(cls, data)
 
 
 def read(path: Path) -> VerifyVerdict:
