@@ -155,3 +155,29 @@ def write_schema(filename: str, document: dict[str, Any]) -> int:
     path.write_text(json.dumps(document, indent=2) + "\n")
     print(path)
     return 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Document:
+    """A file written as one record: its name, its root record and its shipped JSON Schema."""
+
+    root: type  # a `Record` dataclass
+    filename: str  # as written
+    schema_file: str  # in `contracts/schemas/`
+    title: str
+    description: str
+
+    def schema(self) -> dict[str, Any]:
+        return schema_for(self.root, self.title, self.description)
+
+    def ship(self) -> int:
+        """Write the schema (each module's `python -m`)."""
+        return write_schema(self.schema_file, self.schema())
+
+    def read(self, path: Path) -> Any:
+        """The file (or a folder holding it), typed."""
+        return read_typed(self.root, path, self.filename)
+
+    def typed(self, value: Any) -> Any:
+        """The root record, from a dict checked against the types if need be."""
+        return value if isinstance(value, self.root) else self.root.from_dict(value)  # type: ignore[attr-defined]

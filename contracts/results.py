@@ -16,9 +16,11 @@ from typing import Any
 
 from contracts.invoke import RESULTS as FILENAME
 from contracts.records import SCHEMAS as SCHEMAS  # where the schema ships
-from contracts.records import Record, read_typed, schema_for, write_schema
+from contracts.records import Document, Record
 
 SCHEMA_FILE = "contract-results.json"
+# What a verdict keeps of a run (okroute-verify's `contract`).
+HEADLINE = ("failed_rules", "warned_rules", "duration_s", "exchanges", "sent_numbers")
 
 
 @dataclass
@@ -53,13 +55,7 @@ class ContractResults(Record):
 
     def headline(self) -> dict[str, Any]:
         """What a verdict keeps of the run (okroute-verify's `contract`)."""
-        return {
-            "failed_rules": self.failed_rules,
-            "warned_rules": self.warned_rules,
-            "duration_s": self.duration_s,
-            "exchanges": self.exchanges,
-            "sent_numbers": self.sent_numbers,
-        }
+        return {name: getattr(self, name) for name in HEADLINE}
 
     def judged_rules(self) -> set[str]:
         """Every rule a check of the run judged, of requests or of pushes."""
@@ -67,28 +63,25 @@ class ContractResults(Record):
         return {c["rule"] for c in checks}
 
 
+DOCUMENT = Document(
+    ContractResults,
+    FILENAME,
+    SCHEMA_FILE,
+    "okroute contract run results (contract-results.json)",
+    "What one run of the contract suite checked, failed, sent and observed.",
+)
+schema = DOCUMENT.schema
+
+
 def read(reports: Path) -> ContractResults | None:
     """What a run wrote in `reports`, or None when it did not get as far as writing it."""
-    path = reports / FILENAME
-    return read_typed(ContractResults, path, FILENAME) if path.exists() else None
+    return DOCUMENT.read(reports) if (reports / FILENAME).exists() else None
 
 
 def typed_results(results: ContractResults | dict[str, Any]) -> ContractResults:
     """Results as the dataclass, from a dict checked against the types if need be."""
-    return results if isinstance(results, ContractResults) else ContractResults.from_dict(results)
-
-
-def schema() -> dict[str, Any]:
-    return schema_for(
-        ContractResults,
-        "okroute contract run results (contract-results.json)",
-        "What one run of the contract suite checked, failed, sent and observed.",
-    )
-
-
-def main() -> int:
-    return write_schema(SCHEMA_FILE, schema())
+    return DOCUMENT.typed(results)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(DOCUMENT.ship())

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contracts.records import ABSENT_WHEN_NONE, Record, read_typed, schema_for, write_schema
+from contracts.records import ABSENT_WHEN_NONE, Document, Record
 from contracts.records import SCHEMAS as SCHEMAS  # where the schema ships
 
 FILENAME = "summary.json"
@@ -225,14 +225,24 @@ def write(directory: Path, summary: CampaignSummary | dict[str, Any]) -> Path:
     return path
 
 
+DOCUMENT = Document(
+    CampaignSummary,
+    FILENAME,
+    SCHEMA_FILE,
+    "okroute-load campaign summary (summary.json)",
+    "The figures, SLO verdicts and verdict of one okroute-load campaign.",
+)
+schema = DOCUMENT.schema
+
+
 def typed_summary(summary: CampaignSummary | dict[str, Any]) -> CampaignSummary:
     """A summary as the dataclass, from a dict checked against the types if need be."""
-    return summary if isinstance(summary, CampaignSummary) else CampaignSummary.from_dict(summary)
+    return DOCUMENT.typed(summary)
 
 
 def read(path: Path) -> CampaignSummary:
     """summary.json (or a campaign folder holding it), typed."""
-    return read_typed(CampaignSummary, path, FILENAME)
+    return DOCUMENT.read(path)
 
 
 def stamp_overhead(directory: Path, wall: float) -> CampaignSummary | None:
@@ -246,17 +256,5 @@ def stamp_overhead(directory: Path, wall: float) -> CampaignSummary | None:
     return summary
 
 
-def schema() -> dict[str, Any]:
-    return schema_for(
-        CampaignSummary,
-        "okroute-load campaign summary (summary.json)",
-        "The figures, SLO verdicts and verdict of one okroute-load campaign.",
-    )
-
-
-def main() -> int:
-    return write_schema(SCHEMA_FILE, schema())
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(DOCUMENT.ship())

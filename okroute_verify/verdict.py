@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.records import SCHEMAS as SCHEMAS  # where the schema ships
-from contracts.records import Record, read_typed, schema_for, write_schema
+from contracts.records import Document, Record
 
 FILENAME = "verdict.json"
 SCHEMA_FILE = "verify-verdict.json"
@@ -52,22 +52,20 @@ class VerifyVerdict(Record):
     known_findings: dict[str, Any] | None = None
 
 
+DOCUMENT = Document(
+    VerifyVerdict,
+    FILENAME,
+    SCHEMA_FILE,
+    "okroute-verify verdict (verdict.json)",
+    "The verdict of one okroute-verify run: its reasons, budget and differences.",
+)
+schema = DOCUMENT.schema
+
+
 def read(path: Path) -> VerifyVerdict:
     """verdict.json (or a report folder holding it), typed."""
-    return read_typed(VerifyVerdict, path, FILENAME)
-
-
-def schema() -> dict[str, Any]:
-    return schema_for(
-        VerifyVerdict,
-        "okroute-verify verdict (verdict.json)",
-        "The verdict of one okroute-verify run: its reasons, budget and differences.",
-    )
-
-
-def main() -> int:
-    return write_schema(SCHEMA_FILE, schema())
+    return DOCUMENT.read(path)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(DOCUMENT.ship())
