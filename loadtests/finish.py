@@ -151,4 +151,4 @@ def write(
     junit.write_campaign(directory, summary)
     _log(directory, summary, verdicts)
     if run.metrics is not None:  # the report's figures stay on the endpoint for a last scrape
-        run.metrics.finish(summary.to_dict(), gevent.sleep)
+        run.metrics.finish(summary, gevent.sleep)
