@@ -161,7 +161,7 @@ def write_schema(filename: str, document: dict[str, Any]) -> int:
 class Document:
     """A file written as one record: its name, its root record and its shipped JSON Schema."""
 
-    root: type  # a `Record` dataclass
+    root: type[Record]  # a dataclass
     filename: str  # as written
     schema_file: str  # in `contracts/schemas/`
     title: str
@@ -180,4 +180,4 @@ class Document:
 
     def typed(self, value: Any) -> Any:
         """The root record, from a dict checked against the types if need be."""
-        return value if isinstance(value, self.root) else self.root.from_dict(value)  # type: ignore[attr-defined]
+        return value if isinstance(value, self.root) else self.root.from_dict(value)

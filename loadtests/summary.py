@@ -149,6 +149,7 @@ class PushCounts:
 
     @classmethod
     def names(cls) -> list[str]:
+        """The counters alone (asked of `PushFigures` too, not its other figures)."""
         return [f.name for f in dataclasses.fields(PushCounts)]
 
 
