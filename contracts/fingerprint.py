@@ -19,6 +19,7 @@ from contracts.cases import Case
 from contracts.client import DRY_RUN, BudgetExhausted, ContractClient, DryClient
 from contracts.exchange import TEXT_KEPT, Exchange, answer, normalize
 from contracts.id_shape import id_shape
+from contracts.results import ContractResults
 from contracts.strategies import Config
 from contracts.target import Credentials
 from okroute_model.may import MAY_POINTS
@@ -451,10 +452,10 @@ def to_json(fingerprint: dict[str, str]) -> str:
     return json.dumps(fingerprint, indent=2, ensure_ascii=False)
 
 
-def push_behaviour(results: dict) -> dict[str, str]:
+def push_behaviour(results: ContractResults) -> dict[str, str]:
     """The §7 MAY points as the contract run's push test observed them (most common answer);
     "not observed" when the run had no push receiver (`--okroute-dlr-listen`)."""
-    observed = results.get("observations", {})
+    observed = results.observations
     out = {}
     for point in PUSH_MAY_POINTS:
         answers = observed.get(str(point)) or {}

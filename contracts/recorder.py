@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.failures import ContractViolation
+from contracts.results import ContractResults
 from okroute_model.may import MAY_POINTS
 from okroute_model.push import PUSH_MAY_POINTS
 from okroute_model.rules import RULES, Rule
@@ -139,35 +140,35 @@ class RunRecorder:
                     failed[self.check_rules[check]].add(variant)
         return failed
 
-    def results(self, extra: dict[str, Any]) -> dict[str, Any]:
-        return {
+    def results(self, extra: dict[str, Any]) -> ContractResults:
+        return ContractResults(
             **extra,
-            "duration_s": round(time.monotonic() - self.started, 3),
-            "exchanges": self.exchanges,
-            "failed_rules": self.failed_rules(),
-            "first_failure_s": {k: round(v, 3) for k, v in sorted(self.first_failure.items())},
-            "warned_rules": sorted({v["rule"] for v in self.violations if v["warning"]}),
-            "violation_counts": dict(self.violation_counts),
-            "violations": self.violations,
-            "checks": {
+            duration_s=round(time.monotonic() - self.started, 3),
+            exchanges=self.exchanges,
+            failed_rules=self.failed_rules(),
+            first_failure_s={k: round(v, 3) for k, v in sorted(self.first_failure.items())},
+            warned_rules=sorted({v["rule"] for v in self.violations if v["warning"]}),
+            violation_counts=dict(self.violation_counts),
+            violations=self.violations,
+            checks={
                 check: {
                     "rule": self.check_rules[check],
                     "variants": {v: dict(c) for v, c in sorted(per_variant.items())},
                 }
                 for check, per_variant in sorted(self.coverage.items())
             },
-            "push_checks": {
+            push_checks={
                 check: {"rule": self.check_rules[check], "outcomes": dict(outcomes)}
                 for check, outcomes in sorted(self.push_coverage.items())
             },
-            "pushes_judged": self.pushes_judged,
-            "judged_by": {rule: sorted(tests) for rule, tests in sorted(self.judged_by.items())},
-            "observations": {p: dict(c) for p, c in sorted(self.observations.items())},
-            "skips": self.skips,
-            "unjudged": self.unjudged,
-            "stopped": self.stopped,
-            "aging": self.aging,
-        }
+            pushes_judged=self.pushes_judged,
+            judged_by={rule: sorted(tests) for rule, tests in sorted(self.judged_by.items())},
+            observations={p: dict(c) for p, c in sorted(self.observations.items())},
+            skips=self.skips,
+            unjudged=self.unjudged,
+            stopped=self.stopped,
+            aging=self.aging,
+        )
 
     def coverage_table(self) -> str:
         names = [v.name for v in ALL_VARIANTS]
@@ -210,7 +211,7 @@ class RunRecorder:
     def write(self, directory: Path, extra: dict[str, Any]) -> list[Path]:
         directory.mkdir(parents=True, exist_ok=True)
         results = directory / "contract-results.json"
-        results.write_text(MASKER.mask(json.dumps(self.results(extra), indent=2)) + "\n")
+        results.write_text(MASKER.mask(json.dumps(self.results(extra).to_dict(), indent=2)) + "\n")
         table = directory / "contract-coverage.md"
         table.write_text(MASKER.mask(self.coverage_table()))
         return [results, table]

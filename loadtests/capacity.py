@@ -30,7 +30,7 @@ from typing import Any
 from loadtests import junit, page, report
 from loadtests import summary as campaign_summary
 from loadtests.outcome import EXIT_CODES, Outcome
-from loadtests.summary import CampaignSummary, Capacity, SloLine, typed_summary
+from loadtests.summary import CampaignSummary, Capacity, CapacityStep, SloLine, typed_summary
 from loadtests.thresholds import Kind, ThresholdError, parse
 from okroute_model.units import format_duration
 
@@ -76,9 +76,8 @@ Summary = CampaignSummary | dict[str, Any]  # a step's summary, typed or as read
 
 def _throttled(summary: CampaignSummary) -> tuple[int, int]:
     """(throttled answers + sends held back by a Retry-After, what was due or sent)."""
-    processes = summary.generator.processes
-    held = sum(p["held_for_throttling"] for p in processes)
-    due = sum(p["due"] for p in processes)
+    held = round(summary.generator.total(lambda p: p.held_for_throttling))
+    due = round(summary.generator.total(lambda p: p.due))
     everything = summary.scopes.get("all")
     answers = everything.count if everything else 0
     throttled = round((everything.throttled if everything else 0) * answers)
@@ -100,7 +99,7 @@ def platform_throttled_share(summary: Summary) -> float:
     few, idle or not; near the capacity they would outnumber the platform's few throttles.)"""
     summary = typed_summary(summary)
     throttled, whole = _throttled(summary)
-    stalled = sum(p.get("reached_late", 0) for p in summary.generator.processes)
+    stalled = summary.generator.total(lambda p: p.reached_late)
     return max(0, throttled - stalled) / whole if whole else 0.0
 
 
@@ -131,24 +130,24 @@ def judge_step(summary: Summary, config: SearchConfig) -> Limit | None:
     return None
 
 
-def step_row(name: str, rate: float, summary: Summary, limit: Limit | None) -> dict:
+def step_row(name: str, rate: float, summary: Summary, limit: Limit | None) -> CapacityStep:
     summary = typed_summary(summary)
     everything = summary.scopes.get("all")
     latency = (everything and (everything.corrected_latency_ms or everything.latency_ms)) or {}
-    processes = summary.generator.processes
-    return {
-        "name": name,
-        "rate": round(rate, 2),
-        "achieved_rps": everything.rps if everything else 0.0,
-        "p50_ms": latency.get("p50"),
-        "p99_ms": latency.get("p99"),
-        "errors": everything.errors if everything else 0.0,
-        "throttled": round(throttled_share(summary), 4),
-        "held": sum(p["held_for_throttling"] for p in processes),
-        "numbers": sum(p["numbers_submitted"] for p in processes),
-        "limit": str(limit) if limit else None,
-        "overhead_s": summary.overhead_s,  # the step's time beside its load
-    }
+    generator = summary.generator
+    return CapacityStep(
+        name=name,
+        rate=round(rate, 2),
+        achieved_rps=everything.rps if everything else 0.0,
+        p50_ms=latency.get("p50"),
+        p99_ms=latency.get("p99"),
+        errors=everything.errors if everything else 0.0,
+        throttled=round(throttled_share(summary), 4),
+        held=round(generator.total(lambda p: p.held_for_throttling)),
+        numbers=round(generator.total(lambda p: p.numbers_submitted)),
+        limit=str(limit) if limit else None,
+        overhead_s=summary.overhead_s,  # the step's time beside its load
+    )
 
 
 @dataclass
@@ -161,7 +160,7 @@ class Search:
     bad_limit: Limit | None = None
     steps: int = 0
     stopped_by: Limit | None = None
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[CapacityStep] = field(default_factory=list)
 
     def next_rate(self) -> float | None:
         """The next rate to step at, or None when the search is over (`stopped_by` says why)."""
@@ -243,7 +242,7 @@ class Runner:
         summary = typed_summary(summary)
         row = step_row(name, rate, summary, limit)
         self.search.rows.append(row)
-        self.spent.count(row["numbers"], rate * (summary.duration_s or 0.0))
+        self.spent.count(row.numbers, rate * (summary.duration_s or 0.0))
 
     def _judged(
         self, name: str, campaign: str, rate: float, seconds: float, signal_aborts: bool

@@ -237,7 +237,7 @@ def _preflight(host: str | None, values: dict, accounts: Accounts) -> None:
 def _print_summary(data: campaign_summary.CampaignSummary, path: Path) -> None:
     everything = data.scopes.get("all")
     processes = data.generator.processes
-    rates = [p["check_rate"] for p in processes if p["check_rate"]]
+    rates = [p.check_rate for p in processes if p.check_rate]
     print(
         f"  {everything.count if everything else 0} answers, "
         f"{everything.rps if everything else 0}/s over {data.duration_s} s of load "

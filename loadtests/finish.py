@@ -65,7 +65,7 @@ def _describe(
     """What ran: the campaign's settings, in its summary."""
     users = environment.parsed_options.num_users
     open_model = settings.model == "open"
-    target = sum(p.get("target_rps") or 0 for p in summary.generator.processes)
+    target = summary.generator.total(lambda p: p.target_rps)
     summary.campaign = settings.campaign
     summary.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.started))
     summary.target = {Transport.HTTP: environment.host or "", Transport.HTTPS: settings.https_host}
@@ -151,4 +151,4 @@ def write(
     junit.write_campaign(directory, summary)
     _log(directory, summary, verdicts)
     if run.metrics is not None:  # the report's figures stay on the endpoint for a last scrape
-        run.metrics.finish(summary.to_dict(), gevent.sleep)
+        run.metrics.finish(summary, gevent.sleep)

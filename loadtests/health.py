@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from loadtests.summary import ProcessFigures
+
 CPU_SATURATED = 90.0  # percent of one core
 CPU_SHARE = 0.2  # saturated when CPU is above the line this share of the run or more
 LAG_SATURATED = 0.2  # seconds an event-loop wake-up may be late before the generator is starved
@@ -60,64 +62,75 @@ class Health:
         data["lag"] = {str(k): v for k, v in self.lag.items()}
         return data
 
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any]) -> Health:
+        """A process's health as `snapshot` shipped it (CPU and lag keys back to numbers)."""
+        health = cls(**{k: v for k, v in snapshot.items() if k not in ("cpu", "lag")})
+        health.cpu = Counter({int(k): v for k, v in snapshot["cpu"].items()})
+        health.lag = Counter({int(k): v for k, v in snapshot.get("lag", {}).items()})
+        return health
+
     @staticmethod
     def assess(
         snapshot: dict[str, Any], seconds: float, limits: dict[str, float] | None = None
-    ) -> dict[str, Any]:
+    ) -> ProcessFigures:
         """Per-process figures and, if any, the reasons the process did not apply the load."""
-        limits = DEFAULT_LIMITS | (limits or {})
-        cpu = Counter({int(k): v for k, v in snapshot["cpu"].items()})
-        samples = sum(cpu.values())
+        h = Health.from_snapshot(snapshot)
+        started = max(h.started, h.sent)
+        never = max(0, h.due - started - h.dropped - h.held - h.skipped)
+        late = h.behind + never
+        ordered = sorted(h.cpu.elements())
+        lags = sorted(h.lag.elements())
+        return ProcessFigures(
+            loop_lag_p50_ms=lags[len(lags) // 2] if lags else None,
+            loop_lag_max_ms=lags[-1] if lags else None,
+            cpu_p50=ordered[len(ordered) // 2] if ordered else None,
+            cpu_max=ordered[-1] if ordered else None,
+            target_rps=h.target_rps,
+            achieved_rps=round(started / seconds, 1) if seconds else None,
+            due=h.due,
+            sent=h.sent,
+            late=h.late,
+            generator_behind=late,
+            reached_late=h.behind,  # the generator's own stalls, without the never reached
+            dropped=h.dropped,
+            held_for_throttling=h.held,
+            skipped=h.skipped,
+            numbers_submitted=h.numbers,
+            check_rate=round(h.checked / h.answered, 4) if h.answered else None,
+            saturated=h._starved() + h._behind(late, DEFAULT_LIMITS | (limits or {})),
+        )
+
+    def _starved(self) -> list[str]:
+        """Why the process was short of CPU: busy itself, or its event loop woken late."""
         reasons = []
-        busy = sum(n for c, n in cpu.items() if c >= CPU_SATURATED)
+        samples = sum(self.cpu.values())
+        busy = sum(n for c, n in self.cpu.items() if c >= CPU_SATURATED)
         if samples and busy >= CPU_SHARE * samples:
             reasons.append(f"CPU at or above {CPU_SATURATED:g}% for {busy} of {samples} samples")
-        lag = Counter({int(k): v for k, v in snapshot.get("lag", {}).items()})
+        lag = self.lag
         starved = sum(n for ms, n in lag.items() if ms >= LAG_SATURATED * 1000)
         if lag and starved >= max(LAG_SHARE * sum(lag.values()), SLACK):
             reasons.append(
                 f"the generator's event loop woke {LAG_SATURATED * 1000:.0f} ms or more late in "
                 f"{starved} of {sum(lag.values())} samples: it was saturated or starved of CPU"
             )
-        due = snapshot["due"]
-        started = max(snapshot.get("started", 0), snapshot["sent"])
-        never = max(0, due - started - snapshot["dropped"] - snapshot["held"] - snapshot["skipped"])
-        late = snapshot["behind"] + never
-        if snapshot["target_rps"] and due:
-            for kind, count, why in (
-                ("dropped", snapshot["dropped"], "dropped: too many requests in flight"),
-                ("late", late, "started late or never: the generator fell behind its schedule"),
-                (
-                    "held",
-                    snapshot["held"],
-                    "held back by throttling: the platform refused the rate",
-                ),
-            ):
-                if count > max(limits[kind] * due, SLACK):
-                    reasons.append(
-                        f"{count} of {due} due sends ({count / due:.1%}) were {why} "
-                        f"(limit {limits[kind]:.0%}, --max-{kind})"
-                    )
-        ordered = sorted(cpu.elements())
-        lags = sorted(lag.elements())
-        return {
-            "loop_lag_p50_ms": lags[len(lags) // 2] if lags else None,
-            "loop_lag_max_ms": lags[-1] if lags else None,
-            "cpu_p50": ordered[len(ordered) // 2] if ordered else None,
-            "cpu_max": ordered[-1] if ordered else None,
-            "target_rps": snapshot["target_rps"],
-            "achieved_rps": round(started / seconds, 1) if seconds else None,
-            "due": due,
-            "sent": snapshot["sent"],
-            "late": snapshot["late"],
-            "generator_behind": late,
-            "reached_late": snapshot["behind"],  # the generator's own stalls, without the never
-            "dropped": snapshot["dropped"],
-            "held_for_throttling": snapshot["held"],
-            "skipped": snapshot["skipped"],
-            "numbers_submitted": snapshot["numbers"],
-            "check_rate": round(snapshot["checked"] / snapshot["answered"], 4)
-            if snapshot["answered"]
-            else None,
-            "saturated": reasons,
-        }
+        return reasons
+
+    def _behind(self, late: int, limits: dict[str, float]) -> list[str]:
+        """Open model: the due sends dropped, late or held beyond their limits."""
+        due = self.due
+        if not (self.target_rps and due):
+            return []
+        reasons = []
+        for kind, count, why in (
+            ("dropped", self.dropped, "dropped: too many requests in flight"),
+            ("late", late, "started late or never: the generator fell behind its schedule"),
+            ("held", self.held, "held back by throttling: the platform refused the rate"),
+        ):
+            if count > max(limits[kind] * due, SLACK):
+                reasons.append(
+                    f"{count} of {due} due sends ({count / due:.1%}) were {why} "
+                    f"(limit {limits[kind]:.0%}, --max-{kind})"
+                )
+        return reasons

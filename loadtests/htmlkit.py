@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from loadtests.summary import Delivery
+
 # One colour per verdict; the test of the reports checks that no two are the same.
 VERDICT_COLOURS = {
     "PASS": "#2e7d32",
@@ -134,10 +136,12 @@ def latency_head(suffix: str = "") -> list[str]:
     return [f"{p}{suffix}" for p in PERCENTILES]
 
 
-def delivery(summary: Mapping[str, Any]) -> str:
+def delivery(d: Delivery | None) -> str:
     """Final statuses seen through `query`: how many, latency, the share of each status."""
-    d = summary.get("delivery") or {}
-    row = [cell(number(d.get("count")), "num"), cell(number(d.get("abandoned")), "num")]
-    row += [*latency_row(d.get("latency_ms")), cell(shares(d.get("finals")))]
+    if d is None:
+        row = [cell(NONE, "num"), cell(NONE, "num"), *latency_row(None), cell(NONE)]
+    else:
+        row = [cell(number(d.count), "num"), cell(number(d.abandoned), "num")]
+        row += [*latency_row(d.latency_ms), cell(shares(d.finals))]
     head = ["final statuses", "given up", *latency_head(), "share by status"]
     return table(head, [row])

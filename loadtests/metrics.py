@@ -43,6 +43,7 @@ from loadtests.latency import mean_value
 from loadtests.live import View
 from loadtests.pushbook import COUNTS as PUSH_COUNTS
 from loadtests.pushbook import PushBook
+from loadtests.summary import CampaignSummary, PushSection, typed_summary
 from loadtests.thresholds import PUSH_MISSING, Threshold, judge, parse_all
 from okroute_model.secrets import MASKER
 from okroute_model.units import parse_duration
@@ -168,7 +169,7 @@ class Source:
     view: Callable[[], View | None]
     thresholds: list[Threshold]
     push_receiver: str = ""
-    final: dict[str, Any] | None = None  # summary.json once written
+    final: CampaignSummary | dict[str, Any] | None = None  # summary.json once written
 
 
 def _requests(view: View) -> Iterator[Metric]:
@@ -278,18 +279,18 @@ def _delivery(view: View) -> Iterator[Metric]:
 
 
 def _slos(
-    view: View, thresholds: list[Threshold], final: dict[str, Any] | None
+    view: View, thresholds: list[Threshold], final: CampaignSummary | None
 ) -> Iterator[Metric]:
     labels = ["slo"]
     passing = GaugeMetricFamily(name("slo_passing"), SERIES["slo_passing"], labels=labels)
     value = GaugeMetricFamily(name("slo_value"), SERIES["slo_value"], labels=labels)
     limit = GaugeMetricFamily(name("slo_limit"), SERIES["slo_limit"], labels=labels)
     if final is not None:  # the verdicts of the report, push SLOs included
-        for slo in final.get("slo", []):
-            text = safe_label(slo["threshold"])
-            passing.add_metric([text], 1.0 if slo["passed"] else 0.0)
-            if slo["value"] is not None:
-                value.add_metric([text], slo["value"])
+        for slo in final.slo:
+            text = safe_label(slo.threshold)
+            passing.add_metric([text], 1.0 if slo.passed else 0.0)
+            if slo.value is not None:
+                value.add_metric([text], slo.value)
     else:
         lookup = report.lookup(view.book, view.summary(), view.corrected)
         for threshold in thresholds:
@@ -314,13 +315,13 @@ def live_pushes(receiver: str) -> dict[str, Any] | None:
         return None
 
 
-def _pushes(live: dict[str, Any] | None, final: dict[str, Any] | None) -> Iterator[Metric]:
+def _pushes(live: dict[str, Any] | None, final: CampaignSummary | None) -> Iterator[Metric]:
     if live is None:
         return
     book = PushBook.merged([live["book"]])
-    push = (final or {}).get("push") or {}
+    push = final.push if final is not None and isinstance(final.push, PushSection) else None
     # Once the report is written its figure stands: pushes that come later are not the run's.
-    received = push.get("received", live.get("received", 0))
+    received = push.received if push is not None else live.get("received", 0)
     yield CounterMetricFamily(name("push_received"), SERIES["push_received_total"], value=received)
     yield GaugeMetricFamily(
         name("push_awaiting_final"), SERIES["push_awaiting_final"], value=live.get("open", 0)
@@ -328,7 +329,7 @@ def _pushes(live: dict[str, Any] | None, final: dict[str, Any] | None) -> Iterat
     events = CounterMetricFamily(name("push_events"), SERIES["push_events_total"], labels=["kind"])
     for kind in PUSH_COUNTS:
         if kind != "missing":  # known only once the grace is over: push_missing
-            events.add_metric([kind], book.counts[kind])
+            events.add_metric([kind], getattr(book.counts, kind))
     yield events
     latency = HistogramMetricFamily(
         name("push_latency_seconds"), SERIES["push_latency_seconds"], labels=["status"]
@@ -336,8 +337,8 @@ def _pushes(live: dict[str, Any] | None, final: dict[str, Any] | None) -> Iterat
     for status, histogram in sorted(book.latency.items()):
         latency.add_metric([safe_label(status)], *buckets_of(histogram, DELIVERY_BUCKETS))
     yield latency
-    if "missing" in push:
-        yield GaugeMetricFamily(name(PUSH_MISSING), SERIES[PUSH_MISSING], value=push["missing"])
+    if push is not None:
+        yield GaugeMetricFamily(name(PUSH_MISSING), SERIES[PUSH_MISSING], value=push.missing)
 
 
 class CampaignCollector(Collector):
@@ -354,8 +355,9 @@ class CampaignCollector(Collector):
         yield from _requests(view)
         yield from _generator(view)
         yield from _delivery(view)
-        yield from _slos(view, self.source.thresholds, self.source.final)
-        yield from _pushes(live_pushes(self.source.push_receiver), self.source.final)
+        final = None if self.source.final is None else typed_summary(self.source.final)
+        yield from _slos(view, self.source.thresholds, final)
+        yield from _pushes(live_pushes(self.source.push_receiver), final)
         yield GaugeMetricFamily(
             name("run_elapsed_seconds"), SERIES["run_elapsed_seconds"], value=view.elapsed
         )
@@ -380,7 +382,7 @@ class Exporter:
         self.url = f"http://{host}:{self.server.server_port}/metrics"
         log.info("okroute metrics on %s", self.url)
 
-    def finish(self, summary: dict[str, Any], sleep: Callable[[float], Any] = time.sleep) -> None:
+    def finish(self, summary: CampaignSummary, sleep: Callable[[float], Any] = time.sleep) -> None:
         """The final figures stay on the endpoint for `linger_s` seconds, for a last scrape."""
         self.source.final = summary
         if self.linger_s:

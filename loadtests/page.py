@@ -9,6 +9,7 @@ any. Every figure carries its unit (`loadtests/htmlkit.py`); no Python repr reac
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from loadtests.htmlkit import (
     table,
     weights,
 )
-from loadtests.summary import CampaignSummary
+from loadtests.summary import CampaignSummary, ProcessFigures, PushError, PushSection
 
 CHARTS = ("throughput.png", "latency.png", "delivery.png", "capacity.png")
 
@@ -99,63 +100,65 @@ def _slos(summary: CampaignSummary) -> str:
 
 # The generator's figures, one row each, one column per process: a table as narrow as the
 # number of processes, not one as wide as the number of figures.
-GENERATOR_ROWS = (
-    ("target rate", "target_rps", per_second),
-    ("achieved rate", "achieved_rps", per_second),
-    ("sends due (open model)", "due", lambda v: counted(v, "sends")),
-    ("sent", "sent", lambda v: counted(v, "requests")),
-    ("late", "late", lambda v: counted(v, "sends")),
-    ("late because the generator was behind", "generator_behind", lambda v: counted(v, "sends")),
-    ("dropped (in-flight cap)", "dropped", lambda v: counted(v, "sends")),
-    ("held back by throttling", "held_for_throttling", lambda v: counted(v, "sends")),
-    ("skipped (nothing to query yet)", "skipped", lambda v: counted(v, "sends")),
-    ("numbers submitted", "numbers_submitted", lambda v: counted(v, "numbers")),
-    ("CPU, median", "cpu_p50", cpu),
-    ("CPU, highest", "cpu_max", cpu),
-    ("event-loop lag, median", "loop_lag_p50_ms", ms),
-    ("event-loop lag, highest", "loop_lag_max_ms", ms),
-    ("contract checks on", "check_rate", lambda v: f"{percent(v)} of answers"),
-)
+GENERATOR_ROWS: tuple[tuple[str, Callable[[ProcessFigures], Any], Callable[[Any], str]], ...] = (
+    ("target rate", lambda p: p.target_rps, per_second),
+    ("achieved rate", lambda p: p.achieved_rps, per_second),
+    ("sends due (open model)", lambda p: p.due, lambda v: counted(v, "sends")),
+    ("sent", lambda p: p.sent, lambda v: counted(v, "requests")),
+    ("late", lambda p: p.late, lambda v: counted(v, "sends")),
+    ("late because the generator was behind", lambda p: p.generator_behind,
+     lambda v: counted(v, "sends")),
+    ("dropped (in-flight cap)", lambda p: p.dropped, lambda v: counted(v, "sends")),
+    ("held back by throttling", lambda p: p.held_for_throttling, lambda v: counted(v, "sends")),
+    ("skipped (nothing to query yet)", lambda p: p.skipped, lambda v: counted(v, "sends")),
+    ("numbers submitted", lambda p: p.numbers_submitted, lambda v: counted(v, "numbers")),
+    ("CPU, median", lambda p: p.cpu_p50, cpu),
+    ("CPU, highest", lambda p: p.cpu_max, cpu),
+    ("event-loop lag, median", lambda p: p.loop_lag_p50_ms, ms),
+    ("event-loop lag, highest", lambda p: p.loop_lag_max_ms, ms),
+    ("contract checks on", lambda p: p.check_rate, lambda v: f"{percent(v)} of answers"),
+)  # fmt: skip
 
 
 def _generator(summary: CampaignSummary) -> str:
     processes = summary.generator.processes
     head = ["", *(f"process {i + 1}" for i in range(len(processes)))]
     rows = [
-        [cell(label)] + [cell(show(p.get(key)) if key in p else NONE, "num") for p in processes]
-        for label, key, show in GENERATOR_ROWS
+        [cell(label)] + [cell(show(pick(p)), "num") for p in processes]
+        for label, pick, show in GENERATOR_ROWS
     ]
-    saturated = [f"process {i + 1}: {', '.join(p['saturated'])}"
-                 for i, p in enumerate(processes) if p.get("saturated")]  # fmt: skip
+    saturated = [f"process {i + 1}: {', '.join(p.saturated)}"
+                 for i, p in enumerate(processes) if p.saturated]  # fmt: skip
     note = f'<p class="warn">saturated — {escape("; ".join(saturated))}</p>' if saturated else ""
     return table(head, rows) + note
 
 
-def push_section(summary: dict[str, Any]) -> str:
-    push = summary.get("push")
-    if not push:
+def push_section(push: PushSection | PushError | None) -> str:
+    """The push section of a campaign (shared with okroute-verify's page)."""
+    if push is None:
         return "<p>No push receiver ran, so no pushes were counted.</p>"
+    if isinstance(push, PushError):
+        return f'<p class="warn">{escape(push.error)}</p>'
     figures = [
-        ("pushes received", counted(push.get("received", push.get("pushes")), "pushes")),
-        ("messages submitted", counted(push.get("messages"), "messages")),
-        ("with a final push", counted(push.get("with_final"), "messages")),
+        ("pushes received", counted(push.received, "pushes")),
+        ("messages submitted", counted(push.messages, "messages")),
+        ("with a final push", counted(push.with_final, "messages")),
         ("missing a final push",
-         f"{counted(push.get('missing'), 'messages')} ({percent(push.get('missing_share'))})"),
-        ("waited for late pushes", seconds(push.get("grace_waited_s"))),
-        ("pushes per message", _per_message(push.get("pushes_per_message"))),
-        ("duplicates", number(push.get("duplicates"))),
-        ("out of order", number(push.get("out_of_order"))),
-        ("a final status pushed over another", number(push.get("final_changed"))),
-        ("for IDs never submitted (unknown)", number(push.get("unknown"))),
-        ("to another account's URL (foreign)", number(push.get("foreign"))),
-        ("breaking a documented format", number(push.get("bad_format"))),
-        ("carrying the password", number(push.get("password"))),
-        ("MO pushes", number(push.get("mo"))),
-        ("push and poll disagree", counts(push.get("push_and_poll_disagree"))),
+         f"{counted(push.missing, 'messages')} ({percent(push.missing_share)})"),
+        ("waited for late pushes", seconds(push.grace_waited_s)),
+        ("pushes per message", _per_message(push.pushes_per_message)),
+        ("duplicates", number(push.duplicates)),
+        ("out of order", number(push.out_of_order)),
+        ("a final status pushed over another", number(push.final_changed)),
+        ("for IDs never submitted (unknown)", number(push.unknown)),
+        ("to another account's URL (foreign)", number(push.foreign)),
+        ("breaking a documented format", number(push.bad_format)),
+        ("carrying the password", number(push.password)),
+        ("MO pushes", number(push.mo)),
+        ("push and poll disagree", counts(push.push_and_poll_disagree)),
     ]  # fmt: skip
-    by_status = push.get("latency_ms_by_status") or {}
-    rows = [[cell("every final status"), *latency_row(push.get("latency_ms"))]]
-    rows += [[cell(status), *latency_row(f)] for status, f in by_status.items()]
+    rows = [[cell("every final status"), *latency_row(push.latency_ms)]]
+    rows += [[cell(status), *latency_row(f)] for status, f in push.latency_ms_by_status.items()]
     latency = table(["submit → first final push", *latency_head()], rows)
     return key_values(figures) + "<h3>Push latency per final status</h3>" + latency
 
@@ -175,11 +178,11 @@ def _capacity(summary: CampaignSummary) -> str:
     head = ["step", "target rate", "achieved rate", "p50", "p99", "errors", "throttled",
             "held back", "limit"]  # fmt: skip
     rows = [
-        [cell(step["name"]), cell(per_second(step["rate"]), "num"),
-         cell(per_second(step["achieved_rps"]), "num"), cell(ms(step["p50_ms"]), "num"),
-         cell(ms(step["p99_ms"]), "num"), cell(percent(step["errors"]), "num"),
-         cell(percent(step["throttled"]), "num"), cell(counted(step["held"], "sends"), "num"),
-         cell(step["limit"] or "held", "bad" if step["limit"] else "ok")]
+        [cell(step.name), cell(per_second(step.rate), "num"),
+         cell(per_second(step.achieved_rps), "num"), cell(ms(step.p50_ms), "num"),
+         cell(ms(step.p99_ms), "num"), cell(percent(step.errors), "num"),
+         cell(percent(step.throttled), "num"), cell(counted(step.held, "sends"), "num"),
+         cell(step.limit or "held", "bad" if step.limit else "ok")]
         for step in capacity.steps
     ]  # fmt: skip
     found = capacity.capacity_rps
@@ -199,7 +202,7 @@ def _scope_note(summary: CampaignSummary) -> str:
     last = steps[-1]
     return (
         f'<p class="warn" id="scope-note">The sections below cover the last step only, '
-        f"<b>{escape(last['name'])}</b> at {escape(per_second(last['rate']))}, not the whole "
+        f"<b>{escape(last.name)}</b> at {escape(per_second(last.rate))}, not the whole "
         "search; every step's figures are in the table above and under steps/.</p>"
     )
 
@@ -216,9 +219,7 @@ def render(directory: Path, summary: CampaignSummary) -> str:
     reasons = "".join(f"<li>{escape(r)}</li>" for r in _why(summary))
     warnings = "".join(f'<p class="warn">{escape(w)}</p>' for w in summary.warnings)
     charts = "".join(_image(directory / name) for name in CHARTS)
-    # Delivery and pushes are drawn by helpers shared with okroute-verify's page, which holds
-    # the load smoke's summary as parsed JSON.
-    data = summary.to_dict()
+    # Delivery and pushes are drawn by helpers shared with okroute-verify's page.
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>okroute-load {escape(summary.campaign or "")}: {verdict}</title>
@@ -231,8 +232,8 @@ def render(directory: Path, summary: CampaignSummary) -> str:
 <h2>Per request group</h2>{_groups(summary)}
 <h2>SLOs</h2>{_slos(summary)}
 <h2>Generator health</h2>{_generator(summary)}
-<h2>Delivery (final statuses seen through query)</h2>{delivery(data)}
-<h2>Pushes (delivery reports pushed to the receiver)</h2>{push_section(data)}
+<h2>Delivery (final statuses seen through query)</h2>{delivery(summary.delivery)}
+<h2>Pushes (delivery reports pushed to the receiver)</h2>{push_section(summary.push)}
 <h2>Charts</h2>{charts}
 </main></body></html>
 """

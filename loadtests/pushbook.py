@@ -8,6 +8,7 @@ IDs, since a platform may push once per segment or once per concatenated message
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +21,10 @@ from loadtests.latency import (
     _histogram,
     _record,
     latency_figures,
-    seconds_at,
     summed,
 )
+from loadtests.summary import PushCounts, PushFigures
+from loadtests.thresholds import reader
 from okroute_model.push import Push, PushKind, format_problems, status_problem
 from okroute_model.statuses import FINAL_STATUSES, RANK, Status
 
@@ -33,37 +35,14 @@ MAX_PUSHES_PER_MESSAGE = 64  # statuses kept per message; beyond, pushes are onl
 # (`receiver.MAX_GRACE`) and any delivery story, it is judged then (missing, pushes per message,
 # poll agreement) and let go, so the matcher holds minutes of messages, not the whole run.
 RETIRE_AFTER = 900.0
-# Counters of a book, each a number of pushes unless it says messages.
-COUNTS = (
-    "messages",  # messages submitted (numbers x submits)
-    "with_final",  # messages that got a push of a final status
-    "missing",  # messages that got none by the end of the grace period
-    "pushes",  # DLR pushes matched to this run's messages
-    "duplicates",  # a status pushed again for the same message
-    "out_of_order",  # a status behind one already pushed (ACCEPTD after DELIVRD)
-    "final_changed",  # a final status after a different final status
-    "bad_format",  # a documented format broken (§7 MUST)
-    "bad_status",  # not one of the nine statuses
-    "foreign",  # pushed to another account's URL
-    "password",  # carrying the account's password
-    "unknown",  # for an ID this run never submitted
-    "mo",  # MO pushes
-    "polled_compared",  # IDs whose final status both a push and a query showed
-    "let_go",  # messages not followed any more (MAX_MESSAGES)
-)
-SHARES = {  # SLO metric -> (counter, the counter it is a share of)
-    "push_missing": ("missing", "messages"),
-    "push_duplicates": ("duplicates", "pushes"),
-    "push_out_of_order": ("out_of_order", "pushes"),
-    "push_unknown": ("unknown", "pushes"),
-}
+COUNTS = tuple(PushCounts.names())  # a book's counters (`summary.PushCounts`)
 
 
 @dataclass
 class PushBook:
     """One generator's push figures; `add` merges another's snapshot into it."""
 
-    counts: Counter[str] = field(default_factory=Counter)
+    counts: PushCounts = field(default_factory=PushCounts)
     latency: dict[str, HdrHistogram] = field(default_factory=dict)  # final status -> histogram
     per_message: Counter[str] = field(default_factory=Counter)  # "pushes per message" -> messages
     disagree: Counter[str] = field(default_factory=Counter)  # "pushed X, polled Y" -> IDs
@@ -79,7 +58,7 @@ class PushBook:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "counts": dict(self.counts),
+            "counts": dataclasses.asdict(self.counts),
             "latency": {s: _encode(h) for s, h in self.latency.items()},
             "per_message": dict(self.per_message),
             "disagree": dict(self.disagree),
@@ -101,42 +80,57 @@ class PushBook:
             book.add(snapshot)
         return book
 
-    def share(self, metric: str) -> float | None:
-        part, whole = SHARES[metric]
-        total = self.counts[whole]
-        return self.counts[part] / total if total else None
+    def share(self, part: str, whole: str) -> float | None:
+        """Counter `part` over counter `whole` (None when `whole` is 0)."""
+        total = getattr(self.counts, whole)
+        return getattr(self.counts, part) / total if total else None
 
     def value(self, metric: str) -> float | None:
-        """An SLO metric: a share, a count, or a latency in seconds (over every final status)."""
-        if metric in SHARES:
-            return self.share(metric)
-        if metric == "count":
-            return float(self.counts["with_final"])
-        histogram = self.combined()
-        if histogram is None:
-            return None
-        if metric in ("avg", "min", "max"):
-            raw = {
-                "avg": histogram.get_mean_value(),
-                "min": histogram.get_min_value(),
-                "max": histogram.get_max_value(),
-            }
-            return raw[metric] / 1e6
-        return seconds_at(histogram, float(metric[1:]))
+        """An SLO metric of the push scope, read as the metric table says (`thresholds`)."""
+        return reader(_BookFigures(self))("push", metric)
 
-    def figures(self) -> dict[str, Any]:
-        """The `push` section of summary.json."""
-        counts = {name: self.counts[name] for name in COUNTS}
-        return {
-            **counts,
-            "missing_share": round(self.share("push_missing") or 0.0, 6),
-            "latency_ms": latency_figures(self.combined()),
-            "latency_ms_by_status": {
-                s: latency_figures(h) for s, h in sorted(self.latency.items())
-            },
-            "pushes_per_message": dict(sorted(self.per_message.items(), key=lambda kv: kv[0])),
-            "push_and_poll_disagree": dict(self.disagree),
-        }
+    def figures(self) -> PushFigures:
+        """A book's part of the `push` section of summary.json."""
+        counts = self.counts
+        return PushFigures(
+            **dataclasses.asdict(counts),
+            missing_share=round(counts.missing / counts.messages, 6) if counts.messages else 0.0,
+            latency_ms=latency_figures(self.combined()),
+            latency_ms_by_status={s: latency_figures(h) for s, h in sorted(self.latency.items())},
+            pushes_per_message=dict(sorted(self.per_message.items(), key=lambda kv: kv[0])),
+            push_and_poll_disagree=dict(self.disagree),
+        )
+
+
+@dataclass
+class _BookFigures:
+    """One book as the SLO metrics read the push scope (`thresholds.Figures`)."""
+
+    book: PushBook
+
+    def histogram(self, scope: str) -> HdrHistogram | None:
+        return self.book.combined()
+
+    def count(self, scope: str) -> float | None:
+        return float(self.book.counts.with_final)
+
+    def answers(self, scope: str, key: str) -> float | None:
+        return None  # a book holds no answers
+
+    def generator_share(self, part: str, whole: str) -> float:
+        return 0.0  # nor the generator's sends
+
+    def push_share(self, part: str, whole: str) -> float | None:
+        return self.book.share(part, whole)
+
+
+@dataclass
+class ReceiverReport:
+    """What the receiver answers at the end (`/_receiver/report`): every generator's book."""
+
+    generators: dict[str, dict[str, Any]]  # generator -> `PushBook.snapshot`
+    received: int = 0
+    grace_waited_s: float = 0.0
 
 
 @dataclass
@@ -186,12 +180,12 @@ class Matcher:
                 old = self._order.popleft()
                 for i in old.ids:
                     self._by_id.pop(i, None)
-                self.book(old.generator).counts["let_go"] += 1
+                self.book(old.generator).counts.let_go += 1
                 self._open -= old.final is None
             self._retire(at - RETIRE_AFTER)
             message = Message(tuple(ids), at, generator)
             self._order.append(message)
-            book.counts["messages"] += 1
+            book.counts.messages += 1
             self._open += 1
             for message_id in ids:
                 self._by_id[message_id] = message
@@ -210,7 +204,7 @@ class Matcher:
     def push(self, push: Push) -> None:
         if push.kind is PushKind.MO:
             book = self.unmatched
-            book.counts["mo"] += 1
+            book.counts.mo += 1
             self._judge(push, book)
             return
         message = self._by_id.get(push.app_msg_id)
@@ -220,44 +214,44 @@ class Matcher:
             self._pending.setdefault(push.app_msg_id, []).append(push)
             self._pending_pushes += 1
         else:
-            self.unmatched.counts["unknown"] += 1
+            self.unmatched.counts.unknown += 1
 
     def _judge(self, push: Push, book: PushBook) -> None:
         kind = push.kind or PushKind.DLR
         if format_problems(kind, push.values):
-            book.counts["bad_format"] += 1
+            book.counts.bad_format += 1
         if kind is PushKind.DLR and status_problem(push.values):
-            book.counts["bad_status"] += 1
+            book.counts.bad_status += 1
         if any(secret in push.raw for secret in self.passwords):
-            book.counts["password"] += 1
+            book.counts.password += 1
         if push.account and push.account != self.username:
-            book.counts["foreign"] += 1
+            book.counts.foreign += 1
 
     def _match(self, push: Push, message: Message) -> None:
         book = self.book(message.generator)
         counts = book.counts
-        counts["pushes"] += 1
+        counts.pushes += 1
         self._judge(push, book)
         if sum(len(s) for s in message.pushed.values()) >= MAX_PUSHES_PER_MESSAGE:
-            counts["duplicates"] += 1  # a platform in a loop: counted, no longer kept
+            counts.duplicates += 1  # a platform in a loop: counted, no longer kept
             return
         status = push.status
         # Order, duplicates and changes are judged per ID: each segment has its own story.
         before = message.pushed.setdefault(push.app_msg_id, [])
         if status in before:
-            counts["duplicates"] += 1
+            counts.duplicates += 1
         rank = RANK.get(Status(status)) if status in RANK else None
         seen = [RANK[Status(s)] for s in before if s in RANK]
         if rank is not None and seen and rank < max(seen):
-            counts["out_of_order"] += 1
+            counts.out_of_order += 1
         finals = [s for s in before if s in FINAL_STATUSES]
         if status in FINAL_STATUSES:
             if finals and status != finals[0]:
-                counts["final_changed"] += 1
+                counts.final_changed += 1
             if message.final is None:
                 message.final = status
                 self._open -= 1
-                counts["with_final"] += 1
+                counts.with_final += 1
                 book.record_latency(status, push.received - message.submitted)
         before.append(status)
 
@@ -281,7 +275,7 @@ class Matcher:
         for message in self._order:
             _judge_message(message, books[message.generator])
         unmatched = PushBook.merged([self.unmatched.snapshot()])
-        unmatched.counts["unknown"] += sum(len(p) for p in self._pending.values())
+        unmatched.counts.unknown += sum(len(p) for p in self._pending.values())
         books["-"] = unmatched
         return {g: b.snapshot() for g, b in books.items()}
 
@@ -289,12 +283,12 @@ class Matcher:
 def _judge_message(message: Message, book: PushBook) -> None:
     """A message's figures once no more pushes are awaited for it."""
     if message.final is None:
-        book.counts["missing"] += 1
+        book.counts.missing += 1
     book.per_message[str(sum(len(s) for s in message.pushed.values()))] += 1
     for message_id, polled in message.polled.items():
         finals = [s for s in message.pushed.get(message_id, ()) if s in FINAL_STATUSES]
         if not finals:
             continue
-        book.counts["polled_compared"] += 1
+        book.counts.polled_compared += 1
         if finals[0] != polled:
             book.disagree[f"pushed {finals[0]}, polled {polled}"] += 1

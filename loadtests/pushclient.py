@@ -7,6 +7,7 @@ every generator's book.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import urllib.error
@@ -14,7 +15,8 @@ import urllib.request
 from typing import Any
 
 from contracts.push_exercise import groups_of as answer_groups
-from loadtests.pushbook import PushBook
+from loadtests.pushbook import PushBook, ReceiverReport
+from loadtests.summary import PushError, PushSection
 
 log = logging.getLogger("okroute.load")
 FLUSH_EVERY = 0.5
@@ -72,33 +74,35 @@ class PushReporter:
             self.flush()
 
 
-def fetch_report(receiver: str, grace: float) -> dict[str, Any] | None:
+def fetch_report(receiver: str, grace: float) -> ReceiverReport | None:
     """Every generator's push figures, after waiting up to `grace` seconds for late pushes."""
     url = f"{receiver.rstrip('/')}/_receiver/report?grace={grace:g}"
     try:
         with urllib.request.urlopen(url, timeout=grace + TIMEOUT) as response:
-            return json.loads(response.read())
-    except (OSError, ValueError, urllib.error.URLError) as exc:
+            return ReceiverReport(**json.loads(response.read()))
+    except (OSError, ValueError, TypeError, urllib.error.URLError) as exc:
         log.error("no push figures from the receiver: %s", exc)
         return None
 
 
-def merged(report: dict[str, Any]) -> PushBook:
-    return PushBook.merged(list(report["generators"].values()))
+def merged(report: ReceiverReport) -> PushBook:
+    return PushBook.merged(list(report.generators.values()))
 
 
-def collect(receiver: str, grace: float) -> tuple[PushBook | None, dict[str, Any]]:
+def collect(receiver: str, grace: float) -> tuple[PushBook | None, PushSection | PushError]:
     """The merged book and the `push` section of summary.json (per generator too)."""
     report = fetch_report(receiver, grace)
     if report is None:
-        return None, {"error": "the push receiver gave no figures"}
+        return None, PushError("the push receiver gave no figures")
     book = merged(report)
-    section = book.figures()
-    section["received"] = report.get("received", 0)
-    section["grace_waited_s"] = report.get("grace_waited_s", 0.0)
-    section["by_generator"] = {
-        name: PushBook.merged([snapshot]).figures()
-        for name, snapshot in sorted(report["generators"].items())
-        if name != "-"
-    }
+    section = PushSection(
+        **dataclasses.asdict(book.figures()),
+        received=report.received,
+        grace_waited_s=report.grace_waited_s,
+        by_generator={
+            name: PushBook.merged([snapshot]).figures()
+            for name, snapshot in sorted(report.generators.items())
+            if name != "-"
+        },
+    )
     return book, section

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from contracts.receiver import parse_listen
+from contracts.records import typed
 from loadtests import options
 from loadtests.receiver import ReceiverError, launched_receiver
+from loadtests.summary import PushError, PushSection
 from okroute_model.push import PushKind, default_template
 
 __all__ = ["ReceiverError", "add_arguments", "receiver", "summary_line"]
@@ -82,36 +84,37 @@ def slos(args: argparse.Namespace, given: list[str] | None) -> list[str] | None:
     return options.with_push_slo(given or options.DEFAULT_SLOS)
 
 
-def summary_line(push: dict[str, Any] | None) -> str | None:
+def summary_line(push: PushSection | PushError | dict[str, Any] | None) -> str | None:
     """The push figures in one line, or None when no receiver took part."""
-    if not push:
+    push = typed(PushSection | PushError, push)
+    if push is None:
         return None
-    if "error" in push:
-        return f"  pushes: {push['error']}"
-    latency = push.get("latency_ms") or {}
+    if isinstance(push, PushError):
+        return f"  pushes: {push.error}"
+    latency = push.latency_ms or {}
     line = (
-        f"  pushes: {push['received']} received; {push['with_final']} of {push['messages']} "
-        f"messages got a final push (missing {push['missing_share']:.3%}); "
+        f"  pushes: {push.received} received; {push.with_final} of {push.messages} "
+        f"messages got a final push (missing {push.missing_share:.3%}); "
         f"p50 {latency.get('p50', '-')} ms, p95 {latency.get('p95', '-')} ms; "
-        f"duplicates {push['duplicates']}, out of order {push['out_of_order']}, "
-        f"unknown {push['unknown']}"
+        f"duplicates {push.duplicates}, out of order {push.out_of_order}, "
+        f"unknown {push.unknown}"
     )
     missing = missing_line(push)
     return f"{line}\n{missing}" if missing else line
 
 
-def missing_line(push: dict[str, Any]) -> str | None:
+def missing_line(push: PushSection) -> str | None:
     """The verdict's own line when messages got no push of a final status after the grace."""
-    if not push.get("missing"):
+    if not push.missing:
         return None
-    waited = push.get("grace_waited_s", 0.0)
-    if not push.get("received"):
+    waited = push.grace_waited_s
+    if not push.received:
         return (
-            f"  NO PUSH RECEIVED: none of {push['messages']} messages was pushed after "
+            f"  NO PUSH RECEIVED: none of {push.messages} messages was pushed after "
             f"{waited:g} s of grace; is the account's DLR URL set to the template printed at "
             "the start?"
         )
     return (
-        f"  MISSING PUSHES: {push['missing']} of {push['messages']} messages got no push of a "
+        f"  MISSING PUSHES: {push.missing} of {push.messages} messages got no push of a "
         f"final status after {waited:g} s of grace"
     )

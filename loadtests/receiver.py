@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 from aiohttp import web
 
 from contracts.receiver import make_handler, parse_listen, scripted, serve
-from loadtests.pushbook import Matcher, PushBook
+from loadtests.pushbook import Matcher, PushBook, ReceiverReport
 from okroute_mock.launch import ready_child, until_signalled, write_ready
 from okroute_model.accounts import CredentialsMissing, from_env
 from okroute_model.push import PushKind, default_template
@@ -71,12 +72,8 @@ class ReceiverApp:
             except ValueError:
                 return web.Response(status=400, text="grace is a number of seconds")
             waited = await self._settle(grace)
-            body = {
-                "generators": self.matcher.finish(),
-                "received": self.received,
-                "grace_waited_s": round(waited, 3),
-            }
-            return web.json_response(body)
+            body = ReceiverReport(self.matcher.finish(), self.received, round(waited, 3))
+            return web.json_response(dataclasses.asdict(body))
         if action == "live":  # a campaign's metrics endpoint, at each scrape
             return web.json_response(self.live())
         if action == "stats":

@@ -10,10 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contracts.records import typed
 from loadtests.health import Health
 from loadtests.latency import LatencyBook, latency_figures, seconds_at, summed
 from loadtests.pushbook import PushBook
-from loadtests.summary import CampaignSummary, Delivery, Generator, GroupFigures, ScopeFigures
+from loadtests.summary import (
+    CampaignSummary,
+    CapacityStep,
+    Delivery,
+    Generator,
+    GroupFigures,
+    ScopeFigures,
+)
 from loadtests.thresholds import Lookup, Threshold, Verdict, judge, reader
 
 if TYPE_CHECKING:
@@ -55,7 +63,7 @@ def summarize(
     """The figures of a campaign (not yet judged). `seconds` is the load window: from the start
     until the load stopped, not the drain."""
     processes = [Health.assess(h, seconds, limits) for h in healths]
-    saturated = [r for p in processes for r in p["saturated"]]
+    saturated = [r for p in processes for r in p.saturated]
     delivered = sum(book.finals.values())
     groups = {
         name: GroupFigures(
@@ -108,7 +116,7 @@ class MergedFigures:
 
     def count(self, scope: str) -> float | None:
         if scope == "push":
-            return None if self.push is None else float(self.push.counts["with_final"])
+            return None if self.push is None else float(self.push.counts.with_final)
         if scope == "dlr":
             return float(sum(self.book.finals.values()))
         return self.answers(scope, "count")
@@ -118,11 +126,14 @@ class MergedFigures:
         return None if figures is None else float(getattr(figures, key))
 
     def generator_share(self, part: str, whole: str) -> float:
-        processes = self.summary.generator.processes
-        return _share(sum(p[part] for p in processes), sum(p[whole] for p in processes))
+        generator = self.summary.generator
+        return _share(
+            generator.total(lambda p: getattr(p, part)),
+            generator.total(lambda p: getattr(p, whole)),
+        )
 
-    def push_share(self, metric: str) -> float | None:
-        return None if self.push is None else self.push.share(metric)
+    def push_share(self, part: str, whole: str) -> float | None:
+        return None if self.push is None else self.push.share(part, whole)
 
 
 def lookup(
@@ -334,28 +345,29 @@ def _delivery(plt, book: LatencyBook, ctx: _Timeline, thresholds: list[Threshold
     return _done(plt, fig, ax, meta, "Delivery latency", ctx.directory / "delivery.png")
 
 
-def capacity_chart(rows: list[dict[str, Any]], directory: Path) -> Path | None:
+def capacity_chart(rows: list[CapacityStep | dict[str, Any]], directory: Path) -> Path | None:
     """The knee: achieved against target rate per step, and p99 latency."""
     if not rows:
         return None
+    steps = [typed(CapacityStep, r) for r in rows]
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     _style(plt)
-    ordered = sorted(rows, key=lambda r: r["rate"])
+    ordered = sorted(steps, key=lambda r: r.rate)
     fig, ax = plt.subplots(figsize=(11, 4.2))
-    rates = [r["rate"] for r in ordered]
+    rates = [r.rate for r in ordered]
     ax.plot(rates, rates, ":", color="#999", label="target")
-    ax.plot(rates, [r["achieved_rps"] for r in ordered], "o-", label="achieved requests/s")
+    ax.plot(rates, [r.achieved_rps for r in ordered], "o-", label="achieved requests/s")
     for r in ordered:
-        if r["limit"]:
-            ax.annotate(r["limit"], (r["rate"], r["achieved_rps"]), fontsize=7, color="#c62828")
+        if r.limit:
+            ax.annotate(r.limit, (r.rate, r.achieved_rps), fontsize=7, color="#c62828")
     ax.set_xlabel("target rate, requests/s")
     ax.set_ylabel("requests/s")
     right = ax.twinx()
-    right.plot(rates, [r["p99_ms"] or 0 for r in ordered], "s--", color="#b26a00", label="p99 ms")
+    right.plot(rates, [r.p99_ms or 0 for r in ordered], "s--", color="#b26a00", label="p99 ms")
     right.set_ylabel("p99 latency, ms")
     right.grid(False)
     handles = ax.get_legend_handles_labels()

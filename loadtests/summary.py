@@ -1,10 +1,12 @@
 """`summary.json`, typed: the one module that writes a campaign's summary and reads it back.
 
-The dataclasses below are the file's shape; `schema()` derives its JSON Schema from them, shipped
-as `contracts/schemas/campaign-summary.json` for users who read summary.json in their own tools
+The dataclasses below are the file's shape (`contracts.records` reads and writes them);
+`schema()` derives its JSON Schema from them, shipped as
+`contracts/schemas/campaign-summary.json` for users who read summary.json in their own tools
 (`python -m loadtests.summary` writes it; a test keeps it equal to what this module builds and
 validates a real summary against it). Figures whose keys are data (request groups, scopes,
-percentiles, rules) are maps; every fixed key is a field here.
+percentiles, rules) are maps; every fixed key is a field here: a process's figures, a capacity
+step, the push section and its counters too, so no other module names a key of the file.
 """
 
 from __future__ import annotations
@@ -12,17 +14,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-import types
-import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.records import ABSENT_WHEN_NONE, Document, Record
+from contracts.records import SCHEMAS as SCHEMAS  # where the schema ships
+
 FILENAME = "summary.json"
 SCHEMA_FILE = "campaign-summary.json"
-SCHEMAS = Path(__file__).resolve().parent.parent / "contracts" / "schemas"
-# A section written only when there is one (a reader tests for its key), never as null.
-ABSENT_WHEN_NONE = {"absent_when_none": True}
 Percentiles = dict[str, float]  # "p50", "p99.9", "min", "max", "avg" -> milliseconds
 
 
@@ -56,9 +57,36 @@ class Delivery:
 
 
 @dataclass
+class ProcessFigures:
+    """`health.Health.assess`: one generator process's figures (defaults: nothing counted)."""
+
+    loop_lag_p50_ms: int | None = None
+    loop_lag_max_ms: int | None = None
+    cpu_p50: int | None = None  # percent of one core
+    cpu_max: int | None = None
+    target_rps: float | None = None  # open model: its share of the arrival rate
+    achieved_rps: float | None = None
+    due: int = 0
+    sent: int = 0
+    late: int = 0
+    generator_behind: int = 0  # reached over BEHIND_AFTER late, or never reached
+    reached_late: int = 0  # the generator's own stalls, without the never reached
+    dropped: int = 0
+    held_for_throttling: int = 0
+    skipped: int = 0
+    numbers_submitted: int = 0
+    check_rate: float | None = None  # answers run through every contract check
+    saturated: list[str] = field(default_factory=list)  # why it did not apply the load
+
+
+@dataclass
 class Generator:
-    processes: list[dict[str, Any]]  # `health.Health.assess` of each generator process
+    processes: list[ProcessFigures]  # one per generator process
     saturated: bool = False
+
+    def total(self, pick: Callable[[ProcessFigures], float | None]) -> float:
+        """A figure summed over every process (a process without it counts 0)."""
+        return sum(pick(p) or 0 for p in self.processes)
 
 
 @dataclass
@@ -70,15 +98,90 @@ class SloLine:
 
 
 @dataclass
+class CapacityStep:
+    """`capacity.step_row`: one step of the capacity search."""
+
+    name: str
+    rate: float  # the target rate, requests/s
+    achieved_rps: float = 0.0
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    errors: float = 0.0
+    throttled: float = 0.0  # share, sends held back by a Retry-After included
+    held: int = 0
+    numbers: int = 0
+    limit: str | None = None  # what stopped it (`capacity.Limit`); None: it held
+    overhead_s: float | None = None  # the step's time beside its load
+
+
+@dataclass
 class Capacity:
     capacity_rps: float | None
     stopped_by: str
-    steps: list[dict[str, Any]]  # `capacity.step_row` of each step run
+    steps: list[CapacityStep]  # each step run
     config: dict[str, Any]
 
 
 @dataclass
-class CampaignSummary:
+class PushCounts:
+    """A push book's counters, each a number of pushes unless it says messages."""
+
+    messages: int = 0  # messages submitted (numbers x submits)
+    with_final: int = 0  # messages that got a push of a final status
+    missing: int = 0  # messages that got none by the end of the grace period
+    pushes: int = 0  # DLR pushes matched to this run's messages
+    duplicates: int = 0  # a status pushed again for the same message
+    out_of_order: int = 0  # a status behind one already pushed (ACCEPTD after DELIVRD)
+    final_changed: int = 0  # a final status after a different final status
+    bad_format: int = 0  # a documented format broken (§7 MUST)
+    bad_status: int = 0  # not one of the nine statuses
+    foreign: int = 0  # pushed to another account's URL
+    password: int = 0  # carrying the account's password
+    unknown: int = 0  # for an ID this run never submitted
+    mo: int = 0  # MO pushes
+    polled_compared: int = 0  # IDs whose final status both a push and a query showed
+    let_go: int = 0  # messages not followed any more (pushbook.MAX_MESSAGES)
+
+    def update(self, counts: Mapping[str, int]) -> None:
+        """Add `counts` (counter -> count), as `Counter.update` does; an unknown counter fails."""
+        for name, count in counts.items():
+            setattr(self, name, getattr(self, name) + count)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """The counters alone (asked of `PushFigures` too, not its other figures)."""
+        return [f.name for f in dataclasses.fields(PushCounts)]
+
+
+@dataclass
+class PushFigures(PushCounts):
+    """`pushbook.PushBook.figures`: a book's counters, latency and per-message figures."""
+
+    missing_share: float = 0.0
+    latency_ms: Percentiles | None = None  # submit to the first push of a final status
+    latency_ms_by_status: dict[str, Percentiles | None] = field(default_factory=dict)
+    pushes_per_message: dict[str, int] = field(default_factory=dict)  # pushes -> messages
+    push_and_poll_disagree: dict[str, int] = field(default_factory=dict)  # how -> IDs
+
+
+@dataclass
+class PushSection(PushFigures):
+    """`pushclient.collect`: the push section of summary.json, every generator's book merged."""
+
+    received: int = 0
+    grace_waited_s: float = 0.0
+    by_generator: dict[str, PushFigures] = field(default_factory=dict)
+
+
+@dataclass
+class PushError:
+    """The push section when the receiver gave no figures."""
+
+    error: str
+
+
+@dataclass
+class CampaignSummary(Record):
     # "all" and each command; None: no data
     scopes: dict[str, ScopeFigures | None] = field(default_factory=dict)
     groups: dict[str, GroupFigures] = field(default_factory=dict)
@@ -105,51 +208,14 @@ class CampaignSummary:
     valid: bool = True
     invalid_because: list[str] = field(default_factory=list)
     delivery: Delivery | None = None
-    # `pushclient.collect`: the push receiver's figures; absent when no receiver took part
-    push: dict[str, Any] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    # the push receiver's figures; absent when no receiver took part
+    push: PushSection | PushError | None = field(default=None, metadata=ABSENT_WHEN_NONE)
     slo_judged_on: str | None = None
     warnings: list[str] = field(default_factory=list)
     aborted_because: str | None = None
     capacity: Capacity | None = field(default=None, metadata=ABSENT_WHEN_NONE)  # --find-capacity
     wall_s: float | None = None  # okroute-load's own time, start to end
     overhead_s: float | None = None  # wall time less the load window
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        for f in dataclasses.fields(self):
-            if f.metadata.get("absent_when_none") and data[f.name] is None:
-                del data[f.name]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CampaignSummary:
-        return typed(cls, data)
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-
-
-def typed(kind: Any, value: Any) -> Any:
-    """`value` (parsed JSON) as `kind`: dataclasses built field by field, the rest as it is."""
-    if value is None:
-        return None
-    if dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        names = {f.name for f in dataclasses.fields(kind)}
-        unknown = set(value) - names
-        if unknown:
-            raise ValueError(f"{kind.__name__}: unknown keys {sorted(unknown)}")
-        return kind(**{k: typed(hints[k], v) for k, v in value.items()})
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (typing.Union, types.UnionType):
-        real = [a for a in args if a is not type(None)]
-        return typed(real[0], value) if len(real) == 1 else value
-    if origin is list:
-        return [typed(args[0], v) for v in value]
-    if origin is dict:
-        return {k: typed(args[1], v) for k, v in value.items()}
-    return value
 
 
 def write(directory: Path, summary: CampaignSummary | dict[str, Any]) -> Path:
@@ -160,21 +226,24 @@ def write(directory: Path, summary: CampaignSummary | dict[str, Any]) -> Path:
     return path
 
 
+DOCUMENT = Document(
+    CampaignSummary,
+    FILENAME,
+    SCHEMA_FILE,
+    "okroute-load campaign summary (summary.json)",
+    "The figures, SLO verdicts and verdict of one okroute-load campaign.",
+)
+schema = DOCUMENT.schema
+
+
 def typed_summary(summary: CampaignSummary | dict[str, Any]) -> CampaignSummary:
     """A summary as the dataclass, from a dict checked against the types if need be."""
-    return summary if isinstance(summary, CampaignSummary) else CampaignSummary.from_dict(summary)
+    return DOCUMENT.typed(summary)
 
 
 def read(path: Path) -> CampaignSummary:
     """summary.json (or a campaign folder holding it), typed."""
-    return read_typed(CampaignSummary, path, FILENAME)
-
-
-def read_typed(kind: Any, path: Path, filename: str) -> Any:
-    """A JSON document as `kind` (a dataclass with `from_dict`); a folder: its `filename`."""
-    if path.is_dir():
-        path = path / filename
-    return kind.from_dict(json.loads(path.read_text()))
+    return DOCUMENT.read(path)
 
 
 def stamp_overhead(directory: Path, wall: float) -> CampaignSummary | None:
@@ -188,75 +257,5 @@ def stamp_overhead(directory: Path, wall: float) -> CampaignSummary | None:
     return summary
 
 
-# -- the JSON Schema ---------------------------------------------------------------------------
-
-_PLAIN = {str: "string", float: "number", int: "integer", bool: "boolean"}
-
-
-def _schema_of(kind: Any, definitions: dict[str, Any]) -> dict[str, Any]:
-    if dataclasses.is_dataclass(kind):
-        if kind.__name__ not in definitions:
-            definitions[kind.__name__] = {}  # a placeholder while its fields are made
-            definitions[kind.__name__] = _object(kind, definitions)
-        return {"$ref": f"#/$defs/{kind.__name__}"}
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (typing.Union, types.UnionType):
-        return {"anyOf": [_schema_of(a, definitions) for a in args]}
-    if origin is list:
-        return {"type": "array", "items": _schema_of(args[0], definitions)}
-    if origin is dict:
-        return {"type": "object", "additionalProperties": _schema_of(args[1], definitions)}
-    if kind is type(None):
-        return {"type": "null"}
-    if kind in _PLAIN:
-        # JSON has one number type: an integer-valued float is written as 1.0, an int as 1.
-        return {"type": "number"} if kind is float else {"type": _PLAIN[kind]}
-    return {}  # Any
-
-
-def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
-    hints = _hints(cls)
-    fields = dataclasses.fields(cls)
-    return {
-        "type": "object",
-        "properties": {f.name: _schema_of(hints[f.name], definitions) for f in fields},
-        # written always (null when there is nothing), but for the sections absent when none
-        "required": [f.name for f in fields if not f.metadata.get("absent_when_none")],
-        "additionalProperties": False,
-    }
-
-
-def schema_for(cls: type, title: str, description: str) -> dict[str, Any]:
-    definitions: dict[str, Any] = {}
-    root = _object(cls, definitions)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": title,
-        "description": description,
-        **root,
-        "$defs": dict(sorted(definitions.items())),
-    }
-
-
-def schema() -> dict[str, Any]:
-    return schema_for(
-        CampaignSummary,
-        "okroute-load campaign summary (summary.json)",
-        "The figures, SLO verdicts and verdict of one okroute-load campaign.",
-    )
-
-
-def write_schema(filename: str, document: dict[str, Any]) -> int:
-    """Ship a JSON Schema beside openapi.json (`contracts/schemas/`), and say where."""
-    path = SCHEMAS / filename
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(path)
-    return 0
-
-
-def main() -> int:
-    return write_schema(SCHEMA_FILE, schema())
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(DOCUMENT.ship())

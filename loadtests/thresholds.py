@@ -77,8 +77,8 @@ class Figures(Protocol):
     def generator_share(self, part: str, whole: str) -> float:
         """A share of the generators' due sends: `part` of `whole`, over every process."""
 
-    def push_share(self, metric: str) -> float | None:
-        """A push metric's share, from the push receiver's book."""
+    def push_share(self, part: str, whole: str) -> float | None:
+        """A share of the push receiver's counters (`summary.PushCounts`): `part` of `whole`."""
 
 
 Reader = Callable[[Figures, str, str], float | None]  # (figures, scope, metric name) -> value
@@ -103,9 +103,13 @@ class Metric:
     elsewhere: str = "{metric} is not measured for {scope}"  # a scope it is not measured for
 
 
-def _push(name: str, about: str) -> Metric:
-    """A share the push receiver measures over every push (or message) of the run."""
-    read: Reader = lambda f, s, m: f.push_share(m)  # noqa: E731 - one line, like its neighbours
+def _push(name: str, part: str, whole: str, about: str) -> Metric:
+    """A share the push receiver measures over every push (or message) of the run: its counter
+    `part` of its counter `whole`."""
+
+    def read(figures: Figures, scope: str, metric: str) -> float | None:
+        return figures.push_share(part, whole)
+
     return Metric(name, Kind.SHARE, PUSHES, read, "fraction", about,
                   "{metric} is measured for all pushes, not {scope}")  # fmt: skip
 
@@ -131,10 +135,12 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
            "fraction", "open model: share of sends that left late"),
     Metric("dropped", Kind.SHARE, ("all",), lambda f, s, m: f.generator_share(m, "due"),
            "fraction", "open model: share of due sends dropped (--max-in-flight reached)"),
-    _push(PUSH_MISSING, "share of messages without a final push"),
-    _push("push_duplicates", "share of pushes that repeat a status"),
-    _push("push_out_of_order", "share of pushes behind a status already pushed"),
-    _push("push_unknown", "share of pushes for IDs the run never submitted"),
+    _push(PUSH_MISSING, "missing", "messages", "share of messages without a final push"),
+    _push("push_duplicates", "duplicates", "pushes", "share of pushes that repeat a status"),
+    _push("push_out_of_order", "out_of_order", "pushes",
+          "share of pushes behind a status already pushed"),
+    _push("push_unknown", "unknown", "pushes",
+          "share of pushes for IDs the run never submitted"),
 )}  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import psutil
 from locust.runners import MasterRunner
 
 from loadtests import options, report
+from loadtests.health import Health
 from loadtests.live import AbortWatch, Console, View, line
 from loadtests.runstate import RunState
 from loadtests.thresholds import parse_all
@@ -67,7 +68,7 @@ def watch(environment: Any, run: RunState, settings: options.Settings) -> None:
         if settings.progress and now - last_print >= settings.progress:
             count = view.book.count
             achieved = (count - last_count) / (now - last_print)
-            target = sum(h.get("target_rps") or 0 for h in view.healths) or None
+            target = sum(Health.from_snapshot(h).target_rps or 0 for h in view.healths) or None
             console.show(line(view, achieved, target))
             last_print, last_count = now, count
     console.done()

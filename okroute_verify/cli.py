@@ -19,7 +19,6 @@ table's (`okroute_model.exitcodes`, printed by --help).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -28,9 +27,10 @@ from typing import Any
 
 from contracts import fingerprint, known
 from contracts.recorder import unwritable
+from contracts.results import ContractResults
 from contracts.strategies import Config
 from contracts.target import TargetError, live_target
-from loadtests.summary import typed_summary
+from loadtests.summary import CampaignSummary
 from okroute_model.environment import Env
 from okroute_model.exitcodes import STRICT, Command, ExitCode, help_text, parse_args
 from okroute_model.may import KNOB_POINTS
@@ -202,26 +202,25 @@ def verdict_code(verdict: str, strict: bool) -> ExitCode:
 
 def _verdict(
     run: Run,
-    results: dict[str, Any],
-    load_summary: dict[str, Any] | None,
+    results: ContractResults,
+    load: CampaignSummary | None,
     differences: list[compare.Difference],
 ) -> tuple[str, list[str]]:
     fail, warn = [], []
     new_rules = {d.subject for d in differences if d.kind == "contract"}
-    for rule in results.get("failed_rules", []):
+    for rule in results.failed_rules:
         since = " (new since the baseline)" if rule in new_rules else ""
         fail.append(f"contract rule {rule} failed{since}")
     incomplete = _incomplete(results) + run.unchecked
-    if results.get("exit_code", 0) not in (0, 1, INCOMPLETE) and not results.get("failed_rules"):
-        fail.append(f"the contract suite ended with exit code {results['exit_code']}")
+    if results.exit_code not in (0, 1, INCOMPLETE) and not results.failed_rules:
+        fail.append(f"the contract suite ended with exit code {results.exit_code}")
     warn += incomplete
-    known_fail, known_warn = known.verdict_lines(results.get("known_findings"))
+    known_fail, known_warn = known.verdict_lines(results.known_findings)
     fail += known_fail
     warn += known_warn
-    for rule in results.get("warned_rules", []):
+    for rule in results.warned_rules:
         warn.append(f"contract rule {rule} failed (lowered to a warning by the profile)")
-    if load_summary is not None:
-        load = typed_summary(load_summary)
+    if load is not None:
         fail += [f"load SLO {slo.line}" for slo in load.slo if not slo.passed]
         if not load.valid:
             why = "; ".join(load.invalid_because or ["the generator fell behind"])
@@ -237,29 +236,28 @@ def _verdict(
     return ("WARN", warn) if warn else ("PASS", [])
 
 
-def _incomplete(results: dict[str, Any]) -> list[str]:
+def _incomplete(results: ContractResults) -> list[str]:
     """What the contract suite left unchecked: tests left out for the budget, and every rule no
     check judged, whatever the reason (a verification runs the whole suite: a rule it did not
     check is never a PASS)."""
-    lines = [
-        f"contract rule {u['rule']} not checked ({u['check']})"
-        for u in results.get("unchecked", [])
-    ]
-    if results.get("exit_code") != INCOMPLETE:
+    lines = [f"contract rule {u['rule']} not checked ({u['check']})" for u in results.unchecked]
+    if results.exit_code != INCOMPLETE:
         return lines
-    budget = results.get("budget", {})
+    budget = results.budget
     lines = [
         f"contract test not run for the budget: {t}" for t in budget.get("not_run_for_budget", {})
     ] + lines
     return lines or ["the contract suite's verdict is incomplete"]
 
 
-def _phases(run: Run, skip_load: bool) -> tuple[dict[str, Any], dict[str, str], Any]:
+def _phases(
+    run: Run, skip_load: bool
+) -> tuple[ContractResults, dict[str, str], CampaignSummary | None]:
     """The contract suite, the fingerprint and the load smoke in turn, each within its share of
     the budget, a line each; their results, the MAY points seen and the load summary (or None)."""
     results = contract(run)
     print(
-        f"  contract: {len(results.get('failed_rules', []))} rules failed; "
+        f"  contract: {len(results.failed_rules)} rules failed; "
         f"{run.at_risk['contract']} numbers at risk, {run.sent['contract']} sent",
         flush=True,
     )
@@ -277,7 +275,7 @@ def _phases(run: Run, skip_load: bool) -> tuple[dict[str, Any], dict[str, str], 
     print(f"  knobs observed: {'; '.join(observed) or 'none'}", flush=True)
     load_summary = None if skip_load else load(run)
     if load_summary is not None:
-        print(f"  load smoke: {load_summary['verdict']}", flush=True)
+        print(f"  load smoke: {load_summary.verdict}", flush=True)
     return results, prints, load_summary
 
 
@@ -314,25 +312,23 @@ def verify(args: argparse.Namespace) -> int:
     current = compare.baseline(results, prints, load_summary, target_urls)
     differences = compare.compare(before, current, profile.compare) if before else []
     verdict, reasons = _verdict(run, results, load_summary, differences)
-    summary = {
-        "verdict": verdict,
-        "reasons": reasons,
-        "target": target_urls,
-        "profile": profile_path,
-        "baseline": args.baseline,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-        "seconds": round(time.time() - started, 1),
-        "budget": dataclasses.asdict(run.budget_summary()),
-        "contract": {
-            k: results.get(k)
-            for k in ("failed_rules", "warned_rules", "duration_s", "exchanges", "sent_numbers")
-        },
-        "fingerprint": prints,
-        "load": compare.baseline({}, {}, load_summary, {})["load"] if load_summary else None,
-        "differences": compare.as_dicts(differences),
-        "known_findings": results.get("known_findings"),
-    }
-    run.write(verdict_file.FILENAME, verdict_file.VerifyVerdict.from_dict(summary).to_dict())
+    typed = verdict_file.VerifyVerdict(
+        verdict=verdict,
+        reasons=reasons,
+        target=target_urls,
+        profile=profile_path,
+        baseline=args.baseline,
+        started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        seconds=round(time.time() - started, 1),
+        budget=run.budget_summary(),
+        contract=results.headline(),
+        fingerprint=prints,
+        load=compare.load_figures(load_summary) if load_summary else None,
+        differences=compare.as_dicts(differences),
+        known_findings=results.known_findings,
+    )
+    summary = typed.to_dict()
+    run.write(verdict_file.FILENAME, summary)
     junit.write_verification(directory, summary, results, prints, load_summary, differences)
     page = html.render(summary, results, prints, before, load_summary, directory)
     html.write(directory / "index.html", page)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from loadtests.summary import typed_summary
+from contracts.results import ContractResults, typed_results
+from loadtests.summary import CampaignSummary, typed_summary
 from okroute_model.may import MAY_POINTS
 from okroute_model.profile import CompareSettings
 
@@ -29,7 +30,20 @@ class Difference:
         return f"{self.kind} {self.subject}: {self.before} -> {self.after}"
 
 
-def _load_figures(summary: dict[str, Any] | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ScopePoint:
+    """A load scope's figures as a baseline keeps them (its `load` section, per scope)."""
+
+    p99_ms: float | None = None  # corrected under the open model
+    rps: float | None = None
+
+    @classmethod
+    def of(cls, load: dict[str, Any], scope: str) -> ScopePoint:
+        return cls(**(load.get(scope) or {}))
+
+
+def load_figures(summary: CampaignSummary | dict[str, Any] | None) -> dict[str, Any]:
+    """The load smoke's figures as a baseline (and a verdict) keeps them."""
     if not summary:
         return {}
     typed = typed_summary(summary)
@@ -39,7 +53,7 @@ def _load_figures(summary: dict[str, Any] | None) -> dict[str, Any]:
         if not data:
             continue
         latency = data.corrected_latency_ms or data.latency_ms or {}
-        figures[scope] = {"p99_ms": latency.get("p99"), "rps": data.rps}
+        figures[scope] = asdict(ScopePoint(latency.get("p99"), data.rps))
     delivery = (typed.delivery.latency_ms if typed.delivery else None) or {}
     figures["delivery_p95_ms"] = delivery.get("p95")
     # An invalid run measured its generator (late, dropped or held sends), not the platform.
@@ -47,21 +61,28 @@ def _load_figures(summary: dict[str, Any] | None) -> dict[str, Any]:
     return figures
 
 
+@dataclass(frozen=True)
+class ContractPoint:
+    """The contract run as a baseline keeps it (its `contract` section)."""
+
+    failed_rules: list[str]
+    checked_rules: list[str]
+
+
 def baseline(
-    contract: dict[str, Any],
+    contract: ContractResults | dict[str, Any],
     fingerprint: dict[str, str],
-    load: dict[str, Any] | None,
+    load: CampaignSummary | dict[str, Any] | None,
     target: dict[str, str],
 ) -> dict[str, Any]:
+    contract = typed_results(contract)
+    checked = sorted({c["rule"] for c in contract.checks.values()})
     return {
         "format": BASELINE_FORMAT,
         "target": target,
-        "contract": {
-            "failed_rules": contract.get("failed_rules", []),
-            "checked_rules": sorted({c["rule"] for c in contract.get("checks", {}).values()}),
-        },
+        "contract": asdict(ContractPoint(contract.failed_rules, checked)),
         "fingerprint": fingerprint,
-        "load": _load_figures(load),
+        "load": load_figures(load),
     }
 
 
@@ -96,8 +117,8 @@ def compare(
     if before.get("format") != BASELINE_FORMAT:
         raise ValueError(f"the baseline is format {before.get('format')}, not {BASELINE_FORMAT}")
     differences = []
-    failed_before = set(before["contract"]["failed_rules"])
-    for rule in sorted(set(after["contract"]["failed_rules"]) - failed_before):
+    failed_before = set(ContractPoint(**before["contract"]).failed_rules)
+    for rule in sorted(set(ContractPoint(**after["contract"]).failed_rules) - failed_before):
         differences.append(Difference("contract", rule, "passed", "failed", "fail"))
     differences += fingerprint_differences(before["fingerprint"], after["fingerprint"], settings)
     load_before, load_after = before.get("load") or {}, after.get("load") or {}
@@ -115,14 +136,14 @@ def load_differences(
     severity = "fail" if both_valid else "warn"
     differences = []
     for scope in LOAD_SCOPES:
-        then = (before.get(scope) or {}).get("p99_ms")
-        now = (after.get(scope) or {}).get("p99_ms")
+        then = ScopePoint.of(before, scope).p99_ms
+        now = ScopePoint.of(after, scope).p99_ms
         if then and now and now > then * (1 + settings.latency_increase):
             differences.append(
                 Difference("latency", f"{scope} p99", f"{then:.3f} ms", f"{now:.3f} ms", severity)
             )
-    then = (before.get("all") or {}).get("rps")
-    now = (after.get("all") or {}).get("rps")
+    then = ScopePoint.of(before, "all").rps
+    now = ScopePoint.of(after, "all").rps
     if then and now is not None and now < then * (1 - settings.throughput_decrease):
         differences.append(
             Difference("throughput", "answers/s", f"{then:.1f}", f"{now:.1f}", severity)

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from contracts.results import ContractResults, typed_results
 from loadtests.htmlkit import (
     STYLE,
     delivery,
@@ -23,7 +24,7 @@ from loadtests.htmlkit import (
 from loadtests.htmlkit import cell as _kit_cell
 from loadtests.htmlkit import table as _table
 from loadtests.page import push_section
-from loadtests.summary import typed_summary
+from loadtests.summary import CampaignSummary, typed_summary
 from okroute_model.may import MAY_POINTS
 from okroute_model.push import PUSH_MAY_POINTS
 from okroute_model.rules import RULES
@@ -49,14 +50,14 @@ def _image(path: Path) -> str:
     return f'<p><img alt="{escape(path.stem)}" src="data:image/png;base64,{data}"></p>'
 
 
-def _contract(results: dict[str, Any] | None) -> str:
-    if not results:
+def _contract(results: ContractResults | None) -> str:
+    if results is None:
         return "<p>The contract suite did not run.</p>"
     variants = [v.name for v in ALL_VARIANTS]
-    failed = set(results.get("failed_rules", []))
-    warned = set(results.get("warned_rules", []))
+    failed = set(results.failed_rules)
+    warned = set(results.warned_rules)
     by_rule: dict[str, dict[str, list[int]]] = {}
-    for check in results.get("checks", {}).values():
+    for check in results.checks.values():
         cells = by_rule.setdefault(check["rule"], {})
         for variant, counts in check["variants"].items():
             total = cells.setdefault(variant, [0, 0])
@@ -85,7 +86,7 @@ def _contract(results: dict[str, Any] | None) -> str:
     violations = "".join(
         f"<li><b>{escape(v['rule'])}</b> via {escape(v['variant'])}: {escape(v['problem'])}"
         f"<br><code>{escape(_shorten(v['reproduce']))}</code></li>"
-        for v in results.get("violations", [])[:20]
+        for v in results.violations[:20]
         if not v.get("warning")
     )
     return (
@@ -118,11 +119,10 @@ def _fingerprint(now: dict[str, str], before: dict[str, str] | None) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _load(summary: dict[str, Any] | None, directory: Path) -> str:
-    if not summary:
+def _load(typed: CampaignSummary | None, directory: Path) -> str:
+    if typed is None:
         return "<p>No load smoke ran.</p>"
     rows = []
-    typed = typed_summary(summary)
     for scope, data in typed.scopes.items():
         if not data:
             continue
@@ -141,9 +141,9 @@ def _load(summary: dict[str, Any] | None, directory: Path) -> str:
         + "<h3>SLOs</h3>"
         + f"<ul>{slo}</ul>"
         + "<h3>Delivery (final statuses seen through query)</h3>"
-        + delivery(summary)
+        + delivery(typed.delivery)
         + "<h3>Pushes</h3>"
-        + push_section(summary)
+        + push_section(typed.push)
         + _image(directory / "load" / "throughput.png")
         + _image(directory / "load" / "latency.png")
     )
@@ -151,12 +151,15 @@ def _load(summary: dict[str, Any] | None, directory: Path) -> str:
 
 def render(
     verdict: dict[str, Any],
-    contract: dict[str, Any] | None,
+    contract: ContractResults | dict[str, Any] | None,
     prints: dict[str, str],
     baseline: dict[str, Any] | None,
-    load: dict[str, Any] | None,
+    load: CampaignSummary | dict[str, Any] | None,
     directory: Path,
 ) -> str:
+    """The page; `verdict` as written, the contract results and load summary typed or as read."""
+    results = typed_results(contract) if contract else None
+    summary = typed_summary(load) if load else None
     reasons = "".join(f"<li>{escape(r)}</li>" for r in verdict["reasons"]) or "<li>none</li>"
     differences = "".join(
         f"<tr>{_cell(d['kind'])}{_cell(d['subject'])}{_cell(d['before'])}{_cell(d['after'])}"
@@ -188,11 +191,11 @@ baseline {escape(verdict.get("baseline") or "none")}</p>
         else "<p>none</p>"
     }
 <h2>Contract, per rule and variant</h2>
-{_contract(contract)}
+{_contract(results)}
 <h2>Behaviour fingerprint (MAY points, never judged)</h2>
 {_fingerprint(prints, (baseline or {}).get("fingerprint") if baseline else None)}
 <h2>Load smoke</h2>
-{_load(load, directory)}
+{_load(summary, directory)}
 </main></body></html>
 """
 

@@ -12,7 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from contracts.results import ContractResults, typed_results
 from loadtests.junit import FILE, Case, campaign_cases, write
+from loadtests.summary import CampaignSummary, typed_summary
 from okroute_verify.compare import Difference
 
 SUITE = "okroute-verify"
@@ -22,10 +24,13 @@ PHASE, RULE, POINT, KNOWN, LOAD = (f"{SUITE}.{part}" for part in (
 
 
 def _phases(
-    results: dict[str, Any], prints: dict[str, str], load: dict[str, Any] | None, notes: list[str]
+    results: ContractResults,
+    prints: dict[str, str],
+    load: CampaignSummary | None,
+    notes: list[str],
 ) -> list[Case]:
-    failed = results.get("failed_rules") or []
-    code = results.get("exit_code", 0)
+    failed = results.failed_rules
+    code = results.exit_code
     contract = None
     if failed:
         contract = f"{len(failed)} contract rule(s) failed: {', '.join(failed)}"
@@ -33,7 +38,7 @@ def _phases(
         contract = f"the contract suite ended with exit code {code}"
     probed = [p for p, answer in prints.items() if not answer.startswith("not probed")]
     cases = [
-        Case("contract suite", PHASE, failure=contract, kind="contract", time=_seconds(results)),
+        Case("contract suite", PHASE, failure=contract, kind="contract", time=results.duration_s),
         Case(
             "behaviour fingerprint",
             PHASE,
@@ -44,21 +49,16 @@ def _phases(
         why = "; ".join(n for n in notes if "load" in n) or "not run (--skip-load)"
         cases.append(Case("load smoke", PHASE, skipped=why))
     else:
-        breached = [s["line"] for s in load.get("slo") or [] if not s["passed"]]
+        breached = [s.line for s in load.slo if not s.passed]
         cases.append(Case(
             "load smoke", PHASE, failure="; ".join(breached) or None, kind="SLO breached",
-            output=f"{load.get('verdict')}: {load.get('load', '')}",
-            time=float(load.get("duration_s") or 0),
+            output=f"{load.verdict}: {load.load or ''}", time=float(load.duration_s or 0),
         ))  # fmt: skip
     return cases
 
 
-def _seconds(results: dict[str, Any]) -> float:
-    return float(results.get("duration_s") or 0.0)
-
-
-def _first_problem(results: dict[str, Any], rule: str) -> str:
-    for violation in results.get("violations") or []:
+def _first_problem(results: ContractResults, rule: str) -> str:
+    for violation in results.violations:
         if (
             violation["rule"] == rule
             and not violation.get("warning")
@@ -68,14 +68,12 @@ def _first_problem(results: dict[str, Any], rule: str) -> str:
     return ""
 
 
-def _rules(results: dict[str, Any], new: set[str]) -> list[Case]:
+def _rules(results: ContractResults, new: set[str]) -> list[Case]:
     """One case per contract rule the run judged, failed, lowered, accepted or left unchecked."""
-    checks = list((results.get("checks") or {}).values())
-    checks += list((results.get("push_checks") or {}).values())
-    judged = {c["rule"] for c in checks}
-    failed, warned = set(results.get("failed_rules") or []), set(results.get("warned_rules") or [])
-    known = {e["rule"]: e for e in (results.get("known_findings") or {}).get("known", [])}
-    unchecked = {u["rule"]: u["check"] for u in results.get("unchecked") or []}
+    judged = results.judged_rules()
+    failed, warned = set(results.failed_rules), set(results.warned_rules)
+    known = {e["rule"]: e for e in (results.known_findings or {}).get("known", [])}
+    unchecked = {u["rule"]: u["check"] for u in results.unchecked}
     cases = []
     for rule in sorted(judged | failed | warned | set(known) | set(unchecked)):
         since = " (new since the baseline)" if rule in new else ""
@@ -96,8 +94,8 @@ def _rules(results: dict[str, Any], new: set[str]) -> list[Case]:
     return cases
 
 
-def _known(results: dict[str, Any]) -> list[Case]:
-    found = results.get("known_findings") or {}
+def _known(results: ContractResults) -> list[Case]:
+    found = results.known_findings or {}
     cases = [
         Case(
             f"known finding {e['label']}",
@@ -127,11 +125,15 @@ def _difference(difference: Difference, classname: str) -> Case:
 
 def cases(
     summary: dict[str, Any],
-    results: dict[str, Any],
+    results: ContractResults | dict[str, Any],
     prints: dict[str, str],
-    load: dict[str, Any] | None,
+    load: CampaignSummary | dict[str, Any] | None,
     differences: list[Difference],
 ) -> list[Case]:
+    """Every case of a verification; `summary` is its verdict (as written), `results` the
+    contract run's and `load` the load smoke's summary (typed, or as read)."""
+    results = typed_results(results)
+    load = typed_summary(load) if load is not None else None
     new = {d.subject for d in differences if d.kind == "contract"}
     out = _phases(results, prints, load, [r for r in summary.get("reasons", [])])
     out += _rules(results, new)
@@ -151,9 +153,9 @@ def cases(
 def write_verification(
     directory: Path,
     summary: dict[str, Any],
-    results: dict[str, Any],
+    results: ContractResults | dict[str, Any],
     prints: dict[str, str],
-    load: dict[str, Any] | None,
+    load: CampaignSummary | dict[str, Any] | None,
     differences: list[Difference],
 ) -> Path:
     """`junit.xml` beside verdict.json."""

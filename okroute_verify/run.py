@@ -25,7 +25,9 @@ from typing import Any
 
 from contracts import fingerprint, invoke
 from contracts import preflight as shared_preflight
+from contracts import results as contract_results
 from contracts.client import ContractClient, DryClient
+from contracts.results import ContractResults
 from contracts.strategies import Config
 from contracts.target import Target
 from loadtests import summary as campaign_summary
@@ -216,7 +218,7 @@ def share_budget(run: Run, with_load: bool) -> list[str]:
     return lines
 
 
-def contract(run: Run) -> dict[str, Any]:
+def contract(run: Run) -> ContractResults:
     """The live contract suite, as `pytest contracts --okroute-profile ...` runs it, within the
     contract's share of the budget."""
     reports = run.directory / "contract"
@@ -229,17 +231,17 @@ def contract(run: Run) -> dict[str, Any]:
     )
     shown.done()
     run.write("contract/output.txt", result.stdout[-20000:] + result.stderr[-5000:])
-    results = invoke.results(reports)
+    results = contract_results.read(reports)
     if results is None:
         raise VerifyStop(
             f"the contract suite did not run (exit {result.returncode}); "
             f"see {run.directory / 'contract' / 'output.txt'}"
         )
-    results["exit_code"] = result.returncode
-    run.at_risk["contract"] = int(results.get("at_risk_numbers", results.get("sent_numbers", 0)))
-    run.sent["contract"] = int(results.get("sent_numbers", 0))
-    if results.get("stopped"):
-        raise VerifyStop(f"the contract suite stopped: {results['stopped']}")
+    results.exit_code = result.returncode
+    run.at_risk["contract"] = int(results.at_risk_numbers)
+    run.sent["contract"] = int(results.sent_numbers)
+    if results.stopped:
+        raise VerifyStop(f"the contract suite stopped: {results.stopped}")
     return results
 
 
@@ -265,7 +267,7 @@ def probed(prints: dict[str, str]) -> list[str]:
     return [p for p, answer in prints.items() if not answer.startswith(NOT_PROBED)]
 
 
-def load(run: Run) -> dict[str, Any] | None:
+def load(run: Run) -> campaign_summary.CampaignSummary | None:
     """A short open-model load at the profile's fixed rate, within its share of the budget;
     None when it has no share."""
     smoke = run.profile.load
@@ -304,10 +306,10 @@ def load(run: Run) -> dict[str, Any] | None:
     if not summary_file.exists():
         run.notes.append(f"load smoke did not run (exit {result.returncode})")
         return None
-    summary = campaign_summary.read(summary_file).to_dict()
+    summary = campaign_summary.read(summary_file)
     # The load generator counts numbers as it submits them (at risk); a correct platform accepts
     # every one of its valid submits, so the same count stands for sent.
-    submitted = sum(p["numbers_submitted"] for p in summary["generator"]["processes"])
+    submitted = round(summary.generator.total(lambda p: p.numbers_submitted))
     run.at_risk["load"] = run.sent["load"] = submitted
     return summary
 

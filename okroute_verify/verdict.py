@@ -6,12 +6,12 @@ summary.json."""
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loadtests.summary import SCHEMAS as SCHEMAS  # where the schema ships
-from loadtests.summary import read_typed, schema_for, typed, write_schema
+from contracts.records import SCHEMAS as SCHEMAS  # where the schema ships
+from contracts.records import Document, Record
 
 FILENAME = "verdict.json"
 SCHEMA_FILE = "verify-verdict.json"
@@ -35,7 +35,7 @@ class Budget:
 
 
 @dataclass
-class VerifyVerdict:
+class VerifyVerdict(Record):
     verdict: str  # PASS, WARN or FAIL
     reasons: list[str]
     target: dict[str, str]  # transport -> base URL
@@ -51,30 +51,21 @@ class VerifyVerdict:
     # contracts.known's report: known, expired and stale findings (None: no findings file)
     known_findings: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VerifyVerdict:
-        return typed(cls, data)
+DOCUMENT = Document(
+    VerifyVerdict,
+    FILENAME,
+    SCHEMA_FILE,
+    "okroute-verify verdict (verdict.json)",
+    "The verdict of one okroute-verify run: its reasons, budget and differences.",
+)
+schema = DOCUMENT.schema
 
 
 def read(path: Path) -> VerifyVerdict:
     """verdict.json (or a report folder holding it), typed."""
-    return read_typed(VerifyVerdict, path, FILENAME)
-
-
-def schema() -> dict[str, Any]:
-    return schema_for(
-        VerifyVerdict,
-        "okroute-verify verdict (verdict.json)",
-        "The verdict of one okroute-verify run: its reasons, budget and differences.",
-    )
-
-
-def main() -> int:
-    return write_schema(SCHEMA_FILE, schema())
+    return DOCUMENT.read(path)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(DOCUMENT.ship())

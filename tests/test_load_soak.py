@@ -61,4 +61,4 @@ def test_health_snapshots_stay_small_however_long_the_run() -> None:
         health.sample_lag((second % 9) / 1000)
     assert len(json.dumps(health.snapshot())) < 2_000
     assessed = Health.assess(health.snapshot(), 86_400)
-    assert assessed["cpu_max"] == 69 and not assessed["saturated"]
+    assert assessed.cpu_max == 69 and not assessed.saturated

@@ -150,8 +150,8 @@ def test_in_flight_ids_are_bounded_in_time_and_size() -> None:
 
 def test_a_saturated_generator_is_named() -> None:
     busy = Health(target_rps=100.0, cpu=[95.0] * 8 + [50.0] * 2, due=1000, sent=1000)
-    assert Health.assess(busy.snapshot(), 10.0)["saturated"]
+    assert Health.assess(busy.snapshot(), 10.0).saturated
     lagging = Health(target_rps=100.0, cpu=[30.0] * 10, due=1000, sent=1000, behind=200)
-    assert Health.assess(lagging.snapshot(), 10.0)["saturated"]
+    assert Health.assess(lagging.snapshot(), 10.0).saturated
     fine = Health(target_rps=100.0, cpu=[30.0] * 10, due=1000, sent=990, dropped=10, late=300)
-    assert not Health.assess(fine.snapshot(), 10.0)["saturated"]
+    assert not Health.assess(fine.snapshot(), 10.0).saturated

@@ -8,6 +8,7 @@ miss it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from contracts import invoke
+from contracts import results as contract_results
 from okroute_mock.breaks import BREAKS
 from okroute_model.exitcodes import ExitCode
 from tests.helpers import REPO
@@ -70,6 +72,17 @@ def test_the_unbroken_fake_passes_the_same_profile(unbroken) -> None:
     code, data, tail = unbroken
     assert code == 0, tail
     assert data["judged_by"], "the run says which tests judged each rule"
+
+
+def test_the_results_validate_against_the_shipped_schema_and_read_back(unbroken) -> None:
+    import fastjsonschema
+
+    data = unbroken[1]
+    shipped = contract_results.SCHEMAS / contract_results.SCHEMA_FILE
+    fastjsonschema.compile(json.loads(shipped.read_text()))(data)
+    typed = contract_results.ContractResults.from_dict(data)
+    assert typed.to_dict() == data  # every key typed, nothing lost
+    assert typed.duration_s > 0 and typed.judged_rules()
 
 
 def test_ten_rules_broken_in_the_fake_are_caught(unbroken, tmp_path: Path) -> None:

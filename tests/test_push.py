@@ -318,11 +318,11 @@ def test_the_matcher_counts_latency_duplicates_order_and_misses() -> None:
     matcher.polled("b", Status.DELIVRD)
     book = PushBook.merged(list(matcher.finish().values()))
     figures = book.figures()
-    assert figures["messages"] == 4 and figures["with_final"] == 3 and figures["missing"] == 1
-    assert figures["duplicates"] == 1 and figures["out_of_order"] == 1
-    assert figures["unknown"] == 1
-    assert figures["push_and_poll_disagree"] == {"pushed UNDELIV, polled DELIVRD": 1}
-    assert figures["latency_ms"]["min"] == pytest.approx(500, rel=0.01)
+    assert figures.messages == 4 and figures.with_final == 3 and figures.missing == 1
+    assert figures.duplicates == 1 and figures.out_of_order == 1
+    assert figures.unknown == 1
+    assert figures.push_and_poll_disagree == {"pushed UNDELIV, polled DELIVRD": 1}
+    assert figures.latency_ms["min"] == pytest.approx(500, rel=0.01)
     assert book.value("push_missing") == pytest.approx(0.25)
 
 
