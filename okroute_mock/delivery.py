@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 import time
 from bisect import bisect
+from functools import lru_cache
 from itertools import accumulate
+from math import floor
 from typing import NamedTuple
 
 from okroute_model.statuses import FINAL_STATUSES, Status
@@ -59,16 +61,21 @@ class DeliverySim:
         self.final_delay = final_delay
 
     def story(self, now: float) -> Story:
+        return Story(*self.story_fields(now))
+
+    def story_fields(self, now: float) -> tuple[float, float, str]:
+        """The fields of `story(now)` as a plain tuple: what the store keeps, made per submit."""
         random = self._rng.random  # three draws per message: the mock makes one per request
         (a_low, a_high), (f_low, f_high) = self.accept_delay, self.final_delay
         accept = now + a_low + (a_high - a_low) * random()
         final = accept + f_low + (f_high - f_low) * random()
         pick = bisect(self._cumulative, random() * self._cumulative[-1])
-        return Story(accept, final, self._statuses[min(pick, len(self._statuses) - 1)])
+        return accept, final, self._statuses[min(pick, len(self._statuses) - 1)]
 
     def message_id(self) -> str:
         """128 random bits as hex in groups of eight: opaque, as the contract wants IDs."""
-        return self._rng.randbytes(16).hex("-", 4)
+        # `Random.randbytes(16)`, without its Python frame: the same bytes from the same seed.
+        return self._rng.getrandbits(128).to_bytes(16, "little").hex("-", 4)
 
 
 def mccmnc(number: str, digits: int = 6) -> str:
@@ -81,9 +88,21 @@ def mccmnc(number: str, digits: int = 6) -> str:
 
 def vendor_time(seconds: float) -> str:
     """delivery_time: YYYYMMDDHHMMSS (UTC)."""
-    return time.strftime("%Y%m%d%H%M%S", time.gmtime(seconds))
+    return _vendor_second(floor(seconds))
 
 
 def system_time(seconds: float) -> str:
     """system_delivery_time: YYMMDDHHMMSS (UTC)."""
-    return time.strftime("%y%m%d%H%M%S", time.gmtime(seconds))
+    return _system_second(floor(seconds))
+
+
+# A status is queried many times, and many messages end in the same second: format each second
+# once. `gmtime` rounds down to the second too, so the whole second gives the same text.
+@lru_cache(maxsize=4096)
+def _vendor_second(second: int) -> str:
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(second))
+
+
+@lru_cache(maxsize=4096)
+def _system_second(second: int) -> str:
+    return time.strftime("%y%m%d%H%M%S", time.gmtime(second))

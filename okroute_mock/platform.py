@@ -451,7 +451,7 @@ class Platform:
     def _issue(self, account: Account, number: str, now: float) -> str:
         message_id = self._new_id()
         # The fields of a Record, as the plain tuple the store keeps.
-        self.store.put(message_id, (account.username, now, *self.sim.story(now), number))
+        self.store.put(message_id, (account.username, now, *self.sim.story_fields(now), number))
         self.stats.issued_ids += 1
         return message_id
 

@@ -21,7 +21,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from okroute_mock.breaks import DROP_ON
 from okroute_mock.connection import HalfCloseTlsSite, MockServer
 from okroute_mock.faults import Fault, Faults
-from okroute_mock.platform import Platform
+from okroute_mock.platform import Platform, Reply
 from okroute_mock.pusher import PushSender
 from okroute_mock.tls import TlsFiles
 from okroute_model.errors import PLAIN_CONTENT_TYPE
@@ -51,6 +51,16 @@ class ClientFaultFilter(logging.Filter):
 
 
 _HEADERS: dict[str, dict[str, str]] = {}
+
+
+def _response(reply: Reply, payload: bytes) -> web.Response:
+    if reply.headers:
+        headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
+    else:  # aiohttp copies them: one dict per content type will do
+        headers = _HEADERS.get(reply.content_type) or _HEADERS.setdefault(
+            reply.content_type, {"Content-Type": reply.content_type}
+        )
+    return web.Response(status=reply.status, body=payload, headers=headers)
 
 
 def _target(request: web.BaseRequest) -> tuple[str, str]:
@@ -107,6 +117,17 @@ class MockApp:
         self.pusher: PushSender | None = None  # set by start() when an account has a push URL
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if self.faults is None and request.method == "GET":
+            # A load's request: the plain API path, its headers of no use (a GET has no body
+            # the platform reads), no fault to play.
+            path, _, query = request.raw_path.partition("?")
+            if path == PATH and "#" not in query and len(query) <= MAX_QUERY:
+                transport = Transport.HTTPS if request.secure else Transport.HTTP
+                reply = self.platform.handle(WireRequest("GET", PATH, query, (), b""), transport)
+                return _response(reply, reply.body)
+        return await self._handle(request)
+
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         if request.path == STATS_PATH:
             return web.Response(
                 body=json.dumps(self.stats()).encode(), headers={"Content-Type": "application/json"}
@@ -154,13 +175,7 @@ class MockApp:
                 payload = payload[: max(1, len(payload) // 2)]
             elif spoil is Fault.NON_JSON:
                 payload = b"<html><body>Service temporarily unavailable</body></html>"
-        if reply.headers:
-            headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
-        else:  # aiohttp copies them: one dict per content type will do
-            headers = _HEADERS.get(reply.content_type) or _HEADERS.setdefault(
-                reply.content_type, {"Content-Type": reply.content_type}
-            )
-        return web.Response(status=reply.status, body=payload, headers=headers)
+        return _response(reply, payload)
 
     def _fault_reply(self, request: web.BaseRequest, fault: Fault) -> web.StreamResponse:
         config = self.faults.config  # type: ignore[union-attr]
