@@ -10,21 +10,21 @@ differ:
   `classify` are pure functions of the query and the platform's fixed knobs, so a repeated query
   reads the same. Only a platform with no fault and no parameter-case flip uses it (those change
   or mutate what was read), and it is bounded: full, it starts again empty.
-- `ReadCache.accepted`: what a repeated GET request was decided to be once it passed every check
-  (its command, the account it authenticated as, and for a submit its plan: routed numbers and
-  segments). Authentication and the refusals are pure functions of the query string on a
-  platform with no fault, so the next time that query comes, only what must happen anew runs:
-  issuing IDs and storing them, or reading the store.
+- `ReadCache.accepted`: what a repeated GET request was decided to be once it passed every check:
+  its command and its answer's work, bound to the account it authenticated as and, for a submit,
+  its plan (routed numbers and segments). Authentication and the refusals are pure functions of
+  the query string on a platform with no fault, so the next time that query comes, only what
+  must happen anew runs: issuing IDs and storing them, or reading the store.
 - `status_body`: the query answer of a correct platform as a template, its values known to need
   no JSON escaping (status names, digits, timestamps).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from okroute_model.classify import Classified
-from okroute_model.secrets import Credentials
 from okroute_model.wire import Decoded
 
 READ_CACHE_SIZE = 4096  # distinct query strings kept: a campaign's calls, a window of queries
@@ -39,9 +39,7 @@ class Accepted(NamedTuple):
     """A request that passed every check of the platform: what runs each time it comes again."""
 
     command: str
-    account: Credentials
-    classified: Classified
-    plan: Any  # the platform's prepared work for this command (a submit's plan), or None
+    answer: Callable[[], Any]  # the platform's work for it, bound to its account and plan
 
 
 class ReadCache:

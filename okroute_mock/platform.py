@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from math import ceil
 from typing import Any, NamedTuple
 
@@ -185,6 +185,10 @@ def credential_defect(params: dict, accounts: dict[str, Account]) -> Defect | No
     return None
 
 
+def _same(reply: Reply) -> Reply:
+    return reply
+
+
 def _text(status: int, text: str, content_type: str = ERROR_CONTENT_TYPE) -> Reply:
     return Reply(status, text.encode(), content_type)
 
@@ -257,7 +261,12 @@ class Platform:
         return findings
 
     def handle(self, wire: WireRequest, transport: Transport = Transport.HTTP) -> Reply:
-        reply, command = self._handle(wire, transport)
+        reads = self._reads
+        accepted = reads.accepted(wire.method, wire.query, wire.body) if reads else None
+        if accepted is not None and wire.path == PATH:
+            reply, command = accepted.answer(), accepted.command
+        else:
+            reply, command = self._handle(wire, transport)
         self.stats.count(reply.status, command)
         return reply
 
@@ -270,10 +279,6 @@ class Platform:
                 reply.status, reply.body, reply.content_type, (("Allow", "GET, POST"),)
             ), "-"
         reads = self._reads
-        if reads is not None:
-            accepted = reads.accepted(wire.method, wire.query, wire.body)
-            if accepted is not None:
-                return self._accepted(accepted), accepted.command
         read = reads.get(wire.method, wire.query, wire.body) if reads is not None else None
         if read is None:
             read = self._read(wire)
@@ -313,22 +318,23 @@ class Platform:
             and context.method is not Method.GET
         ):
             return context.undocumented(May.QUERY_VIA_POST), command
-        plan = self._submit_plan(classified) if command == Command.SUBMIT else None
-        accepted = Accepted(command, account, classified, plan)
+        answer = self._answer(command, account, classified)
         if reads is not None:  # no fault: the same query string is decided the same way again
-            reads.accept(wire.method, wire.query, wire.body, accepted)
-        return self._accepted(accepted), command
+            reads.accept(wire.method, wire.query, wire.body, Accepted(command, answer))
+        return answer(), command
 
-    def _accepted(self, accepted: Accepted) -> Reply:
-        """The answer to a request that passed every check."""
-        command, account, classified, plan = accepted
+    def _answer(
+        self, command: str, account: Account, classified: Classified
+    ) -> Callable[[], Reply]:
+        """The work that answers a request that passed every check, bound to what it needs."""
         if command == Command.SUBMIT:
+            plan = self._submit_plan(classified)
             if isinstance(plan, Reply):
-                return plan
-            return self._submit(account, classified, plan)
+                return partial(_same, plan)
+            return partial(self._submit, account, classified, plan)
         if command == Command.QUERY:
-            return self._query(account, classified)
-        return self._mo(account, classified.params)
+            return partial(self._query, account, classified)
+        return partial(self._mo, account, classified.params)
 
     def _read(self, wire: WireRequest) -> Read:
         """What the platform reads from `wire`: decoded, then classified (None if unreadable)."""
@@ -449,7 +455,7 @@ class Platform:
         return message_id
 
     def _issue(self, account: Account, number: str, now: float) -> str:
-        message_id = self._new_id()
+        message_id = self._new_id() if self._id_shape else self.sim.message_id()
         # The fields of a Record, as the plain tuple the store keeps.
         self.store.put(message_id, (account.username, now, *self.sim.story_fields(now), number))
         self.stats.issued_ids += 1
