@@ -10,7 +10,7 @@ differ:
   `classify` are pure functions of the query and the platform's fixed knobs, so a repeated query
   reads the same. Only a platform with no fault and no parameter-case flip uses it (those change
   or mutate what was read), and it is bounded: full, it starts again empty.
-- `ReadCache.accepted`: what a repeated GET request was decided to be once it passed every check:
+- `DecisionCache`: what a repeated GET request was decided to be once it passed every check:
   its command and its answer's work, bound to the account it authenticated as and, for a submit,
   its plan (routed numbers and segments). Authentication and the refusals are pure functions of
   the query string on a platform with no fault, so the next time that query comes, only what
@@ -22,11 +22,12 @@ differ:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from okroute_model.classify import Classified
 from okroute_model.wire import Decoded
 
+T = TypeVar("T")
 READ_CACHE_SIZE = 4096  # distinct query strings kept: a campaign's calls, a window of queries
 
 
@@ -42,35 +43,31 @@ class Accepted(NamedTuple):
     answer: Callable[[], Any]  # the platform's work for it, bound to its account and plan
 
 
-class ReadCache:
+class QueryCache(Generic[T]):
+    """Entries by the query string of a bodiless GET (the only requests a load repeats)."""
+
     def __init__(self, size: int = READ_CACHE_SIZE) -> None:
         self.size = size
-        self._reads: dict[str, Read] = {}
-        self._accepted: dict[str, Accepted] = {}
+        self._entries: dict[str, T] = {}
 
-    def accepted(self, method: str, query: str, body: bytes) -> Accepted | None:
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, method: str, query: str, body: bytes) -> T | None:
         if method != "GET" or body:
             return None
-        return self._accepted.get(query)
+        return self._entries.get(query)
 
-    def accept(self, method: str, query: str, body: bytes, accepted: Accepted) -> None:
+    def put(self, method: str, query: str, body: bytes, entry: T) -> None:
         if method != "GET" or body:
             return
-        if len(self._accepted) >= self.size:
-            self._accepted.clear()
-        self._accepted[query] = accepted
+        if len(self._entries) >= self.size:
+            self._entries.clear()  # cheaper than an LRU, and a campaign's calls come back at once
+        self._entries[query] = entry
 
-    def get(self, method: str, query: str, body: bytes) -> Read | None:
-        if method != "GET" or body:
-            return None
-        return self._reads.get(query)
 
-    def put(self, method: str, query: str, body: bytes, read: Read) -> None:
-        if method != "GET" or body:
-            return
-        if len(self._reads) >= self.size:
-            self._reads.clear()  # cheaper than an LRU, and a campaign's calls come back at once
-        self._reads[query] = read
+ReadCache = QueryCache[Read]
+DecisionCache = QueryCache[Accepted]
 
 
 _STATUS_BODY = (

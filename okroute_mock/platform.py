@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from okroute_mock.breaks import BREAKS, CHANGES_AFTER, FORGETS_AFTER, Fault
 from okroute_mock.delivery import ERROR_CODES, DeliverySim, mccmnc, system_time, vendor_time
-from okroute_mock.hotpath import Accepted, Read, ReadCache, status_body
+from okroute_mock.hotpath import Accepted, DecisionCache, Read, ReadCache, status_body
 from okroute_mock.push import PushQueue
 from okroute_mock.quirks import describe, mock_knobs
 from okroute_mock.store import MessageStore, Record
@@ -221,6 +221,7 @@ class Platform:
         self._plain_status = not self.breaks
         plain_read = not self.breaks and May.PARAM_NAME_CASE not in self.flips
         self._reads: ReadCache | None = ReadCache() if plain_read else None
+        self._decisions: DecisionCache | None = DecisionCache() if plain_read else None
         self._distinct_ids = (
             Fault.IDS_REUSED not in self.breaks and May.DUPLICATE_IDS not in self.flips
         )
@@ -261,8 +262,8 @@ class Platform:
         return findings
 
     def handle(self, wire: WireRequest, transport: Transport = Transport.HTTP) -> Reply:
-        reads = self._reads
-        accepted = reads.accepted(wire.method, wire.query, wire.body) if reads else None
+        decisions = self._decisions
+        accepted = decisions.get(wire.method, wire.query, wire.body) if decisions else None
         if accepted is not None and wire.path == PATH:
             reply, command = accepted.answer(), accepted.command
         else:
@@ -319,8 +320,8 @@ class Platform:
         ):
             return context.undocumented(May.QUERY_VIA_POST), command
         answer = self._answer(command, account, classified)
-        if reads is not None:  # no fault: the same query string is decided the same way again
-            reads.accept(wire.method, wire.query, wire.body, Accepted(command, answer))
+        if self._decisions is not None:  # no fault: the same query is decided the same way
+            self._decisions.put(wire.method, wire.query, wire.body, Accepted(command, answer))
         return answer(), command
 
     def _answer(

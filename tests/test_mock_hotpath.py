@@ -27,7 +27,7 @@ def _platform(clock: ManualClock, hot: bool, **config) -> Platform:
         clock,
     )
     if not hot:  # the general path only
-        p._reads, p._plain_status = None, False
+        p._reads, p._decisions, p._plain_status = None, None, False
     return p
 
 
@@ -42,6 +42,8 @@ def _requests(ids: list[str]) -> list[WireRequest]:
         _wire(ALICE, "submit", dnis="34511121", message="hello"),
         _wire(ALICE, "submit", dnis="34511121,34511122", message="x" * 200),
         _wire(ALICE, "submit", Method.POST_BODY, dnis="34511121", message="hi"),
+        _wire(ALICE, "submit", dnis="99911121", message="no route where 999 has none"),
+        _wire(ALICE, "submit", dnis="99911121,34511121", message="one of two routed"),
         _wire(ALICE, "submit", dnis="3451112a", message="hi"),
         _wire(ALICE, "submit", dnis="34511121"),
         _wire(Account("alice", "wrong-secret"), "submit", dnis="34511121", message="hi"),
@@ -71,7 +73,12 @@ def _answers(p: Platform, clock: ManualClock) -> list[tuple[int, bytes, str]]:
 
 
 def test_hot_paths_answer_what_the_general_path_answers() -> None:
-    for config in ({}, {"flips": frozenset({May.MCCMNC_DIGITS, May.CONTENT_TYPES})}):
+    configs = (
+        {},
+        {"flips": frozenset({May.MCCMNC_DIGITS, May.CONTENT_TYPES})},
+        {"no_route_prefix": "999"},
+    )
+    for config in configs:
         hot_clock, plain_clock = ManualClock(), ManualClock()
         hot = _answers(_platform(hot_clock, True, **config), hot_clock)
         plain = _answers(_platform(plain_clock, False, **config), plain_clock)
@@ -82,11 +89,12 @@ def test_hot_paths_answer_what_the_general_path_answers() -> None:
 
 def test_hot_paths_are_off_where_a_fault_or_flip_changes_what_they_skip() -> None:
     clock = ManualClock()
-    assert _platform(clock, True)._reads is not None
+    hot = _platform(clock, True)
+    assert hot._reads is not None and hot._decisions is not None
     broken = _platform(clock, True, breaks=frozenset({Fault.STATUS_LOWERCASE}))
-    assert broken._reads is None and not broken._plain_status
+    assert broken._reads is None and broken._decisions is None and not broken._plain_status
     renamed = _platform(clock, True, flips=frozenset({May.PARAM_NAME_CASE}))
-    assert renamed._reads is None
+    assert renamed._reads is None and renamed._decisions is None
 
 
 def test_the_read_cache_is_bounded_and_keeps_only_bodiless_gets() -> None:
@@ -95,7 +103,7 @@ def test_the_read_cache_is_bounded_and_keeps_only_bodiless_gets() -> None:
     for n in range(10):
         query = f"command=query&messageId={n}"
         cache.put("GET", query, b"", p._read(WireRequest("GET", "/api", query, (), b"")))
-        assert len(cache._reads) <= 3
+        assert len(cache) <= 3
     assert cache.get("GET", "command=query&messageId=9", b"") is not None
     cache.put("POST", "command=query", b"{}", p._read(WireRequest("POST", "/api", "", (), b"{}")))
     assert cache.get("POST", "command=query", b"{}") is None
