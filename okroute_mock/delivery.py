@@ -78,6 +78,7 @@ class DeliverySim:
         return self._rng.getrandbits(128).to_bytes(16, "little").hex("-", 4)
 
 
+@lru_cache(maxsize=4096)  # a status is polled until final: each number's asked again and again
 def mccmnc(number: str, digits: int = 6) -> str:
     """A plausible, stable MCC+MNC for a number: `digits` (five or six) digits."""
     tail = number[-6:].rjust(6, "0")
