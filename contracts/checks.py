@@ -718,18 +718,21 @@ def verify(ex: Exchange, ctx: CheckContext, checks: tuple[Check, ...] | None = N
     """Run every applicable check (or only `checks`) on one exchange; raise the first violation
     that fails."""
     violations = []
+    recorder = ctx.recorder
     for c in _selected(ex.case, ctx) if checks is None else checks:
         if not c.applies(ex, ctx):
             continue
         try:
             c.judge(ex, ctx)
-            result = "passed"
         except Violation as v:
             violations.append(violation_type(c.rule)(c.rule, c.name, str(v), [ex], c.quotes))
-            result = "failed"
-        if ctx.recorder is not None:
-            ctx.recorder.checked(c.name, c.rule, [ex.variant], result)
-    _settle(violations, ctx)
+            if recorder is not None:
+                recorder.checked(c.name, c.rule, [ex.variant], "failed")
+            continue
+        if recorder is not None:
+            recorder.checked(c.name, c.rule, [ex.variant], "passed")
+    if violations:
+        _settle(violations, ctx)
 
 
 def verify_group(exchanges: list[Exchange], ctx: CheckContext) -> None:

@@ -30,7 +30,7 @@ from contracts.user_checks import register_check
 from loadtests.traffic import TrafficConfig, TrafficPlan
 from okroute_model.defects import CREDENTIAL_DEFECTS, Defect
 from okroute_model.profile import load_profile
-from okroute_model.rules import Level
+from okroute_model.rules import RULES, Level
 from okroute_model.wire import Method, Transport, Variant, encode
 
 PROFILE = load_profile()
@@ -147,6 +147,7 @@ def test_a_selection_follows_the_registry_and_the_knobs() -> None:
     case = next(iter(_load_calls())).case
     ex = _answers(case, Variant(Method.GET, HTTP))[0]
     before = {name for name, _ in _run(ex, every=False)[0]}
+    checks_before, rules_before = dict(checks.CHECKS), dict(RULES)
 
     @register_check(
         "acme.selection-sees-me", level=Level.SHOULD, quote="Acme answers every request."
@@ -157,8 +158,11 @@ def test_a_selection_follows_the_registry_and_the_knobs() -> None:
     try:
         after = {name for name, _ in _run(ex, every=False)[0]}
         assert after - before == {"acme-selection-sees-me"}
-    finally:
-        del checks.CHECKS["acme-selection-sees-me"]
+    finally:  # the catalogues' consistency tests see the suite's own checks and rules only
+        checks.CHECKS.clear()
+        checks.CHECKS.update(checks_before)
+        RULES.clear()
+        RULES.update(rules_before)
         checks.forget_selection()
     limit = len(str(case.params.get("serviceType", "")).encode())
     other = CheckContext(dataclasses.replace(CTX.knobs, service_type_max_bytes=limit))
