@@ -103,7 +103,8 @@ class Sender:
         elapsed = time.perf_counter() - started
         if status is not None:
             reply = Response(status, {"content-type": response.get("content-type", "")}, body)
-            retry_after = _retry_after(status, response, body)
+            # Below 400 nothing is throttling (`classify_throttle`'s first rule): no call needed.
+            retry_after = None if status < 400 else _retry_after(status, response, body)
             if retry_after is None:
                 self.health.answered += 1
                 failure = _status_failure(call, status) or self._check(call, reply)
