@@ -9,7 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
+try:
+    import orjson
+except ImportError:  # a venv installed before orjson was a dependency: json reads it all
+    orjson = None
 
 from contracts.cases import Case
 from okroute_model.secrets import MASKER, mask_wire
@@ -56,7 +59,7 @@ def parse_json(body: bytes) -> tuple[bool, Any]:
     every answer); what it refuses (NaN, lone surrogates, UTF-16, a BOM) goes to `json.loads`,
     and so does a body with 19 digits in a row: orjson reads an integer past 64 bits as a float,
     where `json.loads` keeps it exact. So the verdict and the value are `json.loads`'s."""
-    if not _LONG_DIGITS.search(body):
+    if orjson is not None and not _LONG_DIGITS.search(body):
         try:
             return True, orjson.loads(body)
         except orjson.JSONDecodeError:
