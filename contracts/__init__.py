@@ -27,7 +27,14 @@ judged by `errors.no-5xx`), `contracts.suite` (the tests).
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
+
+# httpx imports its command-line client (click, rich, pygments: ~80 ms, a sixth of the suite's
+# own start) whenever those happen to be installed; the suite never runs it. Marked missing
+# before httpx is first imported, httpx keeps a stub `main` instead. Its `httpx` command runs
+# in a process of its own and is not affected.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 # Where each public name lives. Resolved on first use, so that importing one submodule — the
 # pytest plugin, `okroute-contract` — does not import the whole suite (and Hypothesis, respx)

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from okroute_model.defects import DEFECTS, MO_CREDENTIALS_RULE, Defect, DefectSpec
 from okroute_model.params import DNIS_SEPARATOR, Command
@@ -46,10 +47,19 @@ class Case:
             if label is not None and label not in DEFECTS:
                 raise ValueError(f"unknown defect label {label!r}")
 
-    @property
+    @cached_property  # asked by several checks of every answer
     def plain(self) -> bool:
         """A valid request with nothing a correct platform may refuse: its acceptance is judged."""
         return self.defect is None and not self.may
+
+    @cached_property
+    def params(self) -> dict[str, Any]:
+        """The request's parameters by name, as `ApiRequest.get` reads them (the first of a
+        repeated name): the checks of every answer ask for a few, without a scan each."""
+        first: dict[str, Any] = {}
+        for key, value in self.request.params:
+            first.setdefault(key, value)
+        return first
 
     @cached_property  # asked by nearly every check of every answer
     def command(self) -> str | None:

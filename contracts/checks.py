@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import fastjsonschema
 
-from contracts.cases import IdKind
+from contracts.cases import Case, IdKind
 from contracts.exchange import Exchange
 from contracts.failures import ContractViolation, Violation, violation_type
 from okroute_model.defects import CREDENTIAL_DEFECTS, DEFECTS, MO_CREDENTIALS_RULE
@@ -55,6 +55,8 @@ class CheckContext:
 
 
 Applies = Callable[[Exchange, CheckContext], bool]
+# What the case alone must be for a check to apply (a part of its `applies`): asked once per case.
+Needs = Callable[[Case, CheckContext], bool]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Check:
     # The contract sentences it enforces, verbatim: the rule's, then any order or precedence
     # it assumes when one request carries several defects.
     quotes: tuple[str, ...] = ()
+    needs: Needs | None = None  # already part of `applies`; lets `verify` skip it per case
 
 
 @dataclass(frozen=True)
@@ -88,15 +91,27 @@ CHECKS: dict[str, Check] = {}
 GROUP_CHECKS: dict[str, GroupCheck] = {}
 
 
-def check(rule: str, applies: Applies, also: tuple[str, ...] = ()) -> Callable:
-    """Register a check of `rule`; `also`: further sentences it relies on, verbatim."""
+def check(
+    rule: str, applies: Applies, also: tuple[str, ...] = (), needs: Needs | None = None
+) -> Callable:
+    """Register a check of `rule`; `also`: further sentences it relies on, verbatim.
+
+    `needs`: what the case must be besides (the check applies when `applies` and then `needs`
+    hold). Most answers' cases fail it, and it is asked once per case instead of per answer."""
+    if needs is not None:
+        applies = _both(applies, needs)
 
     def register(func: Callable[[Exchange, CheckContext], None]) -> Callable:
         name = func.__name__.replace("_", "-")
-        CHECKS[name] = Check(name, RULES[rule], applies, func, (RULES[rule].quote, *also))
+        quotes = (RULES[rule].quote, *also)
+        CHECKS[name] = Check(name, RULES[rule], applies, func, quotes, needs)
         return func
 
     return register
+
+
+def _both(applies: Applies, needs: Needs) -> Applies:
+    return lambda ex, ctx: applies(ex, ctx) and needs(ex.case, ctx)
 
 
 def group_check(rule: str) -> Callable:
@@ -137,6 +152,10 @@ def _json_success(command: str) -> Applies:
     return lambda ex, ctx: success(ex, ctx) and ex.response.is_json
 
 
+_valid_submit = _valid(Command.SUBMIT)
+_valid_query = _valid(Command.QUERY)
+
+
 # Compiled to Python once: a few microseconds per answer, so that load runs can check every one.
 _SUBMIT_VALIDATORS = {
     dict: fastjsonschema.compile(SUBMIT_SINGLE),
@@ -153,11 +172,13 @@ def _schema_problem(validator: Callable[[Any], Any], value: Any) -> str | None:
     return None
 
 
-def _memo(ex: Exchange, key: str, compute: Callable[[], Any]) -> Any:
-    """A fact about an exchange that several checks ask for, computed once."""
-    if key not in ex.extra:
-        ex.extra[key] = compute()
-    return ex.extra[key]
+def _memo(ex: Exchange, key: str, compute: Callable[[Exchange], Any]) -> Any:
+    """A fact about an exchange that several checks ask for, computed once: `compute(ex)`."""
+    extra = ex.extra
+    if key in extra:
+        return extra[key]
+    value = extra[key] = compute(ex)
+    return value
 
 
 _submit_json_success = _json_success(Command.SUBMIT)
@@ -172,7 +193,7 @@ def _submit_valid_json(ex: Exchange, ctx: CheckContext) -> bool:
 
 
 def _schema_valid(ex: Exchange) -> bool:
-    return _memo(ex, "submit-schema-problem", lambda: _submit_schema_problem(ex)) is None
+    return _memo(ex, "submit-schema-problem", _submit_schema_problem) is None
 
 
 def _submit_schema_problem(ex: Exchange) -> str | None:
@@ -191,13 +212,17 @@ def _entries(ex: Exchange) -> list[dict[str, Any]]:
 
 def _counts(ex: Exchange) -> Counter[str] | None:
     """Entries per number in a schema-valid answer; None when they cannot be attributed."""
-    return _memo(ex, "counts", lambda: _count_entries(ex))
+    return _memo(ex, "counts", _count_entries)
 
 
 def _count_entries(ex: Exchange) -> Counter[str] | None:
     value, numbers = ex.response.json, ex.case.numbers
     if isinstance(value, dict):
-        return Counter({numbers[0]: 1}) if len(set(numbers)) == 1 else None
+        if len(set(numbers)) != 1:
+            return None
+        counts: Counter[str] = Counter()
+        counts[numbers[0]] = 1
+        return counts
     sent = set(numbers)
     counts = Counter(str(e["dnis"]).lstrip("+") for e in value)
     return counts if set(counts) <= sent else None
@@ -284,12 +309,8 @@ def _holds_secrets(value: Any) -> bool:
 @check(
     "auth.reveals-nothing",
     also=(COMBINATION_QUOTE,),
-    applies=lambda ex, ctx: (
-        ex.case.defect_spec is not None
-        and ex.case.defect_spec.credentials
-        and _answered(ex)
-        and 400 <= ex.status < 500
-    ),
+    applies=lambda ex, ctx: _answered(ex) and 400 <= ex.status < 500,
+    needs=lambda case, ctx: case.defect_spec is not None and case.defect_spec.credentials,
 )
 def rejection_reveals_nothing(ex: Exchange, ctx: CheckContext) -> None:
     if (
@@ -303,8 +324,8 @@ def rejection_reveals_nothing(ex: Exchange, ctx: CheckContext) -> None:
 
 def _valid_own(ex: Exchange, ctx: CheckContext) -> bool:
     if ex.case.command == Command.QUERY:
-        return _valid(Command.QUERY)(ex, ctx) and ex.case.id_kind is IdKind.OWN
-    return _valid(Command.SUBMIT)(ex, ctx)
+        return _valid_query(ex, ctx) and ex.case.id_kind is IdKind.OWN
+    return _valid_submit(ex, ctx)
 
 
 @check("request.valid-accepted", applies=lambda ex, ctx: _valid_own(ex, ctx) and _answered(ex))
@@ -315,10 +336,9 @@ def valid_request_accepted(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "submit.dnis-count-limit",
-    applies=lambda ex, ctx: (
-        _valid(Command.SUBMIT)(ex, ctx)
-        and _answered(ex)
-        and len(str(ex.case.request.get("dnis")).split(DNIS_SEPARATOR)) == MAX_DNIS_COUNT
+    applies=lambda ex, ctx: _valid_submit(ex, ctx) and _answered(ex),
+    needs=lambda case, ctx: (
+        len(str(case.params.get("dnis")).split(DNIS_SEPARATOR)) == MAX_DNIS_COUNT
     ),
 )
 def exactly_100_numbers_accepted(ex: Exchange, ctx: CheckContext) -> None:
@@ -328,11 +348,9 @@ def exactly_100_numbers_accepted(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "submit.service-type-limit",
-    applies=lambda ex, ctx: (
-        _valid(Command.SUBMIT)(ex, ctx)
-        and _answered(ex)
-        and len(str(ex.case.request.get("serviceType", "")).encode())
-        == ctx.knobs.service_type_accepted
+    applies=lambda ex, ctx: _valid_submit(ex, ctx) and _answered(ex),
+    needs=lambda case, ctx: (
+        len(str(case.params.get("serviceType", "")).encode()) == ctx.knobs.service_type_accepted
     ),
 )
 def service_type_at_limit_accepted(ex: Exchange, ctx: CheckContext) -> None:
@@ -348,7 +366,7 @@ def submit_answer_is_json(ex: Exchange, ctx: CheckContext) -> None:
 
 @check("submit.response-schema", applies=_json_success(Command.SUBMIT))
 def submit_answer_matches_schema(ex: Exchange, ctx: CheckContext) -> None:
-    problem = _memo(ex, "submit-schema-problem", lambda: _submit_schema_problem(ex))
+    problem = _memo(ex, "submit-schema-problem", _submit_schema_problem)
     if problem:
         raise Violation(problem)
 
@@ -376,7 +394,8 @@ def answer_numbers_were_sent(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "submit.duplicate-numbers",
-    applies=lambda ex, ctx: _attributable(ex, ctx) and max(ex.case.multiplicity.values()) > 1,
+    applies=_attributable,
+    needs=lambda case, ctx: max(case.multiplicity.values(), default=0) > 1,
 )
 def duplicates_get_entries(ex: Exchange, ctx: CheckContext) -> None:
     counts, multiplicity = _counts(ex), ex.case.multiplicity
@@ -414,10 +433,8 @@ def entries_per_segment(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "submit.single-id-split",
-    applies=lambda ex, ctx: (
-        _attributable(ex, ctx)
-        and ex.case.request.get("longMessageMode") == LongMessageMode.SINGLE_ID_SPLIT
-    ),
+    applies=_attributable,
+    needs=lambda case, ctx: case.params.get("longMessageMode") == LongMessageMode.SINGLE_ID_SPLIT,
 )
 def single_id_split_shares_id(ex: Exchange, ctx: CheckContext) -> None:
     ids: dict[str, set[str]] = defaultdict(set)
@@ -431,11 +448,14 @@ def single_id_split_shares_id(ex: Exchange, ctx: CheckContext) -> None:
 @check(
     "submit.unique-ids",
     also=(RULES["submit.duplicate-numbers"].quote,),
-    applies=lambda ex, ctx: _submit_valid_json(ex, ctx) and ex.case.request.get("incMsgId") is None,
+    applies=lambda ex, ctx: _submit_valid_json(ex, ctx) and ex.case.params.get("incMsgId") is None,
 )
 def message_ids_unique(ex: Exchange, ctx: CheckContext) -> None:
     entries = _entries(ex)
-    if ex.case.request.get("longMessageMode") == LongMessageMode.SINGLE_ID_SPLIT:
+    ids = [e["message_id"] for e in entries]
+    if len(set(ids)) == len(ids):
+        return  # every ID issued once: nothing below can find one shared or repeated
+    if ex.case.params.get("longMessageMode") == LongMessageMode.SINGLE_ID_SPLIT:
         owners: dict[str, set[str]] = defaultdict(set)
         for entry in entries:
             owners[entry["message_id"]].add(str(entry.get("dnis", "")))
@@ -470,14 +490,14 @@ def _query_answer(ex: Exchange, ctx: CheckContext) -> bool:
 
 def _status_of(ex: Exchange) -> str | None:
     """The status of a schema-valid query answer; None otherwise."""
+    return _memo(ex, "status", _valid_status)
 
-    def status() -> str | None:
-        if not _query_answer(ex, None) or not ex.response.is_json:  # type: ignore[arg-type]
-            return None
-        value = ex.response.json
-        return None if _schema_problem(_QUERY_VALIDATOR, value) else value["status"]
 
-    return _memo(ex, "status", status)
+def _valid_status(ex: Exchange) -> str | None:
+    if not _query_answer(ex, None) or not ex.response.is_json:  # type: ignore[arg-type]
+        return None
+    value = ex.response.json
+    return None if _schema_problem(_QUERY_VALIDATOR, value) else value["status"]
 
 
 def _own_status(ex: Exchange, ctx: CheckContext) -> bool:
@@ -556,12 +576,8 @@ def _not_a_status(ex: Exchange, what: str) -> None:
 
 @check(
     "query.unknown-id",
-    applies=lambda ex, ctx: (
-        ex.case.id_kind is IdKind.NEVER_ISSUED
-        and ex.case.plain
-        and ex.variant.method is Method.GET
-        and _answered(ex)
-    ),
+    applies=lambda ex, ctx: ex.variant.method is Method.GET and _answered(ex),
+    needs=lambda case, ctx: case.id_kind is IdKind.NEVER_ISSUED and case.plain,
 )
 def never_issued_id_unknown(ex: Exchange, ctx: CheckContext) -> None:
     _not_a_status(ex, "an ID that was never issued")
@@ -569,12 +585,8 @@ def never_issued_id_unknown(ex: Exchange, ctx: CheckContext) -> None:
 
 @check(
     "auth.cross-account",
-    applies=lambda ex, ctx: (
-        ex.case.id_kind is IdKind.FOREIGN
-        and ex.case.plain
-        and ex.variant.method is Method.GET
-        and _answered(ex)
-    ),
+    applies=lambda ex, ctx: ex.variant.method is Method.GET and _answered(ex),
+    needs=lambda case, ctx: case.id_kind is IdKind.FOREIGN and case.plain,
 )
 def other_account_cannot_read(ex: Exchange, ctx: CheckContext) -> None:
     _not_a_status(ex, "another account's message ID")
@@ -671,29 +683,56 @@ def _for_case(command: str | None, judging_rule: str | None) -> tuple[Check, ...
     )  # fmt: skip
 
 
+_SELECTED = "_okroute_checks"  # where a case keeps its selection (see `_selected`)
+_registry_changes = [0]  # counts `forget_selection` calls: a kept selection older is stale
+
+
+def _selected(case: Case, ctx: CheckContext) -> tuple[Check, ...]:
+    """`_for_case` without the checks whose `needs` the case fails: worked out once per case
+    and context, and kept on the case as `functools.cached_property` keeps a value (a case is
+    sent through several variants, and a load campaign sends each prepared case many times)."""
+    kept = case.__dict__.get(_SELECTED)
+    if (
+        kept is not None
+        and kept[0] is ctx
+        and kept[1] is ctx.knobs
+        and kept[2] == _registry_changes[0]
+    ):
+        return kept[3]
+    selected = tuple(
+        c for c in _for_case(case.command, case.judging_rule)
+        if c.needs is None or c.needs(case, ctx)
+    )  # fmt: skip
+    case.__dict__[_SELECTED] = (ctx, ctx.knobs, _registry_changes[0], selected)
+    return selected
+
+
 def forget_selection() -> None:
     """After the registry changed: the per-command and per-case selections are worked out anew."""
     _checks_for.cache_clear()
     _for_case.cache_clear()
+    _registry_changes[0] += 1
 
 
 def verify(ex: Exchange, ctx: CheckContext, checks: tuple[Check, ...] | None = None) -> None:
     """Run every applicable check (or only `checks`) on one exchange; raise the first violation
     that fails."""
     violations = []
-    case = ex.case
-    for c in _for_case(case.command, case.judging_rule) if checks is None else checks:
+    recorder = ctx.recorder
+    for c in _selected(ex.case, ctx) if checks is None else checks:
         if not c.applies(ex, ctx):
             continue
         try:
             c.judge(ex, ctx)
-            result = "passed"
         except Violation as v:
             violations.append(violation_type(c.rule)(c.rule, c.name, str(v), [ex], c.quotes))
-            result = "failed"
-        if ctx.recorder is not None:
-            ctx.recorder.checked(c.name, c.rule, [ex.variant], result)
-    _settle(violations, ctx)
+            if recorder is not None:
+                recorder.checked(c.name, c.rule, [ex.variant], "failed")
+            continue
+        if recorder is not None:
+            recorder.checked(c.name, c.rule, [ex.variant], "passed")
+    if violations:
+        _settle(violations, ctx)
 
 
 def verify_group(exchanges: list[Exchange], ctx: CheckContext) -> None:

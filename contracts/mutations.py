@@ -14,6 +14,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from hypothesis import strategies as st
 
@@ -287,6 +288,7 @@ JSON_ONLY_DEFECTS: tuple[Defect, ...] = tuple(d for d, m in MUTATIONS.items() if
 # -- cases -----------------------------------------------------------------------------------
 
 
+@cache  # one strategy per (cfg, defect), validated once (see contracts.strategies' note)
 @st.composite
 def invalid_submit(draw, cfg: Config, defect: Defect) -> Case:
     """A submit that is valid but for `defect`."""
@@ -340,6 +342,7 @@ def credentials_first_defects(cfg: Config) -> list[Defect]:
     return [d for d in SUBMIT_DEFECTS if d not in excluded]
 
 
+@cache
 @st.composite
 def bad_credentials_on_invalid_submit(draw, cfg: Config, defect: Defect) -> Case:
     """Wrong credentials and a second defect: judged first or not, it is never accepted and

@@ -406,6 +406,7 @@ def pytest_collection_modifyitems(
 def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.stash.get(_PLAN, None) is not None:  # contract tests run in this process
         gc_settle.settle_startup()
+        gc_settle.settle_exit()
 
 
 @pytest.hookimpl(tryfirst=True)

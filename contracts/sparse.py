@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -181,6 +182,7 @@ def single_parameter_cases(cfg: Config, command: Command) -> Iterator[Case]:
             yield labelled(cfg, with_form(base, name, form, wrong), _note({name: form}))
 
 
+@cache  # a strategy built once is validated once (see contracts.strategies' note)
 def _valid_base(cfg: Config, command: Command) -> st.SearchStrategy[ApiRequest]:
     if command == Command.SUBMIT:
 
@@ -203,6 +205,17 @@ def _valid_base(cfg: Config, command: Command) -> st.SearchStrategy[ApiRequest]:
     return message_ids().map(lambda i: request_of(cfg, command, {QUERY_ID_PARAM: i}))
 
 
+@cache
+def _form(name: str) -> st.SearchStrategy[Form]:
+    return st.one_of(st.just(Form.PRESENT), st.sampled_from(forms_of(name)))
+
+
+@cache
+def _wrong_value(name: str) -> st.SearchStrategy[Any]:
+    return st.sampled_from(WRONG_VALUES[1:] if name == "dnis" else WRONG_VALUES)
+
+
+@cache
 @st.composite
 def sparse_cases(draw, cfg: Config, command: Command) -> Case:
     """A request of `command` with every parameter, independently, present, absent, empty or of
@@ -210,8 +223,8 @@ def sparse_cases(draw, cfg: Config, command: Command) -> Case:
     request = draw(_valid_base(cfg, command))
     changes: dict[str, Form] = {}
     for name in PARAMETERS[command]:
-        form = draw(st.one_of(st.just(Form.PRESENT), st.sampled_from(forms_of(name))))
-        wrong = draw(st.sampled_from(WRONG_VALUES[1:] if name == "dnis" else WRONG_VALUES))
+        form = draw(_form(name))
+        wrong = draw(_wrong_value(name))
         request = with_form(request, name, form, wrong)
         changes[name] = form
     return labelled(cfg, request, _note(changes))

@@ -109,6 +109,7 @@ def numbers(cfg: Config, digits: tuple[int, int] | None = None) -> st.SearchStra
     return tail.map(lambda tail: routable(cfg, cfg.dnis_prefix + tail))
 
 
+@_cached
 @st.composite
 def number_lists(draw, cfg: Config, min_size: int = 1, max_size: int | None = None) -> list[str]:
     """Numbers, some of them repeated (the platform must still give each one an entry)."""
@@ -228,6 +229,7 @@ def _request(cfg: Config, command: str, params: dict[str, str]) -> ApiRequest:
 _MODES = st.one_of(st.none(), st.sampled_from(list(LongMessageMode)))
 
 
+@_cached
 @st.composite
 def valid_submit_params(draw, cfg: Config, max_numbers: int | None = None) -> dict[str, str]:
     dnis = draw(number_lists(cfg, max_size=max_numbers))
@@ -244,10 +246,12 @@ def valid_submit_params(draw, cfg: Config, max_numbers: int | None = None) -> di
     return params
 
 
+@_cached
 def valid_submits(cfg: Config) -> st.SearchStrategy[Case]:
     return valid_submit_params(cfg).map(lambda p: Case(_request(cfg, Command.SUBMIT, p)))
 
 
+@_cached
 def valid_mos(cfg: Config) -> st.SearchStrategy[Case]:
     return st.builds(
         lambda dnis, text, ani: Case(

@@ -6,13 +6,12 @@ The Locust users (closed model) and the arrival driver (open model) both take st
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import random
 import time
 from dataclasses import dataclass
-from itertools import cycle
+from itertools import accumulate, cycle
 from typing import Any
 
 from contracts.checks import CheckContext
@@ -50,21 +49,15 @@ class Budget:
         return True
 
 
-def _message_ids(body: bytes) -> list[str]:
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return []
+def _message_ids(value: Any) -> list[str]:
+    """The IDs in a submit answer's JSON value (None when it was not JSON)."""
     entries = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
     ids = (e.get("message_id") for e in entries if isinstance(e, dict))
     return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
 
 
-def _status(body: bytes) -> str | None:
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return None
+def _status(value: Any) -> str | None:
+    """The status in a query answer's JSON value (None when it was not JSON)."""
     status = value.get("status") if isinstance(value, dict) else None
     return status if isinstance(status, str) else None
 
@@ -116,6 +109,8 @@ class Campaign:
         self.health = Health()
         self.streams = [s for s in STREAMS if settings.mix[s]]
         self.weights = [settings.mix[s] for s in self.streams]
+        # What `choices` works out from the weights on every pick: the same draws, once.
+        self._cum_weights = list(accumulate(self.weights))
         self._pools = {
             Command.SUBMIT: cycle(self.plan.pool(Command.SUBMIT)),
             Command.MO: cycle(self.plan.pool(Command.MO)) if settings.mix["mo"] else None,
@@ -141,7 +136,7 @@ class Campaign:
         return sum(s.due(end, self.run_time) for s in self.schedules)
 
     def pick(self) -> str:
-        return self.rng.choices(self.streams, self.weights)[0]
+        return self.rng.choices(self.streams, cum_weights=self._cum_weights)[0]
 
     def throttled(self, stream: str, now: float) -> float:
         """Seconds left before `stream` may send again after a Retry-After, else 0."""
@@ -166,7 +161,7 @@ class Campaign:
         answer = sender.send(call, intended)
         self._after(stream, answer)
         if stream == Command.SUBMIT and answer.status == 200 and answer.failure is None:
-            self.in_flight.add(_message_ids(answer.body), call.variant.transport, time.time())
+            self.in_flight.add(_message_ids(answer.json()), call.variant.transport, time.time())
         if stream == Command.SUBMIT and answer.status == 200 and self.pushes is not None:
             self.pushes.submitted(answer.body, sent)  # its IDs exist even if a check failed
         return answer
@@ -180,7 +175,7 @@ class Campaign:
         self.health.started += 1
         answer = sender.send(call, intended)
         self._after(Command.QUERY, answer)
-        status = _status(answer.body) if answer.status == 200 else None
+        status = _status(answer.json()) if answer.status == 200 else None
         latency = self.in_flight.observed(tracked, status, time.time())
         if latency is not None and status is not None:
             # Delivery latency has its own table and chart; it is not a request, so it stays out

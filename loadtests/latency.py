@@ -37,8 +37,26 @@ def _histogram(digits: int = DIGITS) -> HdrHistogram:
 
 
 def _record(histogram: HdrHistogram, seconds: float) -> None:
-    highest = histogram.highest_trackable_value
-    histogram.record_value(min(max(int(seconds * 1e6), LOWEST_US), highest))
+    """`histogram.record_value` of `seconds` in microseconds, clamped to the trackable range.
+
+    The same index arithmetic as hdrh's (`_counts_index_for`: bucket from the value's highest
+    bit, then its sub-bucket), in one function instead of five calls: every answer is recorded
+    at least twice, and hdrh's calls were a tenth of the generator's cost per request."""
+    h = histogram
+    value = int(seconds * 1e6)
+    if value < LOWEST_US:
+        value = LOWEST_US
+    elif value > h.highest_trackable_value:
+        value = h.highest_trackable_value
+    half = h.sub_bucket_half_count_magnitude
+    bucket = (value | h.sub_bucket_mask).bit_length() - h.unit_magnitude - half - 1
+    sub_bucket = value >> (bucket + h.unit_magnitude)
+    h.counts[((bucket + 1) << half) + sub_bucket - h.sub_bucket_half_count] += 1
+    h.total_count += 1
+    if value < h.min_value:
+        h.min_value = value
+    if value > h.max_value:
+        h.max_value = value
 
 
 def _clear(histogram: HdrHistogram) -> None:

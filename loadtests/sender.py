@@ -35,6 +35,13 @@ class Answer:
     body: bytes
     retry_after: float | None  # set when the answer was throttling
     failure: str | None
+    # The answer as the checks read it (None without one): its JSON is parsed once, for the
+    # checks and for the campaign that follows its IDs alike.
+    reply: Response | None = None
+
+    def json(self) -> Any:
+        """The body's JSON value; None when there is no answer or it is not JSON."""
+        return None if self.reply is None else self.reply.json
 
 
 def _retry_after(status: int, headers: Any, body: bytes) -> float | None:
@@ -73,31 +80,34 @@ class Sender:
         self.transport_errors = transport_errors
         self.rng = random.Random(seed)
         self.health = health
+        self.urls = {t: base + PATH for t, base in bases.items()}  # what listeners are shown
 
     def send(self, call: Call, intended: float | None = None) -> Answer:
         """Send `call`; `intended` is when it was due (open model), as a `time.time()` value."""
-        base = self.bases[call.variant.transport]
+        transport = call.variant.transport
         started_wall, started = time.time(), time.perf_counter()
         status: int | None = None
-        body, headers = b"", None
+        body, reply = b"", None
         failure: str | None = None
+        retry_after = None
         try:
             # The target is already percent-encoded by the contract model: it goes out as it is,
             # with no URL parsing or re-quoting on the way.
-            response = self.clients[call.variant.transport].request(
+            response = self.clients[transport].request(
                 call.method, call.target, body=call.body, headers=call.headers
             )
-            status, headers = response.status_code, response
+            status = response.status_code
             body = response.read()
         except self.transport_errors as exc:
             failure = f"transport: {type(exc).__name__}"
         elapsed = time.perf_counter() - started
-        retry_after = None if status is None else _retry_after(status, headers, body)
-        if status is not None and retry_after is None:
-            self.health.answered += 1
-            failure = _status_failure(call, status) or self._check(
-                call, base, status, body, headers
-            )
+        if status is not None:
+            reply = Response(status, {"content-type": response.get("content-type", "")}, body)
+            # Below 400 nothing is throttling (`classify_throttle`'s first rule): no call needed.
+            retry_after = None if status < 400 else _retry_after(status, response, body)
+            if retry_after is None:
+                self.health.answered += 1
+                failure = _status_failure(call, status) or self._check(call, reply)
         now = time.time()
         corrected = None if intended is None else now - intended
         throttled = retry_after is not None
@@ -110,18 +120,17 @@ class Sender:
             exception=LoadFailure(failure) if failure else None,
             context={},
             response=None,
-            url=base + PATH,
+            url=self.urls[transport],
             start_time=started_wall,
         )
-        return Answer(status, body, retry_after, failure)
+        return Answer(status, body, retry_after, failure, reply)
 
-    def _check(self, call: Call, base: str, status: int, body: bytes, headers: Any) -> str | None:
+    def _check(self, call: Call, reply: Response) -> str | None:
         if self.check_rate < 1 and self.rng.random() >= self.check_rate:
             return None
         self.health.checked += 1
-        content_type = headers.get("content-type", "") if headers is not None else ""
-        response = Response(status, {"content-type": content_type}, body)
-        exchange = Exchange(call.case, call.variant, base, call.wire, response)
+        base = self.bases[call.variant.transport]
+        exchange = Exchange(call.case, call.variant, base, call.wire, reply)
         try:
             verify(exchange, self.ctx)
         except ContractViolation as violation:
