@@ -48,22 +48,24 @@ class QueryCache(Generic[T]):
 
     def __init__(self, size: int = READ_CACHE_SIZE) -> None:
         self.size = size
-        self._entries: dict[str, T] = {}
+        # By query string; always the same dict (emptied, never replaced), so that the busiest
+        # caller may hold it and look a bodiless GET up without a method call.
+        self.by_query: dict[str, T] = {}
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.by_query)
 
     def get(self, method: str, query: str, body: bytes) -> T | None:
         if method != "GET" or body:
             return None
-        return self._entries.get(query)
+        return self.by_query.get(query)
 
     def put(self, method: str, query: str, body: bytes, entry: T) -> None:
         if method != "GET" or body:
             return
-        if len(self._entries) >= self.size:
-            self._entries.clear()  # cheaper than an LRU, and a campaign's calls come back at once
-        self._entries[query] = entry
+        if len(self.by_query) >= self.size:
+            self.by_query.clear()  # cheaper than an LRU, and a campaign's calls come back at once
+        self.by_query[query] = entry
 
 
 ReadCache = QueryCache[Read]

@@ -123,7 +123,7 @@ class MockApp:
             path, _, query = request.raw_path.partition("?")
             if path == PATH and "#" not in query and len(query) <= MAX_QUERY:
                 transport = Transport.HTTPS if request.secure else Transport.HTTP
-                reply = self.platform.handle(WireRequest("GET", PATH, query, (), b""), transport)
+                reply = self.platform.handle_get(query, transport)
                 return _response(reply, reply.body)
         return await self._handle(request)
 

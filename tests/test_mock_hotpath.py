@@ -9,8 +9,10 @@ from okroute_mock.delivery import DeliverySim
 from okroute_mock.fake import ManualClock
 from okroute_mock.hotpath import ReadCache
 from okroute_mock.platform import Account, Platform, PlatformConfig
+from okroute_mock.push import PushPolicy, PushQueue
 from okroute_model.may import May
 from okroute_model.profile import load_profile
+from okroute_model.push import PushKind, default_template
 from okroute_model.wire import ApiRequest, Method, Transport, WireRequest, encode
 
 ALICE, BOB = Account("alice", "alice-secret"), Account("bob", "bob-secret")
@@ -107,3 +109,16 @@ def test_the_read_cache_is_bounded_and_keeps_only_bodiless_gets() -> None:
     assert cache.get("GET", "command=query&messageId=9", b"") is not None
     cache.put("POST", "command=query", b"{}", p._read(WireRequest("POST", "/api", "", (), b"{}")))
     assert cache.get("POST", "command=query", b"{}") is None
+
+
+def test_a_push_queue_set_later_is_not_skipped_by_an_earlier_decision() -> None:
+    """A decision made without pushes to schedule must not outlive the queue's arrival."""
+    clock = ManualClock()
+    p = _platform(clock, True)
+    wire = _wire(ALICE, "submit", dnis="34511121", message="hello")
+    p.handle(wire, Transport.HTTP)  # decided: no push queue yet
+    url = default_template("http://r.invalid", PushKind.DLR, ALICE.username).text
+    policies = {a.username: PushPolicy(dlr_url=url) for a in (ALICE, BOB)}
+    p.pushes = PushQueue(policies, {a.username: a.password for a in (ALICE, BOB)}, p.store.get)
+    p.handle(wire, Transport.HTTP)
+    assert len(p.pushes) > 0
