@@ -358,6 +358,9 @@ class Platform:
                 return partial(self._submit_one, account.username, plan.numbers[0])
             return partial(self._submit, account, classified, plan)
         if command == Command.QUERY:
+            message_id = classified.params.get(QUERY_ID_PARAM, "")
+            if message_id and not self.breaks:
+                return partial(self._query_plain, account, classified, message_id)
             return partial(self._query, account, classified)
         return partial(self._mo, account, classified.params)
 
@@ -623,6 +626,15 @@ class Platform:
             return self._status_reply(Status.UNKNOWN, None)
         if Fault.UNKNOWN_AT_FIRST in broken and now - record.created < 5.0:
             return self._status_reply(Status.UNKNOWN, None)
+        return self._status_reply(self._status(record, message_id, now), record)
+
+    def _query_plain(self, account: Account, c: Classified, message_id: str) -> Reply:
+        """`_query` on a platform with no fault, of an ID the account issued and still stored;
+        any other ID takes the general path."""
+        now = self.clock()
+        record = self.store.get(message_id, now)
+        if record is None or record.account != account.username:
+            return self._query(account, c)
         return self._status_reply(self._status(record, message_id, now), record)
 
     # -- mo ----------------------------------------------------------------------------------
