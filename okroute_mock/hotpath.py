@@ -48,8 +48,8 @@ class QueryCache(Generic[T]):
 
     def __init__(self, size: int = READ_CACHE_SIZE) -> None:
         self.size = size
-        # By query string; always the same dict (emptied, never replaced), so that the busiest
-        # caller may hold it and look a bodiless GET up without a method call.
+        # By query string: the busiest caller, which knows it has a bodiless GET, looks it up here
+        # without the method's checks.
         self.by_query: dict[str, T] = {}
 
     def __len__(self) -> int:

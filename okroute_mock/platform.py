@@ -222,7 +222,6 @@ class Platform:
         plain_read = not self.breaks and May.PARAM_NAME_CASE not in self.flips
         self._reads: ReadCache | None = ReadCache() if plain_read else None
         self._decisions: DecisionCache | None = DecisionCache() if plain_read else None
-        self._decided = self._decisions.by_query if self._decisions is not None else None
         self._distinct_ids = (
             Fault.IDS_REUSED not in self.breaks and May.DUPLICATE_IDS not in self.flips
         )
@@ -236,8 +235,8 @@ class Platform:
     @pushes.setter
     def pushes(self, queue: PushQueue | None) -> None:
         self._pushes = queue
-        if self._decided is not None:  # decided without pushes to schedule: decide again
-            self._decided.clear()
+        if self._decisions is not None:  # decided without pushes to schedule: decide again
+            self._decisions.by_query.clear()
 
     def describe(self) -> dict[str, Any]:
         """This platform's answer at every MAY point and its knobs (`--describe`, stats)."""
@@ -273,24 +272,25 @@ class Platform:
         return findings
 
     def handle(self, wire: WireRequest, transport: Transport = Transport.HTTP) -> Reply:
-        decisions = self._decisions
-        accepted = (
-            decisions.get(wire.method, wire.query, wire.body) if decisions is not None else None
-        )
-        if accepted is not None and wire.path == PATH:
-            reply, command = accepted.answer(), accepted.command
-        else:
-            reply, command = self._handle(wire, transport)
+        if wire.method == "GET" and not wire.body and wire.path == PATH:
+            return self.handle_get(wire.query, transport, wire)
+        reply, command = self._handle(wire, transport)
         self.stats.count(reply.status, command)
         return reply
 
-    def handle_get(self, query: str, transport: Transport = Transport.HTTP) -> Reply:
-        """`handle` of a GET to the API path without a body: a load's request, the busiest."""
-        accepted = self._decided.get(query) if self._decided is not None else None
-        if accepted is None:
-            return self.handle(WireRequest("GET", PATH, query, (), b""), transport)
-        reply = accepted.answer()
-        self.stats.count(reply.status, accepted.command)
+    def handle_get(
+        self, query: str, transport: Transport = Transport.HTTP, wire: WireRequest | None = None
+    ) -> Reply:
+        """`handle` of a GET to the API path without a body (`wire`, when the caller has it):
+        a load's request, the busiest, answered from its decision when it has one."""
+        decisions = self._decisions
+        accepted = decisions.by_query.get(query) if decisions is not None else None
+        if accepted is not None:
+            reply, command = accepted.answer(), accepted.command
+        else:
+            wire = wire or WireRequest("GET", PATH, query, (), b"")
+            reply, command = self._handle(wire, transport)
+        self.stats.count(reply.status, command)
         return reply
 
     def _handle(self, wire: WireRequest, transport: Transport) -> tuple[Reply, str]:
@@ -355,7 +355,7 @@ class Platform:
             if isinstance(plan, Reply):
                 return partial(_same, plan)
             if self._one_message(classified, plan):
-                return partial(self._submit_one, account.username, plan.numbers[0])
+                return partial(self._submit_one, account, plan.numbers[0])
             return partial(self._submit, account, classified, plan)
         if command == Command.QUERY:
             message_id = classified.params.get(QUERY_ID_PARAM, "")
@@ -462,19 +462,19 @@ class Platform:
             and plan.segments == 1
             and self._distinct_ids
             and self._plain_single
-            and not self._id_shape
             and self.pushes is None
         )
 
-    def _submit_one(self, username: str, number: str) -> Reply:
-        """`_submit` of a load's usual submit (see `_one_message`), in one frame."""
-        now = self.clock()
-        message_id = self.sim.message_id()
-        self.store.put(message_id, (username, now, *self.sim.story_fields(now), number))
+    def _submit_one(self, account: Account, number: str) -> Reply:
+        """`_submit` of a load's usual submit (see `_one_message`), without its general loops."""
+        message_id = self._issue(account, number, self.clock())
         stats = self.stats
-        stats.issued_ids += 1
         stats.submitted_numbers += 1
         stats.routed_numbers += 1
+        return self._single_reply(message_id)
+
+    def _single_reply(self, message_id: str) -> Reply:
+        """The common answer to a submit of one message, made without json."""
         return Reply(200, b'{"message_id":"%s"}' % message_id.encode(), self._submit_type)
 
     def _entries(
@@ -514,8 +514,6 @@ class Platform:
         return message_id
 
     def _submit_reply(self, entries: list[tuple[str, str, int]], segments: int) -> Reply:
-        if self._plain_single and len(entries) == 1:  # the common answer, made without json
-            return Reply(200, b'{"message_id":"%s"}' % entries[0][1].encode(), self._submit_type)
         broken = self.breaks
         if Fault.NON_JSON_SUCCESS in broken:
             ids = " ".join(m for _, m, _ in entries)
@@ -526,9 +524,8 @@ class Platform:
             entries = [("00" + n, m, s) for n, m, s in entries]
         if len(entries) == 1 and Fault.SINGLE_AS_ARRAY not in broken:
             number, message_id, _ = entries[0]
-            if May.SINGLE_OBJECT_DNIS not in self.flips:  # the common answer, made without json
-                body = b'{"message_id":"%s"}' % message_id.encode()
-                return Reply(200, body, self._submit_type)
+            if May.SINGLE_OBJECT_DNIS not in self.flips:
+                return self._single_reply(message_id)
             value: object = {"dnis": number, "message_id": message_id}
         else:
             with_segment = segments > 1 or May.SEGMENT_NUM_MULTI not in self.flips

@@ -120,8 +120,8 @@ class MockApp:
         if self.faults is None and request.method == "GET":
             # A load's request: the plain API path, its headers of no use (a GET has no body
             # the platform reads), no fault to play.
-            path, _, query = request.raw_path.partition("?")
-            if path == PATH and "#" not in query and len(query) <= MAX_QUERY:
+            path, query = _target(request)
+            if path == PATH and len(query) <= MAX_QUERY:
                 transport = Transport.HTTPS if request.secure else Transport.HTTP
                 reply = self.platform.handle_get(query, transport)
                 return _response(reply, reply.body)
