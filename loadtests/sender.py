@@ -21,7 +21,7 @@ from loadtests.latency import LatencyBook
 from loadtests.traffic import Call
 from okroute_model.errors import LOOP_DETECTED
 from okroute_model.params import PATH, Command
-from okroute_model.throttling import classify_throttle
+from okroute_model.throttling import LOWEST_THROTTLE_STATUS, classify_throttle
 from okroute_model.wire import Transport
 
 
@@ -103,8 +103,10 @@ class Sender:
         elapsed = time.perf_counter() - started
         if status is not None:
             reply = Response(status, {"content-type": response.get("content-type", "")}, body)
-            # Below 400 nothing is throttling (`classify_throttle`'s first rule): no call needed.
-            retry_after = None if status < 400 else _retry_after(status, response, body)
+            # `classify_throttle`'s first rule, without the call: most answers are 200s.
+            retry_after = (
+                None if status < LOWEST_THROTTLE_STATUS else _retry_after(status, response, body)
+            )
             if retry_after is None:
                 self.health.answered += 1
                 failure = _status_failure(call, status) or self._check(call, reply)

@@ -23,6 +23,9 @@ from email.utils import parsedate_to_datetime
 
 RETRY_AFTER_HEADER = "Retry-After"
 THROTTLE_STATUSES = frozenset({429, 503})
+# No answer below this status is throttling: the classifier's first rule, which a caller on a hot
+# path may apply before calling it.
+LOWEST_THROTTLE_STATUS = 400
 # The text some deployments put in a 403 (or another 4xx) when an account exceeds its rate.
 THROTTLE_TEXT = re.compile(
     r"throughput|exceed|too many requests|rate limit|rate-limit|throttl", re.IGNORECASE
@@ -78,7 +81,7 @@ def classify_throttle(
     status: int, headers: Mapping[str, str] | None, body: bytes | str
 ) -> Throttle | None:
     """The throttling this answer signals, or None when it is not throttling."""
-    if status < 400:
+    if status < LOWEST_THROTTLE_STATUS:
         return None
     wait = retry_after_seconds(_header(headers, RETRY_AFTER_HEADER))
     if status in THROTTLE_STATUSES and wait is not None:
